@@ -1,0 +1,1 @@
+"""Cited question answering over report collections: load, chunk, embed, retrieve, answer."""

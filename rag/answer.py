@@ -1,0 +1,209 @@
+"""Extractive answers: the best sentences of the retrieved passages, quoted verbatim and cited.
+
+No language model is involved, so nothing can be invented: every sentence of an answer is a
+span of a passage, and every passage a span of a source document. The code numbers the
+citations; when the best evidence scores below the calibrated threshold, the answer abstains
+and shows the nearest passages instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.embeddings import encode
+from rag.keyword import tokenize
+from rag.retrieve import Passage
+
+NOT_ANSWERED = "The indexed reports do not appear to answer this."
+EMPTY_INDEX = (
+    "The index holds no reports yet. Put report files (.txt .md .pdf .html .docx) in the corpus "
+    "folder or upload them, then reindex (python -m rag index)."
+)
+OVERLAP_WEIGHT = 0.3  # share of query stems found in a sentence, added to its cosine similarity
+SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
+REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
+MIN_WORDS = 3
+
+
+@dataclass
+class Citation:
+    """A numbered source of an answer: the passage, and the exact quoted span inside it."""
+
+    n: int | None
+    source: str
+    title: str
+    page: int | None
+    chunk_id: str
+    text: str
+    quote: str
+    quote_start: int
+    quote_end: int
+    score: float
+
+    def to_dict(self, numbered: bool = True) -> dict:
+        data = asdict(self)
+        if not numbered:
+            data.pop("n")
+        return data
+
+
+@dataclass
+class Answer:
+    """The result of a question: text with [n] markers, its citations, or an abstention."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    nearest: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    resolved_question: str = ""
+    evidence: float = 0.0  # score of the best sentence: what the abstention threshold is compared with
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "nearest": [c.to_dict(numbered=False) for c in self.nearest],
+            "timings_ms": self.timings_ms,
+            "resolved_question": self.resolved_question or self.question,
+            "evidence": round(self.evidence, 4),
+        }
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    passage: Passage
+    start: int
+    end: int
+    score: float
+    tokens: frozenset[str]
+
+    @property
+    def text(self) -> str:
+        return self.passage.chunk.text[self.start : self.end]
+
+
+class SentenceVectors:
+    """A bounded cache of sentence vectors, so a passage seen before costs no model call."""
+
+    def __init__(self, embeddings: Embeddings, size: int = 50_000) -> None:
+        self.embeddings = embeddings
+        self.size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
+        with self._lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        if missing:
+            by_key = dict(zip(keys, texts))
+            fresh = encode(self.embeddings, [by_key[k] for k in missing])
+            with self._lock:
+                self._cache.update(zip(missing, fresh))
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
+
+
+def score_sentences(question: str, query_vector: np.ndarray, passages: Sequence[Passage], vectors: SentenceVectors) -> list[_Sentence]:
+    """Every distinct sentence of the passages, scored against the question, best first."""
+    q_tokens = set(tokenize(question))
+    spans: list[tuple[Passage, int, int]] = []
+    seen: set[tuple[str, int | None, int]] = set()
+    for passage in passages:
+        chunk = passage.chunk
+        for start, end in chunk.sentences or [(0, len(chunk.text))]:
+            key = (chunk.source, chunk.page, chunk.start + start)
+            if key not in seen:
+                seen.add(key)
+                spans.append((passage, start, end))
+    if not spans:
+        return []
+    texts = [p.chunk.text[s:e] for p, s, e in spans]
+    cosines = vectors(texts) @ np.asarray(query_vector, dtype=np.float32)
+    scored = []
+    for (passage, start, end), text, cosine in zip(spans, texts, cosines):
+        tokens = frozenset(tokenize(text))
+        overlap = len(q_tokens & tokens) / len(q_tokens) if q_tokens else 0.0
+        short = len(text.split()) < MIN_WORDS
+        score = float(cosine) + OVERLAP_WEIGHT * overlap - (0.2 if short else 0.0)
+        scored.append(_Sentence(passage, start, end, score, tokens))
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def choose(sentences: Sequence[_Sentence], threshold: float, most: int) -> list[_Sentence]:
+    """Best sentences above the threshold and near the best score, skipping near-repeats."""
+    chosen: list[_Sentence] = []
+    for sentence in sentences:
+        if sentence.score < threshold or (chosen and sentence.score < chosen[0].score - SCORE_MARGIN):
+            break
+        if any(_jaccard(sentence.tokens, c.tokens) >= REDUNDANT for c in chosen):
+            continue
+        chosen.append(sentence)
+        if len(chosen) == most:
+            break
+    return chosen
+
+
+def compose(question: str, chosen: Sequence[_Sentence]) -> Answer:
+    """Answer text from chosen sentences, each followed by the marker of its own citation."""
+    citations = [_citation(s, n) for n, s in enumerate(chosen, start=1)]
+    text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    return Answer(question=question, answer=text, abstained=False, citations=citations)
+
+
+def abstain(question: str, sentences: Sequence[_Sentence], passages: Sequence[Passage], message: str = NOT_ANSWERED) -> Answer:
+    """The 'not in the reports' answer, with the nearest passages and their best sentence each."""
+    best: dict[str, _Sentence] = {}
+    for sentence in sentences:
+        best.setdefault(sentence.passage.chunk.id, sentence)
+    nearest = [_citation(best[p.chunk.id], None) for p in passages if p.chunk.id in best]
+    return Answer(question=question, answer=message, abstained=True, nearest=nearest)
+
+
+def extractive_answer(
+    question: str,
+    query_vector: np.ndarray,
+    passages: Sequence[Passage],
+    vectors: SentenceVectors,
+    threshold: float,
+    most: int,
+) -> Answer:
+    """Quote the best sentences of the passages, or abstain when the evidence is too weak."""
+    sentences = score_sentences(question, query_vector, passages, vectors)
+    chosen = choose(sentences, threshold, most)
+    answer = compose(question, chosen) if chosen else abstain(question, sentences, passages)
+    answer.evidence = sentences[0].score if sentences else 0.0
+    return answer
+
+
+def _citation(sentence: _Sentence, n: int | None) -> Citation:
+    chunk = sentence.passage.chunk
+    return Citation(
+        n=n,
+        source=chunk.source,
+        title=chunk.title,
+        page=chunk.page,
+        chunk_id=chunk.id,
+        text=chunk.text,
+        quote=sentence.text,
+        quote_start=sentence.start,
+        quote_end=sentence.end,
+        score=round(sentence.score, 4),
+    )
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0

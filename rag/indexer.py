@@ -1,0 +1,238 @@
+"""Incremental reindex: compare the corpus with the bookkeeping by content hash, embed only what changed.
+
+Order of writes, chosen so a crash at any point loses nothing and the next run repairs it:
+vectors are upserted first, then the bookkeeping commits the document in one transaction, then
+the document's stale vectors are deleted. Each run starts by reconciling the two stores: vectors
+no document claims are deleted, documents whose vectors are missing are re-embedded.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.chunking import Chunk, make_splitter, split_documents
+from rag.config import Settings
+from rag.embeddings import count_tokens, encode
+from rag.errors import IndexBusyError, LoadError
+from rag.keyword import tokenize
+from rag.loaders import file_sha256, load_file, scan_corpus
+from rag.records import ChunkRecord, DocRecord, Records
+from rag.store import Store
+
+Progress = Callable[[int, int, str], None]
+_GROUP_CHUNKS = 512  # chunks embedded and committed together
+_PREFETCH = 4  # documents parsed ahead of the embedder
+
+
+@dataclass
+class IndexSummary:
+    """What one reindex did, for the CLI, the web page and the tests."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    repaired: int = 0
+    documents: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.repaired)
+
+
+@dataclass
+class _Loaded:
+    source: str
+    sha256: str
+    chunks: list[Chunk]
+    record: DocRecord
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """One reindex at a time per index folder, across processes; a second one is refused at once."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / "reindex.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(f"Another reindex of {index_dir} is running; try again when it has finished.") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+class Indexer:
+    """Brings the index in step with the corpus folder."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings, store: Store, records: Records) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.store = store
+        self.records = records
+        self.splitter = make_splitter(
+            lambda text: count_tokens(embeddings, text), settings.chunk_tokens, settings.chunk_overlap
+        )
+
+    def run(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
+        started = time.perf_counter()
+        summary = IndexSummary()
+        with index_lock(self.settings.index_dir):
+            if rebuild:
+                self.records.clear()
+                self.store.reset()
+            self.store.check()
+            summary.repaired = self.reconcile()
+            todo = self._plan(summary)
+            self._embed_all(todo, summary, progress or _quiet)
+        summary.documents = len(self.records.documents())
+        summary.chunks = self.store.count()
+        summary.seconds = round(time.perf_counter() - started, 3)
+        return summary
+
+    def reconcile(self) -> int:
+        """Delete vectors no document claims; mark documents whose vectors are missing for re-embedding."""
+        stored = self.store.ids()
+        claimed = self.records.chunk_ids()
+        self.store.delete(stored - claimed)
+        broken = self.records.sources_of(claimed - stored)
+        self.records.forget_hashes(broken)
+        return len(stored - claimed) + len(broken)
+
+    def _plan(self, summary: IndexSummary) -> list[tuple[Path, str, bool]]:
+        """(file, sha256, is_new) for files to embed; removes documents whose files are gone."""
+        files, passed_over = scan_corpus(self.settings.corpus_dir)
+        summary.skipped.extend({"source": s, "reason": r} for s, r in passed_over)
+        known = self.records.documents()
+        seen: set[str] = set()
+        todo = []
+        for path in files:
+            source = path.relative_to(self.settings.corpus_dir.resolve()).as_posix()
+            seen.add(source)
+            try:
+                sha = file_sha256(path)
+            except OSError as exc:
+                summary.skipped.append({"source": source, "reason": f"cannot be read ({exc.strerror or exc})"})
+                continue
+            if source in known and known[source].sha256 == sha:
+                summary.unchanged += 1
+            else:
+                todo.append((path, sha, source not in known))
+        gone = sorted(set(known) - seen)
+        if gone:
+            ids = set().union(*(self.records.chunk_ids(s) for s in gone))
+            self.records.remove(gone)
+            self.store.delete(ids)
+            summary.removed.extend(gone)
+        return todo
+
+    def _embed_all(self, todo: list[tuple[Path, str, bool]], summary: IndexSummary, progress: Progress) -> None:
+        group: list[tuple[_Loaded, bool]] = []
+        progress(0, len(todo), "indexing")
+        for done, (item, is_new) in enumerate(self._load_ahead(todo, summary), start=1):
+            if item is not None:
+                group.append((item, is_new))
+            if sum(len(g.chunks) for g, _ in group) >= _GROUP_CHUNKS or done == len(todo):
+                self._commit(group, summary)
+                group = []
+            progress(done, len(todo), "indexing")
+        if group:
+            self._commit(group, summary)
+
+    def _load_ahead(self, todo: list[tuple[Path, str, bool]], summary: IndexSummary) -> Iterator[tuple[_Loaded | None, bool]]:
+        """Parse and chunk files on a worker thread while the caller embeds the previous ones."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load") as pool:
+            futures: list[tuple[Future, bool]] = []
+            for path, sha, is_new in todo:
+                futures.append((pool.submit(self._load, path, sha), is_new))
+                if len(futures) > _PREFETCH:
+                    yield self._result(futures.pop(0), summary)
+            while futures:
+                yield self._result(futures.pop(0), summary)
+
+    def _result(self, entry: tuple[Future, bool], summary: IndexSummary) -> tuple[_Loaded | None, bool]:
+        future, is_new = entry
+        try:
+            return future.result(), is_new
+        except LoadError as exc:
+            summary.skipped.append({"source": exc.source, "reason": exc.reason})
+            return None, is_new
+
+    def _load(self, path: Path, sha: str) -> _Loaded:
+        pages = load_file(path, self.settings.corpus_dir, self.settings.max_file_bytes)
+        chunks = split_documents(pages, self.splitter)
+        meta = pages[0].metadata
+        record = DocRecord(
+            source=meta["source"],
+            sha256=meta["sha256"],
+            title=meta["title"],
+            pages=len({p.metadata["page"] for p in pages}),
+            chunks=len(chunks),
+            modified=meta["modified"],
+            indexed_at=0.0,
+        )
+        return _Loaded(meta["source"], sha, chunks, record)
+
+    def _commit(self, group: list[tuple[_Loaded, bool]], summary: IndexSummary) -> None:
+        """Embed a group of documents, write vectors, then record each document, then drop stale vectors."""
+        chunks = [c for item, _ in group for c in item.chunks]
+        if not chunks and not group:
+            return
+        shas = [hashlib.sha256(c.text.encode()).hexdigest() for c in chunks]
+        vectors = self._vectors(chunks, shas, summary)
+        self.store.upsert(chunks, vectors)
+        cursor = 0
+        for item, is_new in group:
+            records = [ChunkRecord(c.id, shas[cursor + i], tokenize(c.text)) for i, c in enumerate(item.chunks)]
+            cursor += len(item.chunks)
+            stale = self.records.chunk_ids(item.source) - {c.id for c in item.chunks}
+            self.records.replace(_stamped(item.record), records)
+            self.store.delete(stale)
+            (summary.added if is_new else summary.updated).append(item.source)
+
+    def _vectors(self, chunks: list[Chunk], shas: list[str], summary: IndexSummary) -> np.ndarray:
+        """Vectors for chunks: reused where the same text is already indexed, each new text embedded once."""
+        known = self.records.ids_for_texts(shas)
+        stored = self.store.vectors([known[s] for s in set(shas) if s in known])
+        by_sha = {s: stored[known[s]] for s in set(shas) if s in known and known[s] in stored}
+        fresh = {s: c.text for s, c in zip(shas, chunks) if s not in by_sha}
+        if fresh:
+            vectors = encode(self.embeddings, list(fresh.values()))
+            by_sha.update(zip(fresh.keys(), vectors))
+        summary.chunks_embedded += len(fresh)
+        summary.chunks_reused += len(chunks) - len(fresh)
+        if not chunks:
+            return np.zeros((0, 1), dtype=np.float32)
+        return np.stack([by_sha[s] for s in shas]).astype(np.float32)
+
+
+def _stamped(record: DocRecord) -> DocRecord:
+    return DocRecord(**{**asdict(record), "indexed_at": time.time()})
+
+
+def _quiet(done: int, total: int, desc: str) -> None:
+    return None

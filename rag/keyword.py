@@ -1,0 +1,113 @@
+"""Keyword search: stemmed English/Russian tokens scored by BM25 (bm25s), persisted beside the vectors.
+
+Tokens of every chunk are kept in the bookkeeping database, so after a reindex the BM25 matrix is
+rebuilt from stored tokens only (no file is re-read, no text re-tokenised) and saved with the
+bookkeeping generation it reflects; a process that finds a saved matrix of the current
+generation loads it instead of rebuilding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CYRILLIC = re.compile(r"[а-яё]")
+_local = threading.local()
+
+
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
+
+    return frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_RUSSIAN)
+
+
+def _stemmers():  # PyStemmer objects are not thread-safe: one pair per thread
+    if not hasattr(_local, "stemmers"):
+        import Stemmer
+
+        _local.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("russian"), _stopwords())
+    return _local.stemmers
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word stems, stop words dropped; Cyrillic words get the Russian stemmer."""
+    english, russian, stop = _stemmers()
+    tokens = []
+    for word in _WORD.findall(text.lower().replace("ё", "е")):
+        if word in stop or (len(word) == 1 and not word.isdigit()):
+            continue
+        stemmer = russian if _CYRILLIC.search(word) else english
+        tokens.append(stemmer.stemWord(word))
+    return tokens
+
+
+class KeywordIndex:
+    """BM25 over chunk tokens, with a row -> chunk id table; immutable once built."""
+
+    def __init__(self, ids: list[str], sources: list[str], model) -> None:
+        self.ids = ids
+        self.sources = np.asarray(sources, dtype=object)
+        self.model = model
+
+    @classmethod
+    def build(cls, rows: Sequence[tuple[str, str, str]]) -> KeywordIndex:
+        """From (chunk id, source, space-joined tokens) rows, as the bookkeeping stores them."""
+        import bm25s
+
+        ids = [r[0] for r in rows]
+        if not ids:
+            return cls([], [], None)
+        model = bm25s.BM25()
+        model.index([r[2].split() for r in rows], show_progress=False)
+        return cls(ids, [r[1] for r in rows], model)
+
+    def search(self, query: str, n: int, sources: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Top n (chunk id, BM25 score) with a positive score, optionally only from the given sources."""
+        if self.model is None:
+            return []
+        token_ids = self.model.get_tokens_ids(tokenize(query))
+        if not token_ids:
+            return []
+        scores = self.model.get_scores(token_ids)
+        if sources is not None:
+            scores = np.where(np.isin(self.sources, list(sources)), scores, 0.0)
+        n = min(n, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, folder: Path, generation: int) -> None:
+        """Write to a fresh folder, then swap it in, so a reader never sees half a save."""
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.model is not None:
+            self.model.save(str(tmp / "bm25"))
+        (tmp / "rows.json").write_text(json.dumps({"generation": generation, "ids": self.ids, "sources": list(self.sources)}))
+        old = folder.with_name(folder.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if folder.exists():
+            folder.rename(old)
+        tmp.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, folder: Path, generation: int) -> KeywordIndex | None:
+        """The saved index if it reflects this bookkeeping generation, else None."""
+        import bm25s
+
+        try:
+            rows = json.loads((folder / "rows.json").read_text())
+        except (OSError, ValueError):
+            return None
+        if rows.get("generation") != generation:
+            return None
+        model = bm25s.BM25.load(str(folder / "bm25")) if rows["ids"] else None
+        return cls(rows["ids"], rows["sources"], model)

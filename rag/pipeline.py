@@ -1,0 +1,145 @@
+"""The one object that owns the model, the store and the keyword index; shared by CLI, web app and tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from rag.answer import EMPTY_INDEX, Answer, SentenceVectors, abstain, extractive_answer
+from rag.config import Settings
+from rag.embeddings import dimension, encode, load_embeddings, model_name
+from rag.errors import RagError
+from rag.indexer import Indexer, IndexSummary, Progress
+from rag.keyword import KeywordIndex
+from rag.questions import clean_question, resolve_followup
+from rag.records import DocRecord, Records
+from rag.retrieve import Mode, Passage, retrieve
+from rag.store import Store, index_description, make_client
+
+
+class Pipeline:
+    """Index and answer over one corpus; built once per process, safe to share between threads."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+        self.settings = settings
+        self.embeddings = embeddings or load_embeddings(settings)
+        self.description = index_description(settings, model_name(self.embeddings), dimension(self.embeddings))
+        self.store = Store(make_client(settings), settings.collection, self.description)
+        self.records = Records(settings.index_dir / "records.sqlite3")
+        self.sentence_vectors = SentenceVectors(self.embeddings)
+        self._keywords: KeywordIndex | None = None
+        self._keywords_lock = threading.Lock()
+        self._checked = False
+
+    # -- indexing -------------------------------------------------------------------------
+
+    def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
+        """Bring the index in step with the corpus folder (or rebuild it) and refresh keyword search."""
+        indexer = Indexer(self.settings, self.embeddings, self.store, self.records)
+        summary = indexer.run(rebuild=rebuild, progress=progress)
+        self._checked = True
+        if summary.changed or rebuild or self._keywords is None:
+            self._refresh_keywords()
+        return summary
+
+    def _refresh_keywords(self) -> KeywordIndex:
+        """Load the saved keyword index of the current generation, or rebuild it from stored tokens."""
+        with self._keywords_lock:
+            folder = self.settings.index_dir / "keyword"
+            generation = self.records.generation()
+            keywords = KeywordIndex.load(folder, generation)
+            if keywords is None:
+                keywords = KeywordIndex.build(self.records.keyword_rows())
+                keywords.save(folder, generation)
+            self._keywords = keywords
+            return keywords
+
+    @property
+    def keywords(self) -> KeywordIndex:
+        return self._keywords or self._refresh_keywords()
+
+    # -- asking ---------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None, sources: Sequence[str] | None = None, mode: Mode = "hybrid") -> list[Passage]:
+        """Ranked passages for a query: hybrid by default, dense or keyword alone on request."""
+        self._check()
+        query = clean_question(query, self.settings.max_question_chars)
+        vector = encode(self.embeddings, [query])[0]
+        allowed = self.resolve_sources(sources)
+        return retrieve(query, vector, self.store, self.keywords, self.settings, k or self.settings.top_k, allowed, mode)
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence | None = None,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> Answer:
+        """A cited extractive answer, or an abstention with the nearest passages."""
+        started = time.perf_counter()
+        self._check()
+        question = clean_question(question, self.settings.max_question_chars)
+        resolved = resolve_followup(question, history)
+        vector = encode(self.embeddings, [resolved])[0]
+        allowed = self.resolve_sources(sources)
+        passages = retrieve(resolved, vector, self.store, self.keywords, self.settings, k or self.settings.top_k, allowed)
+        retrieved = time.perf_counter()
+        if not passages:
+            answer = abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
+        else:
+            answer = extractive_answer(
+                resolved, vector, passages, self.sentence_vectors, self.settings.abstain_threshold, self.settings.answer_sentences
+            )
+        answer.question = question
+        answer.resolved_question = resolved
+        answer.timings_ms = _timings(started, retrieved, time.perf_counter())
+        return answer
+
+    def resolve_sources(self, sources: Sequence[str] | None) -> list[str] | None:
+        """Exact document sources for filters naming files or folders; None means every document."""
+        if not sources:
+            return None
+        known = list(self.records.documents())
+        wanted = [s.strip().strip("/") for s in sources if s and s.strip().strip("/")]
+        matched = [d for d in known if any(d == w or d.startswith(w + "/") or Path(d).name == w for w in wanted)]
+        if not matched:
+            raise RagError(f"No indexed document matches the source filter {', '.join(wanted)}; see python -m rag status.")
+        return matched
+
+    def _check(self) -> None:
+        if not self._checked:
+            self.store.check()
+            self._checked = True
+
+    # -- describing -----------------------------------------------------------------------
+
+    def documents(self) -> list[DocRecord]:
+        return list(self.records.documents().values())
+
+    def status(self) -> dict:
+        docs = self.documents()
+        return {
+            "documents": len(docs),
+            "chunks": self.store.count(),
+            "model": self.description["model"],
+            "dimension": self.description["dimension"],
+            "index": self.settings.chroma_url or str(self.settings.index_dir.resolve()),
+            "corpus": str(self.settings.corpus_dir.resolve()),
+            "last_update": max((d.indexed_at for d in docs), default=None),
+            "problem": self.store.mismatch() if self.store.count() else "",
+        }
+
+    def close(self) -> None:
+        self.records.close()
+
+
+def _timings(started: float, retrieved: float, finished: float) -> dict[str, float]:
+    return {
+        "retrieve": round((retrieved - started) * 1000, 2),
+        "answer": round((finished - retrieved) * 1000, 2),
+        "total": round((finished - started) * 1000, 2),
+    }

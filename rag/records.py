@@ -1,0 +1,150 @@
+"""The index's bookkeeping: which documents are indexed, at which hash, with which chunks.
+
+One SQLite file beside the vectors. It is the truth the incremental reindex compares the corpus
+with, and it keeps each chunk's keyword tokens so the BM25 index can be rebuilt without
+re-reading any file. LangChain's record manager keeps only key/time pairs; the per-document
+view (title, pages, chunk ids, tokens) that the reindex, the documents list and the keyword
+index need lives here instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, title TEXT NOT NULL, pages INTEGER NOT NULL,
+    chunks INTEGER NOT NULL, modified TEXT NOT NULL, indexed_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, source TEXT NOT NULL, text_sha TEXT NOT NULL, tokens TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
+CREATE INDEX IF NOT EXISTS chunks_text ON chunks(text_sha);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    """One indexed document as the documents list shows it."""
+
+    source: str
+    sha256: str
+    title: str
+    pages: int
+    chunks: int
+    modified: str
+    indexed_at: float
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """What the bookkeeping keeps of a chunk: its id, a hash of its text, its keyword tokens."""
+
+    id: str
+    text_sha: str
+    tokens: Sequence[str]
+
+
+class Records:
+    """Thread-safe access to the bookkeeping database; every change bumps a generation counter."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+                self._db.execute(
+                    "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def generation(self) -> int:
+        rows = self._rows("SELECT value FROM meta WHERE key = 'generation'")
+        return int(rows[0][0]) if rows else 0
+
+    def documents(self) -> dict[str, DocRecord]:
+        return {row[0]: DocRecord(*row) for row in self._rows("SELECT * FROM documents ORDER BY source")}
+
+    def chunk_ids(self, source: str | None = None) -> set[str]:
+        if source is None:
+            return {row[0] for row in self._rows("SELECT id FROM chunks")}
+        return {row[0] for row in self._rows("SELECT id FROM chunks WHERE source = ?", (source,))}
+
+    def ids_for_texts(self, text_shas: Iterable[str]) -> dict[str, str]:
+        """An indexed chunk id for each text hash already embedded, so identical text is not re-embedded."""
+        found: dict[str, str] = {}
+        shas = list(set(text_shas))
+        for i in range(0, len(shas), 500):
+            part = shas[i : i + 500]
+            marks = ",".join("?" * len(part))
+            found.update(self._rows(f"SELECT text_sha, id FROM chunks WHERE text_sha IN ({marks})", part))
+        return found
+
+    def keyword_rows(self) -> list[tuple[str, str, str]]:
+        """(chunk id, source, space-joined tokens) of every chunk, in a stable order."""
+        return self._rows("SELECT id, source, tokens FROM chunks ORDER BY rowid")
+
+    def replace(self, doc: DocRecord, chunks: Sequence[ChunkRecord]) -> None:
+        """Record a document and exactly these chunks, atomically replacing what it had before."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
+            db.executemany(
+                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                [(c.id, doc.source, c.text_sha, " ".join(c.tokens)) for c in chunks],
+            )
+            db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", _row(doc))
+
+    def remove(self, sources: Iterable[str]) -> None:
+        with self._transaction() as db:
+            for source in sources:
+                db.execute("DELETE FROM chunks WHERE source = ?", (source,))
+                db.execute("DELETE FROM documents WHERE source = ?", (source,))
+
+    def forget_hashes(self, sources: Iterable[str]) -> None:
+        """Mark documents as needing a re-embed (their vectors were found missing)."""
+        with self._transaction() as db:
+            db.executemany("UPDATE documents SET sha256 = '' WHERE source = ?", [(s,) for s in sources])
+
+    def clear(self) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM chunks")
+            db.execute("DELETE FROM documents")
+
+    def sources_of(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            found.update(row[0] for row in self._rows(f"SELECT DISTINCT source FROM chunks WHERE id IN ({marks})", part))
+        return found
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+def _row(doc: DocRecord) -> tuple:
+    return (doc.source, doc.sha256, doc.title, doc.pages, doc.chunks, doc.modified, doc.indexed_at or time.time())

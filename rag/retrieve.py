@@ -1,0 +1,66 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) rankings fused by reciprocal rank fusion."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from rag.chunking import Chunk
+from rag.config import Settings
+from rag.keyword import KeywordIndex
+from rag.store import Store
+
+Mode = Literal["hybrid", "dense", "keyword"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the part scores behind it."""
+
+    chunk: Chunk
+    score: float
+    dense: float | None
+    keyword: float | None
+
+
+def retrieve(
+    query: str,
+    query_vector: np.ndarray,
+    store: Store,
+    keywords: KeywordIndex,
+    settings: Settings,
+    k: int,
+    sources: Sequence[str] | None = None,
+    mode: Mode = "hybrid",
+) -> list[Passage]:
+    """The k best passages for query; sources (exact document sources) restrict the search."""
+    dense = store.query(query_vector, settings.candidates, sources) if mode != "keyword" else []
+    keyword = keywords.search(query, settings.candidates, sources) if mode != "dense" else []
+    fused = fuse(
+        [[c.id for c, _ in dense], [i for i, _ in keyword]],
+        [settings.dense_weight, settings.keyword_weight],
+        settings.rrf_k,
+    )
+    top = [chunk_id for chunk_id, _ in fused[:k]]
+    chunks = {c.id: c for c, _ in dense}
+    chunks.update({c.id: c for c in store.get([i for i in top if i not in chunks])})
+    dense_scores = {c.id: s for c, s in dense}
+    keyword_scores = dict(keyword)
+    scores = dict(fused)
+    return [
+        Passage(chunks[i], scores[i], dense_scores.get(i), keyword_scores.get(i))
+        for i in top
+        if i in chunks
+    ]
+
+
+def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], rrf_k: int) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: sum of weight / (rrf_k + rank) over the rankings an id appears in."""
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (rrf_k + rank)
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -1,0 +1,63 @@
+"""Sentence spans for English and Russian report text: the unit an extractive answer quotes."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an opening
+# capital, digit or quote; or at a blank line; or at a line break after end punctuation or
+# before a list item. A hard-wrapped line inside a paragraph (common in PDFs) is not an end.
+_END = re.compile(
+    r"""(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ0-9])"""
+    r"""|\n[ \t]*\n\s*"""
+    r"""|(?<=[.!?…:;])[\"'»”’)\]]*[ \t]*\n\s*"""
+    r"""|[ \t]*\n\s*(?=(?:[-•*–—]|\d{1,3}[.)])\s)"""
+)
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vol", "fig", "art", "para", "paras",
+    "e.g", "i.e", "etc", "vs", "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "gen", "col", "lt", "sgt", "rev", "inc", "ltd", "co",
+    "corp", "u.s", "u.k", "u.n", "op", "pp", "p", "ch", "sec", "approx", "est",
+    "г", "гг", "т", "д", "с", "стр", "ст", "им", "см", "тыс", "млн", "млрд", "руб", "ул", "пр",
+}
+_MAX_SENTENCE = 600
+
+
+def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in text, shifted by offset; whitespace trimmed, none empty."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _END.finditer(text):
+        if _is_abbreviation(text, match.start()):
+            continue
+        _add_span(text, start, match.start(), spans)
+        start = match.end()
+    _add_span(text, start, len(text), spans)
+    return [(s + offset, e + offset) for s, e in spans]
+
+
+def _is_abbreviation(text: str, end: int) -> bool:
+    if text[end - 1 : end] != ".":
+        return False
+    word = re.search(r"([\w.]+)\.$", text[max(0, end - 12) : end])
+    if not word:
+        return False
+    token = word.group(1).lower()
+    return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Trim whitespace; cut run-on 'sentences' (tables, lists without stops) at spaces."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while end - start > _MAX_SENTENCE:
+        cut = text.rfind(" ", start, start + _MAX_SENTENCE)
+        cut = cut if cut > start else start + _MAX_SENTENCE
+        spans.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        spans.append((start, end))
