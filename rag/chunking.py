@@ -103,7 +103,7 @@ def _located(text: str, pieces: list[str]) -> Iterable[tuple[int, str]]:
 
 def _chunk(meta: dict, ordinal: int, start: int, text: str) -> Chunk:
     page = meta.get("page")
-    key = f"{meta['sha256']}:{page}:{ordinal}:{start}"
+    key = f"{meta['source']}:{meta['sha256']}:{page}:{ordinal}:{start}"
     return Chunk(
         id=hashlib.sha256(key.encode()).hexdigest()[:32],
         text=text,

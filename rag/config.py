@@ -38,6 +38,7 @@ class Settings:
     rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant: larger flattens the rank weights.")
     dense_weight: float = _setting(1.0, "Weight of the dense ranking in the fusion.")
     keyword_weight: float = _setting(1.0, "Weight of the keyword (BM25) ranking in the fusion.")
+    keyword_floor: float = _setting(0.3, "Share of the best BM25 score a keyword hit needs to enter the fusion.")
     answer_sentences: int = _setting(3, "Most sentences quoted in an extractive answer.")
     abstain_threshold: float = _setting(0.42, "Evidence score below which the answer says the reports do not answer.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")

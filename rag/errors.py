@@ -30,3 +30,7 @@ class IndexBusyError(RagError):
 
 class QuestionError(RagError):
     """A question that cannot be answered as given (empty, too long)."""
+
+
+class EvalDataError(RagError):
+    """Benchmark data or a question file is missing or not in the expected shape."""

@@ -23,9 +23,9 @@ _local = threading.local()
 
 
 def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN, STOPWORDS_RUSSIAN
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_RUSSIAN
 
-    return frozenset(STOPWORDS_EN) | frozenset(STOPWORDS_RUSSIAN)
+    return frozenset(STOPWORDS_EN_PLUS) | frozenset(STOPWORDS_RUSSIAN)
 
 
 def _stemmers():  # PyStemmer objects are not thread-safe: one pair per thread

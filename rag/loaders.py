@@ -11,7 +11,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from langchain_core.documents import Document
@@ -86,7 +86,7 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[Document]:
         "source": source,
         "title": _clip(title) or _first_line(pages[0][1]) or path.name,
         "sha256": hashlib.sha256(data).hexdigest(),
-        "modified": datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).isoformat(timespec="seconds"),
+        "modified": datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds"),
     }
     return [Document(page_content=text, metadata={**meta, "page": n}) for n, text in pages]
 

@@ -13,8 +13,7 @@ _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 # Words that lean on an earlier question: "and which of them...", "what about its...", "а они?"
 _LEADING = {"and", "also", "but", "what about", "how about", "а", "и", "но", "ещё", "еще"}
 _REFERRING = {
-    "them", "they", "their", "theirs", "it", "its", "those", "these", "this", "that",
-    "he", "she", "his", "her", "him", "there", "same", "such", "ones", "either", "both", "other",
+    "them", "they", "it", "those", "these", "he", "she", "him", "there", "ones", "either", "both",
     "они", "их", "им", "ими", "он", "она", "оно", "его", "ее", "её", "это", "этот",
     "эта", "эти", "тот", "та", "те", "там", "тоже", "также",
 }

@@ -39,6 +39,9 @@ def retrieve(
     """The k best passages for query; sources (exact document sources) restrict the search."""
     dense = store.query(query_vector, settings.candidates, sources) if mode != "keyword" else []
     keyword = keywords.search(query, settings.candidates, sources) if mode != "dense" else []
+    if keyword and mode == "hybrid":
+        # Hits that share only common words with the query would otherwise outvote a rare exact match.
+        keyword = [(i, s) for i, s in keyword if s >= settings.keyword_floor * keyword[0][1]]
     fused = fuse(
         [[c.id for c, _ in dense], [i for i, _ in keyword]],
         [settings.dense_weight, settings.keyword_weight],

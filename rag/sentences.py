@@ -21,6 +21,7 @@ _ABBREVIATIONS = {
     "г", "гг", "т", "д", "с", "стр", "ст", "им", "см", "тыс", "млн", "млрд", "руб", "ул", "пр",
 }
 _MAX_SENTENCE = 600
+_CLOSERS = "\"'»”’)]"
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -30,7 +31,10 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     for match in _END.finditer(text):
         if _is_abbreviation(text, match.start()):
             continue
-        _add_span(text, start, match.start(), spans)
+        end = match.start()
+        while end < match.end() and text[end] in _CLOSERS:
+            end += 1
+        _add_span(text, start, end, spans)
         start = match.end()
     _add_span(text, start, len(text), spans)
     return [(s + offset, e + offset) for s, e in spans]

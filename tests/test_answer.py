@@ -1,0 +1,136 @@
+"""Cited extractive answers: quotes are verbatim, markers match citations, weak evidence abstains."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.answer import EMPTY_INDEX, NOT_ANSWERED, Citation, choose, compose
+from rag.loaders import load_file
+from tests.conftest import SEED
+from tests.helpers import write
+
+COUNTRIES = ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan")
+QUESTIONS = [
+    "Which countries does the Amnesty report cover?",
+    "Who is Denis Krivosheev?",
+    "What did Russia say about gay rights?",
+    "Which countries amended their constitutions to ban same-sex marriage?",
+    "When was the report published?",
+    "What role did Russian media play?",
+    "What law is in force in Belarus?",
+    "How do mainstream human rights organizations treat LGBTI activists?",
+    "Is the attitude towards LGBTI people getting worse?",
+    "What is the title of the report?",
+]
+
+
+def markers(text: str) -> list[int]:
+    return [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+
+
+def test_seed_question_is_answered_with_the_four_countries(seed_pipeline):
+    answer = seed_pipeline.ask("Which countries does the Amnesty report cover?")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.n == 1 and first.source == SEED.name
+    assert all(country in first.quote for country in COUNTRIES)
+    assert answer.answer.startswith(first.quote + " [1]")
+
+
+@pytest.mark.parametrize("question", ["Who won the 2018 football World Cup?", "What is the capital of Australia?"])
+def test_off_topic_questions_abstain_with_nearest_passages(seed_pipeline, question):
+    answer = seed_pipeline.ask(question)
+    assert answer.abstained and answer.answer == NOT_ANSWERED
+    assert answer.citations == [] and answer.nearest
+    assert all(c.n is None and c.source == SEED.name for c in answer.nearest)
+
+
+def test_every_quote_and_passage_is_verbatim_and_markers_match(seed_pipeline):
+    pages = {(d.metadata["page"]): d.page_content for d in load_file(SEED, SEED.parent, 1 << 20)}
+    for question in QUESTIONS:
+        answer = seed_pipeline.ask(question)
+        for citation in answer.citations + answer.nearest:
+            assert citation.text[citation.quote_start : citation.quote_end] == citation.quote
+            chunk = seed_pipeline.store.get([citation.chunk_id])[0]
+            assert pages[citation.page][chunk.start : chunk.end] == citation.text
+        numbers = [c.n for c in answer.citations]
+        assert numbers == list(range(1, len(numbers) + 1))
+        assert sorted(set(markers(answer.answer))) == numbers
+        assert len(markers(answer.answer)) == len(numbers), "each citation is used exactly once"
+
+
+def test_followup_uses_the_previous_question(seed_pipeline):
+    history = [{"role": "user", "content": "Which countries does the Amnesty report cover?"}, {"role": "assistant", "content": "..."}]
+    answer = seed_pipeline.ask("and which of them banned same-sex marriage?", history=history)
+    assert not answer.abstained
+    assert any("Armenia and Kyrgyzstan" in c.quote and "same-sex marriages" in c.quote for c in answer.citations)
+    assert answer.resolved_question.startswith("and which of them banned same-sex marriage? (")
+
+
+def test_empty_index_abstains_with_instructions(make_pipeline):
+    answer = make_pipeline().ask("What does the report say?")
+    assert answer.abstained and answer.answer == EMPTY_INDEX and answer.nearest == []
+
+
+def test_source_filter_restricts_citations(make_pipeline):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "east/a.txt", "Report A.\n\nThe prison in Minsk held 40 journalists in 2021.")
+    write(pipeline.settings.corpus_dir, "west/b.txt", "Report B.\n\nThe prison in Lviv held 12 journalists in 2021.")
+    pipeline.index()
+    answer = pipeline.ask("How many journalists did the prison hold?", sources=["west"])
+    assert {c.source for c in answer.citations + answer.nearest} == {"west/b.txt"}
+    assert pipeline.ask("How many journalists did the prison hold?", sources=["a.txt"]).citations[0].source == "east/a.txt"
+
+
+def test_deleted_document_leaves_keyword_results(make_pipeline):
+    pipeline = make_pipeline()
+    path = write(pipeline.settings.corpus_dir, "a.txt", "Report.\n\nThe Zubrovka commission met in 2019.")
+    write(pipeline.settings.corpus_dir, "b.txt", "Other report.\n\nNothing about commissions here.")
+    pipeline.index()
+    assert pipeline.search("Zubrovka", k=1, mode="keyword")[0].chunk.source == "a.txt"
+    path.unlink()
+    pipeline.index()
+    assert pipeline.search("Zubrovka", k=5, mode="keyword") == []
+
+
+def test_hybrid_beats_dense_on_names_and_numbers(make_pipeline):
+    pipeline = make_pipeline()
+    cases = [(f"{40000 + i * 1373}", city) for i, city in enumerate(
+        ["Minsk", "Grodno", "Brest", "Vitebsk", "Gomel", "Mogilev", "Pinsk", "Orsha", "Lida", "Borisov", "Baranovichi", "Polotsk"]
+    )]
+    for number, city in cases:
+        write(
+            pipeline.settings.corpus_dir,
+            f"case-{number}.txt",
+            f"Case file.\n\nThe court in {city} heard case number {number} concerning the detention of a blogger. "
+            "The hearing was closed to the public and observers were not admitted.",
+        )
+    pipeline.index()
+    hits = {"hybrid": 0, "dense": 0}
+    for number, _ in cases:
+        for mode in hits:
+            top = pipeline.search(f"What happened in case {number}?", k=1, mode=mode)[0]
+            hits[mode] += top.chunk.source == f"case-{number}.txt"
+    assert hits["hybrid"] == len(cases)
+    assert hits["dense"] < hits["hybrid"]
+
+
+def test_choose_skips_repeats_and_respects_threshold_and_margin():
+    from rag.answer import _Sentence
+
+    def sentence(score: float, words: str) -> _Sentence:
+        return _Sentence(passage=None, start=0, end=0, score=score, tokens=frozenset(words.split()))
+
+    ranked = [sentence(0.9, "a b c"), sentence(0.85, "a b c"), sentence(0.8, "d e f"), sentence(0.7, "g h i")]
+    assert [s.score for s in choose(ranked, threshold=0.5, most=3)] == [0.9, 0.8]
+    assert choose(ranked, threshold=0.95, most=3) == []
+    assert [s.score for s in choose(ranked, threshold=0.5, most=1)] == [0.9]
+
+
+def test_compose_numbers_citations_in_order(seed_pipeline):
+    answer = seed_pipeline.ask("Which countries amended their constitutions to ban same-sex marriage?")
+    rebuilt = compose(answer.question, [])
+    assert rebuilt.answer == "" and rebuilt.citations == []
+    assert all(isinstance(c, Citation) for c in answer.citations)

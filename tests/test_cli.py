@@ -1,0 +1,76 @@
+"""The command line: JSON shapes, text output, one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from rag.cli import main
+from tests.conftest import SEED
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    return ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_index_status_search_ask_json(capsys, dirs):
+    code, out, _ = run(capsys, "index", *dirs, "--json")
+    summary = json.loads(out)
+    assert code == 0 and summary["added"] == [SEED.name] and summary["chunks_embedded"] == summary["chunks"] > 0
+    assert set(summary) >= {"added", "updated", "removed", "unchanged", "skipped", "chunks_embedded", "seconds"}
+
+    code, out, _ = run(capsys, "index", *dirs, "--json")
+    assert json.loads(out)["chunks_embedded"] == 0 and json.loads(out)["unchanged"] == 1
+
+    code, out, _ = run(capsys, "status", *dirs, "--json")
+    status = json.loads(out)
+    assert (status["documents"], status["model"], status["dimension"]) == (1, "all-MiniLM-L6-v2", 384)
+
+    code, out, _ = run(capsys, "search", "Which countries does the Amnesty report cover?", *dirs, "-k", "2", "--json")
+    results = json.loads(out)["results"]
+    assert len(results) == 2 and results[0]["rank"] == 1 and "Kyrgyzstan" in results[0]["text"]
+
+    code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs, "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["abstained"] is False
+    assert set(answer) >= {"question", "answer", "abstained", "citations", "nearest", "timings_ms"}
+    assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
+    cited = answer["citations"][0]
+    assert set(cited) == {"n", "source", "title", "page", "chunk_id", "text", "quote", "quote_start", "quote_end", "score"}
+    assert cited["text"][cited["quote_start"] : cited["quote_end"]] == cited["quote"]
+    assert sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])}) == [c["n"] for c in answer["citations"]]
+
+
+def test_text_output_lists_sources_and_nearest(capsys, dirs):
+    run(capsys, "index", *dirs)
+    code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs)
+    assert code == 0 and "[1]" in out and "Sources:\n[1] " in out and SEED.name in out
+    code, out, _ = run(capsys, "ask", "What is the capital of Australia?", *dirs)
+    assert out.startswith("The indexed reports do not appear to answer this.") and "Nearest passages:" in out
+
+
+def test_user_mistakes_exit_non_zero_with_one_line(capsys, dirs):
+    run(capsys, "index", *dirs)
+    code, out, err = run(capsys, "ask", "   ", *dirs)
+    assert (code, out) == (2, "") and err.count("\n") == 1 and err.startswith("error: The question is empty")
+    code, _, err = run(capsys, "ask", "Anything?", "--source", "nope.txt", *dirs)
+    assert code == 1 and "nope.txt" in err and "Traceback" not in err
+
+
+def test_bad_setting_is_reported(capsys, dirs, monkeypatch):
+    monkeypatch.setenv("RAG_TOP_K", "many")
+    code, _, err = run(capsys, "status", *dirs)
+    assert code == 1 and err == "error: RAG_TOP_K='many' is not a valid int.\n"

@@ -1,0 +1,38 @@
+"""Settings: defaults, RAG_* overrides, explicit overrides, clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.config import Settings, describe
+from rag.errors import ConfigError
+
+
+def test_defaults_and_environment_overrides():
+    assert Settings.from_env({}).corpus_dir == Path("corpus")
+    settings = Settings.from_env({"RAG_INDEX_DIR": "/tmp/x", "RAG_TOP_K": "7", "RAG_MCP": "yes", "RAG_RRF_K": "30"})
+    assert (settings.index_dir, settings.top_k, settings.mcp, settings.rrf_k) == (Path("/tmp/x"), 7, True, 30)
+    assert Settings.from_env({"RAG_TOP_K": "7"}, top_k=3, corpus_dir=None).top_k == 3
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"RAG_TOP_K": "x"}, "RAG_TOP_K='x' is not a valid int."),
+        ({"RAG_MCP": "maybe"}, "RAG_MCP='maybe' is not a valid bool."),
+        ({"RAG_CHUNK_OVERLAP": "300"}, "RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_TOKENS."),
+        ({"RAG_TOP_K": "0"}, "RAG_TOP_K must be at least 1."),
+    ],
+)
+def test_bad_values_name_the_variable(env, message):
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env(env)
+    assert str(info.value) == message
+
+
+def test_every_setting_is_described():
+    rows = describe()
+    assert all(help_text and name.startswith("RAG_") for name, _, help_text in rows)
+    assert ("RAG_PORT", "7860", "Port of the web app.") in rows

@@ -1,0 +1,165 @@
+"""Incremental reindex on the real model and real Chroma: only what changed is embedded."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from rag.errors import IndexBusyError, IndexMismatchError
+from rag.indexer import index_lock
+from rag.pipeline import Pipeline
+from tests.conftest import SEED
+from tests.helpers import write
+
+REPORT_A = "Report A on prisons.\n\nThe mission visited four prisons in 2021. Cells were overcrowded and cold."
+REPORT_B = "Report B on media.\n\nThree newspapers were closed in 2022. Journalists were fined for their reporting."
+
+
+class TinyEmbeddings(Embeddings):
+    """A deterministic 8-dimensional stand-in, to build an index the real model must refuse."""
+
+    name = "tiny-test-model"
+    dimension = 8
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = np.random.default_rng(len(text)).random(8)
+        return (vector / np.linalg.norm(vector)).tolist()
+
+
+def chunk_ids(pipeline: Pipeline) -> set[str]:
+    return pipeline.store.ids()
+
+
+def test_incremental_reindex_embeds_only_changes(make_pipeline):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "a.txt", REPORT_A)
+    first = pipeline.index()
+    assert first.added == ["a.txt"] and first.chunks_embedded == 1 and first.chunks == 1
+
+    again = pipeline.index()
+    assert (again.added, again.updated, again.removed, again.unchanged, again.chunks_embedded) == ([], [], [], 1, 0)
+
+    write(corpus, "sub/b.txt", REPORT_B)
+    added = pipeline.index()
+    assert added.added == ["sub/b.txt"] and added.chunks_embedded == 1 and added.unchanged == 1
+    ids_a = pipeline.records.chunk_ids("a.txt")
+
+    write(corpus, "a.txt", REPORT_A.replace("four", "five"))
+    edited = pipeline.index()
+    assert edited.updated == ["a.txt"] and edited.chunks_embedded == 1 and edited.unchanged == 1
+    assert not ids_a & chunk_ids(pipeline), "stale chunks of the old version remain"
+    assert chunk_ids(pipeline) == pipeline.records.chunk_ids()
+    assert "five prisons" in pipeline.store.get(sorted(pipeline.records.chunk_ids("a.txt")))[0].text
+
+    (corpus / "sub" / "b.txt").unlink()
+    removed = pipeline.index()
+    assert removed.removed == ["sub/b.txt"] and removed.chunks_embedded == 0
+    assert pipeline.records.chunk_ids("sub/b.txt") == set()
+    assert chunk_ids(pipeline) == pipeline.records.chunk_ids() and len(chunk_ids(pipeline)) == 1
+    assert [s for s, _ in pipeline.keywords.search("newspapers journalists", 5)] == []
+
+
+def test_identical_text_is_embedded_once(make_pipeline):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    write(pipeline.settings.corpus_dir, "copy.txt", REPORT_A)
+    summary = pipeline.index()
+    assert (summary.chunks_embedded, summary.chunks_reused, summary.chunks) == (1, 1, 2)
+    write(pipeline.settings.corpus_dir, "third.txt", REPORT_A)
+    assert (pipeline.index().chunks_embedded, pipeline.store.count()) == (0, 3)
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(make_pipeline):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "good.txt", REPORT_A)
+    (corpus / "corrupt.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 50)
+    summary = pipeline.index()
+    assert summary.added == ["good.txt"]
+    reasons = {s["source"]: s["reason"] for s in summary.skipped}
+    assert set(reasons) == {"corrupt.pdf", "empty.txt", "binary.txt"}
+    assert reasons["empty.txt"] == "empty file"
+    assert "binary" in reasons["binary.txt"] and "corrupt" in reasons["corrupt.pdf"]
+
+
+def test_a_file_that_turns_bad_keeps_its_indexed_version(make_pipeline):
+    pipeline = make_pipeline()
+    path = write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    pipeline.index()
+    before = chunk_ids(pipeline)
+    path.write_bytes(bytes(range(256)) * 50)
+    summary = pipeline.index()
+    assert [s["source"] for s in summary.skipped] == ["a.txt"]
+    assert chunk_ids(pipeline) == before
+    assert pipeline.ask("How many prisons did the mission visit?").citations[0].source == "a.txt"
+
+
+def test_cp1251_russian_text_is_indexed_with_cyrillic(make_pipeline):
+    pipeline = make_pipeline()
+    text = "Доклад о свободе собраний.\n\nВ 2016 году власти запретили двенадцать мирных акций протеста в столице."
+    write(pipeline.settings.corpus_dir, "ru.txt", text, encoding="cp1251")
+    pipeline.index()
+    (chunk,) = pipeline.store.get(sorted(pipeline.records.chunk_ids("ru.txt")))
+    assert chunk.text == text and chunk.title == "Доклад о свободе собраний."
+    assert pipeline.search("запретили акции протеста", k=1)[0].chunk.source == "ru.txt"
+
+
+def test_seed_search_names_the_four_countries_first(seed_pipeline):
+    top = seed_pipeline.search("Which countries does the Amnesty report cover?", k=3)[0]
+    assert top.chunk.source == SEED.name
+    assert all(country in top.chunk.text for country in ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan"))
+
+
+def test_index_built_with_another_model_is_refused(make_settings, embeddings):
+    settings = make_settings()
+    shutil.copy(SEED, settings.corpus_dir / SEED.name)
+    tiny = Pipeline(settings, embeddings=TinyEmbeddings())
+    tiny.index()
+    tiny.close()
+    real = Pipeline(settings, embeddings=embeddings)
+    with pytest.raises(IndexMismatchError, match=r"python -m rag index --rebuild") as info:
+        real.search("anything")
+    assert "tiny-test-model" in str(info.value) and "dimension" in str(info.value)
+    with pytest.raises(IndexMismatchError):
+        real.index()
+    summary = real.index(rebuild=True)
+    assert summary.added == [SEED.name]
+    assert real.search("Amnesty report countries", k=1)[0].chunk.source == SEED.name
+    real.close()
+
+
+def test_rebuild_gives_the_same_chunk_ids(seed_pipeline):
+    before = chunk_ids(seed_pipeline)
+    summary = seed_pipeline.index(rebuild=True)
+    assert summary.added == [SEED.name] and chunk_ids(seed_pipeline) == before
+
+
+def test_second_reindex_is_refused_while_one_runs(make_pipeline):
+    pipeline = make_pipeline()
+    with index_lock(pipeline.settings.index_dir):
+        with pytest.raises(IndexBusyError, match="Another reindex"):
+            pipeline.index()
+    assert pipeline.index().documents == 0
+
+
+def test_reconcile_repairs_orphans_and_missing_vectors(make_pipeline):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    write(pipeline.settings.corpus_dir, "b.txt", REPORT_B)
+    pipeline.index()
+    clean = chunk_ids(pipeline)
+    orphan = pipeline.store.get(sorted(pipeline.records.chunk_ids("a.txt")))[0]
+    pipeline.store.upsert([orphan.__class__(**{**orphan.__dict__, "id": "orphan"})], np.ones((1, 384), dtype=np.float32) / 384**0.5)
+    pipeline.store.delete(pipeline.records.chunk_ids("b.txt"))
+    summary = pipeline.index()
+    assert summary.repaired == 2 and summary.updated == ["b.txt"]
+    assert chunk_ids(pipeline) == clean

@@ -1,0 +1,156 @@
+"""Loaders: every supported type, legacy encodings, and bad files reported with a reason."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from fpdf import FPDF
+
+from rag.errors import LoadError
+from rag.loaders import decode_text, load_file, scan_corpus
+from tests.helpers import write
+
+MB = 1 << 20
+
+
+def make_pdf(path: Path, pages: list[str], title: str = "") -> Path:
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    if title:
+        pdf.set_title(title)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path
+
+
+def make_docx(path: Path, heading: str, paragraphs: list[str]) -> Path:
+    document = docx.Document()
+    document.add_heading(heading, level=1)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    document.save(str(path))
+    return path
+
+
+def test_txt_metadata(tmp_path):
+    path = write(tmp_path, "sub/report.txt", "\n\nAnnual report 2023\n\nThe body text.")
+    (doc,) = load_file(path, tmp_path, MB)
+    assert doc.metadata["source"] == "sub/report.txt"
+    assert doc.metadata["title"] == "Annual report 2023"
+    assert doc.metadata["page"] is None
+    assert len(doc.metadata["sha256"]) == 64
+    assert doc.metadata["modified"].endswith("+00:00")
+    assert doc.page_content == "\n\nAnnual report 2023\n\nThe body text."
+
+
+def test_markdown_title_is_first_heading(tmp_path):
+    path = write(tmp_path, "notes.md", "Intro line\n\n## Findings of the mission\n\nText.")
+    (doc,) = load_file(path, tmp_path, MB)
+    assert doc.metadata["title"] == "Findings of the mission"
+
+
+def test_pdf_pages_are_one_based(tmp_path):
+    path = make_pdf(tmp_path / "two.pdf", ["First page about Armenia.", "Second page about Belarus."], title="Two pages")
+    docs = load_file(path, tmp_path, MB)
+    assert [d.metadata["page"] for d in docs] == [1, 2]
+    assert "Armenia" in docs[0].page_content and "Belarus" in docs[1].page_content
+    assert docs[0].metadata["title"] == "Two pages"
+
+
+def test_html_visible_text_only(tmp_path):
+    html = (
+        "<html><head><title>Page title</title><style>p{color:red}</style></head>"
+        "<body><h1>Monitoring report</h1><script>alert('x')</script><p>Visible finding.</p></body></html>"
+    )
+    (doc,) = load_file(write(tmp_path, "r.html", html), tmp_path, MB)
+    assert doc.metadata["title"] == "Monitoring report"
+    assert "Visible finding." in doc.page_content
+    assert "alert" not in doc.page_content and "color" not in doc.page_content and "Page title" not in doc.page_content
+
+
+def test_docx_heading_and_paragraphs(tmp_path):
+    path = make_docx(tmp_path / "brief.docx", "Country brief", ["Paragraph one.", "Paragraph two."])
+    (doc,) = load_file(path, tmp_path, MB)
+    assert doc.metadata["title"] == "Country brief"
+    assert "Paragraph one.\nParagraph two." in doc.page_content
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "koi8-r", "utf-16"])
+def test_cyrillic_legacy_encodings(tmp_path, encoding):
+    text = (
+        "Доклад о положении правозащитников.\n"
+        "В Армении, Беларуси, Казахстане и Кыргызстане правозащитники сталкиваются с дискриминацией. "
+        "Власти этих стран ограничивают свободу собраний и выражения мнений."
+    )
+    (doc,) = load_file(write(tmp_path, "ru.txt", text, encoding), tmp_path, MB)
+    assert doc.page_content == text
+    assert doc.metadata["title"] == "Доклад о положении правозащитников."
+
+
+def test_stray_nul_bytes_are_dropped_from_text():
+    body = b"More text of the report. " * 10
+    assert decode_text(b"Hello\x00 world. " + body) == "Hello world. " + body.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.md", b"   \n\n ", "empty file"),
+        ("binary.txt", bytes(range(256)) * 40, "binary"),
+        ("corrupt.pdf", b"%PDF-1.4\nthis is not really a pdf\n%%EOF", "corrupt or unreadable .pdf"),
+        ("random.docx", b"PK\x03\x04 not a zip at all" * 10, "not a Word .docx file"),
+        ("data.csv", b"a,b\n1,2\n", "unsupported file type .csv"),
+    ],
+)
+def test_bad_files_raise_load_error_naming_the_file(tmp_path, name, data, reason):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(LoadError) as info:
+        load_file(path, tmp_path, MB)
+    assert info.value.source == name
+    assert reason in info.value.reason
+    assert str(info.value).startswith(f"{name}: ")
+
+
+def test_size_limit_is_checked_before_reading(tmp_path):
+    path = write(tmp_path, "big.txt", "word " * 1000)
+    with pytest.raises(LoadError, match="over the 0 MB limit"):
+        load_file(path, tmp_path, 100)
+
+
+def test_encrypted_pdf_is_refused(tmp_path):
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    pdf.add_page()
+    pdf.cell(0, 10, "Secret findings")
+    pdf.set_encryption(owner_password="owner", user_password="user")
+    out = io.BytesIO()
+    pdf.output(out)
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(out.getvalue())
+    with pytest.raises(LoadError, match="encrypted PDF"):
+        load_file(path, tmp_path, MB)
+
+
+def test_scan_skips_hidden_reports_unsupported_and_does_not_follow_symlinks(tmp_path):
+    corpus = tmp_path / "corpus"
+    outside = write(tmp_path, "outside/secret.txt", "secret")
+    write(corpus, "a.txt", "A report.")
+    write(corpus, "deep/b.md", "# B")
+    write(corpus, ".hidden/c.txt", "hidden")
+    write(corpus, "image.png", "png")
+    (corpus / "link.txt").symlink_to(outside)
+    (corpus / "linkdir").symlink_to(outside.parent, target_is_directory=True)
+    files, passed_over = scan_corpus(corpus)
+    assert [f.relative_to(corpus.resolve()).as_posix() for f in files] == ["a.txt", "deep/b.md"]
+    assert sorted(passed_over) == [
+        ("image.png", "unsupported file type .png"),
+        ("link.txt", "symbolic link: not followed"),
+        ("linkdir", "symbolic link: not followed"),
+    ]

@@ -1,0 +1,47 @@
+"""Question cleaning, bounds and follow-up resolution."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.errors import QuestionError
+from rag.questions import clean_question, is_followup, previous_questions, resolve_followup
+
+
+def test_clean_question_strips_control_characters_and_spaces():
+    assert clean_question("  What\x00 is\tthe\n report?\x07 ", 100) == "What is the report?"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01", None])
+def test_empty_questions_are_refused(question):
+    with pytest.raises(QuestionError, match="empty"):
+        clean_question(question, 100)
+
+
+def test_long_question_is_refused_with_the_limit():
+    with pytest.raises(QuestionError, match="100,000 characters long; the limit is 2,000"):
+        clean_question("a" * 100_000, 2000)
+
+
+def test_history_formats():
+    history = [
+        {"role": "user", "content": "First?"},
+        {"role": "assistant", "content": "Answer."},
+        ("Second?", "Answer."),
+        "Third?",
+    ]
+    assert previous_questions(history) == ["First?", "Second?", "Third?"]
+
+
+def test_followup_carries_the_topic_of_the_previous_question():
+    history = [("Which countries does the Amnesty report cover?", "Armenia, Belarus, Kazakhstan and Kyrgyzstan [1]")]
+    resolved = resolve_followup("and which of them banned same-sex marriage?", history)
+    assert resolved == "and which of them banned same-sex marriage? (countries Amnesty report cover)"
+
+
+def test_standalone_question_is_left_alone():
+    history = ["Which countries does the Amnesty report cover?"]
+    question = "When did Belarus adopt its propaganda law?"
+    assert not is_followup(question)
+    assert resolve_followup(question, history) == question
+    assert resolve_followup("and which of them?", None) == "and which of them?"
