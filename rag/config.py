@@ -42,6 +42,11 @@ class Settings:
     answer_sentences: int = _setting(3, "Most sentences quoted in an extractive answer.")
     abstain_threshold: float = _setting(0.42, "Evidence score below which the answer says the reports do not answer.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
+    llm: str = _setting("none", "Answer writer: 'none' (extractive), llamacpp:PATH.gguf, ollama:MODEL or openai:MODEL.")
+    ollama_url: str = _setting("http://127.0.0.1:11434", "Ollama server for RAG_LLM=ollama:MODEL.")
+    openai_base_url: str = _setting("", "OpenAI-compatible server for RAG_LLM=openai:MODEL (empty: api.openai.com).")
+    openai_api_key: str = _setting("", "Key for the OpenAI-compatible server (many local servers accept any).")
+    unsupported: str = _setting("flag", "Generated sentences the citation check rejects: 'flag' them or 'drop' them.")
     host: str = _setting("127.0.0.1", "Address the web app binds to.")
     port: int = _setting(7860, "Port of the web app.")
     auth: str = _setting("", "Login for the web app: 'user:password' or a file of such lines.")
@@ -65,6 +70,8 @@ class Settings:
         object.__setattr__(self, "index_dir", Path(self.index_dir))
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_TOKENS.")
+        if self.unsupported not in ("flag", "drop"):
+            raise ConfigError("RAG_UNSUPPORTED must be 'flag' or 'drop'.")
         for name in ("chunk_tokens", "top_k", "candidates", "embed_batch_size", "answer_sentences"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"RAG_{name.upper()} must be at least 1.")
