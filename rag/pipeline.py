@@ -11,7 +11,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.answer import EMPTY_INDEX, Answer, SentenceVectors, abstain, extractive_answer
 from rag.config import Settings
-from rag.embeddings import dimension, encode, load_embeddings, model_name
+from rag.embeddings import dimension, encode_query, load_embeddings, model_name
 from rag.errors import RagError
 from rag.indexer import Indexer, IndexSummary, Progress
 from rag.keyword import KeywordIndex
@@ -32,6 +32,7 @@ class Pipeline:
         self.records = Records(settings.index_dir / "records.sqlite3")
         self.sentence_vectors = SentenceVectors(self.embeddings)
         self._keywords: KeywordIndex | None = None
+        self._keywords_generation = -1
         self._keywords_lock = threading.Lock()
         self._checked = False
 
@@ -42,25 +43,27 @@ class Pipeline:
         indexer = Indexer(self.settings, self.embeddings, self.store, self.records)
         summary = indexer.run(rebuild=rebuild, progress=progress)
         self._checked = True
-        if summary.changed or rebuild or self._keywords is None:
-            self._refresh_keywords()
+        self.keywords()  # build and save the keyword index now, not on the next question
         return summary
 
-    def _refresh_keywords(self) -> KeywordIndex:
-        """Load the saved keyword index of the current generation, or rebuild it from stored tokens."""
-        with self._keywords_lock:
-            folder = self.settings.index_dir / "keyword"
-            generation = self.records.generation()
-            keywords = KeywordIndex.load(folder, generation)
-            if keywords is None:
-                keywords = KeywordIndex.build(self.records.keyword_rows())
-                keywords.save(folder, generation)
-            self._keywords = keywords
-            return keywords
-
-    @property
     def keywords(self) -> KeywordIndex:
-        return self._keywords or self._refresh_keywords()
+        """The keyword index of the current bookkeeping generation, reloaded after any reindex (this process or another)."""
+        generation = self.records.generation()
+        if self._keywords is None or generation != self._keywords_generation:
+            with self._keywords_lock:
+                if self._keywords is None or generation != self._keywords_generation:
+                    self._keywords = self._load_keywords(generation)
+                    self._keywords_generation = generation
+        return self._keywords
+
+    def _load_keywords(self, generation: int) -> KeywordIndex:
+        """The saved keyword index of this generation, or one rebuilt from the stored tokens and saved."""
+        folder = self.settings.index_dir / "keyword"
+        keywords = KeywordIndex.load(folder, generation)
+        if keywords is None:
+            keywords = KeywordIndex.build(self.records.keyword_rows())
+            keywords.save(folder, generation)
+        return keywords
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -68,9 +71,9 @@ class Pipeline:
         """Ranked passages for a query: hybrid by default, dense or keyword alone on request."""
         self._check()
         query = clean_question(query, self.settings.max_question_chars)
-        vector = encode(self.embeddings, [query])[0]
+        vector = encode_query(self.embeddings, query)
         allowed = self.resolve_sources(sources)
-        return retrieve(query, vector, self.store, self.keywords, self.settings, k or self.settings.top_k, allowed, mode)
+        return retrieve(query, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed, mode)
 
     def ask(
         self,
@@ -84,9 +87,9 @@ class Pipeline:
         self._check()
         question = clean_question(question, self.settings.max_question_chars)
         resolved = resolve_followup(question, history)
-        vector = encode(self.embeddings, [resolved])[0]
+        vector = encode_query(self.embeddings, resolved)
         allowed = self.resolve_sources(sources)
-        passages = retrieve(resolved, vector, self.store, self.keywords, self.settings, k or self.settings.top_k, allowed)
+        passages = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed)
         retrieved = time.perf_counter()
         if not passages:
             answer = abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")

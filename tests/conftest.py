@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,12 +28,49 @@ def embeddings():
     return load_embeddings(Settings())
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory) -> Iterator[str]:
+    """A real Chroma server (`chroma run`, from the chromadb package) on loopback, for the session."""
+    port = free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = (data / "server.log").open("w")
+    server = subprocess.Popen([str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)], stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"chroma run exited: {(data / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(params=["embedded", "server"])
+def store_backend(request) -> dict:
+    """Store settings for the embedded PersistentClient and for a real Chroma server (HttpClient)."""
+    if request.param == "embedded":
+        return {}
+    return {"chroma_url": request.getfixturevalue("chroma_server"), "collection": f"t-{uuid.uuid4().hex[:12]}"}
+
+
 @pytest.fixture
-def make_settings(tmp_path: Path) -> Callable[..., Settings]:
-    """Settings whose corpus and index live in this test's tmp_path."""
+def make_settings(tmp_path: Path, store_backend: dict) -> Callable[..., Settings]:
+    """Settings whose corpus and index live in this test's tmp_path, on each store backend."""
 
     def make(**overrides) -> Settings:
-        values = {"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index", **overrides}
+        values = {"corpus_dir": tmp_path / "corpus", "index_dir": tmp_path / "index", **store_backend, **overrides}
         Path(values["corpus_dir"]).mkdir(parents=True, exist_ok=True)
         return Settings(**values)
 

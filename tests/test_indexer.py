@@ -63,7 +63,7 @@ def test_incremental_reindex_embeds_only_changes(make_pipeline):
     assert removed.removed == ["sub/b.txt"] and removed.chunks_embedded == 0
     assert pipeline.records.chunk_ids("sub/b.txt") == set()
     assert chunk_ids(pipeline) == pipeline.records.chunk_ids() and len(chunk_ids(pipeline)) == 1
-    assert [s for s, _ in pipeline.keywords.search("newspapers journalists", 5)] == []
+    assert [s for s, _ in pipeline.keywords().search("newspapers journalists", 5)] == []
 
 
 def test_identical_text_is_embedded_once(make_pipeline):
