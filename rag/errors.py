@@ -34,3 +34,11 @@ class QuestionError(RagError):
 
 class EvalDataError(RagError):
     """Benchmark data or a question file is missing or not in the expected shape."""
+
+
+class CorpusFileError(RagError):
+    """A file could not be added to or removed from the corpus folder (bad name, type, size or place)."""
+
+
+class LanguageModelError(RagError):
+    """The language model named by RAG_LLM failed while writing an answer (server down, model unloadable)."""

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from rag.pipeline import Pipeline
 
 
 def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
@@ -11,3 +17,21 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def launch_app(pipeline: Pipeline, **overrides) -> tuple[gr.Blocks, str]:
+    """Serve app.py's page over a pipeline on 127.0.0.1 with settings overrides (auth, mcp...).
+
+    Returns (blocks, url); Gradio picks a free port from 7860 up. The caller closes the blocks.
+    """
+    import dataclasses
+
+    import app
+    from rag.embeddings import apply_network_policy
+
+    settings = dataclasses.replace(pipeline.settings, host="127.0.0.1", **overrides)
+    apply_network_policy(settings)
+    demo = app.build_app(pipeline)
+    options = {**app.launch_options(settings), "server_port": None}
+    _, url, _ = demo.queue().launch(prevent_thread_lock=True, quiet=True, **options)
+    return demo, url

@@ -1,0 +1,238 @@
+"""The web app served for real on 127.0.0.1: its /ask and /reindex API, login, uploads, MCP, and its handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError, AuthenticationError
+
+import app
+from rag import render
+from rag.config import Settings
+from rag.errors import CorpusFileError
+from rag.pipeline import Pipeline
+from tests.conftest import ROOT, SEED
+from tests.helpers import launch_app, write
+
+QUESTION = "Which countries does the Amnesty report cover?"
+LANTERN = "Lantern Watch is a civic monitoring group founded in 2011 in Tbilisi. It observes elections in Georgia."
+
+
+@pytest.fixture
+def store_backend() -> dict:
+    """The page does not depend on the store backend, so it is served over the embedded store only."""
+    return {}
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., str]]:
+    """Launch the app over a pipeline with settings overrides (auth, mcp...); returns its URL; closed after the test."""
+    launched = []
+
+    def start(pipeline: Pipeline, **overrides) -> str:
+        demo, url = launch_app(pipeline, **overrides)
+        launched.append(demo)
+        return url
+
+    yield start
+    for demo in launched:
+        demo.close()
+
+
+def test_ask_endpoint_returns_the_answer_json(seed_pipeline: Pipeline, serve) -> None:
+    client = Client(serve(seed_pipeline), verbose=False)
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/reindex"}
+    result = client.predict(question=QUESTION, sources=None, api_name="/ask")
+    expected = seed_pipeline.ask(QUESTION).to_dict()
+    assert {k: v for k, v in result.items() if k != "timings_ms"} == {k: v for k, v in expected.items() if k != "timings_ms"}
+    assert "[1]" in result["answer"] and result["abstained"] is False
+    assert result["citations"][0]["source"] == SEED.name
+    filtered = client.predict(question=QUESTION, sources=[SEED.name], api_name="/ask")
+    assert filtered["citations"][0]["source"] == SEED.name
+
+
+def test_ask_endpoint_reports_errors_as_messages(seed_pipeline: Pipeline, serve) -> None:
+    client = Client(serve(seed_pipeline), verbose=False)
+    with pytest.raises(AppError, match="The question is empty"):
+        client.predict(question="   ", api_name="/ask")
+    with pytest.raises(AppError, match="No indexed document matches the source filter nope.txt"):
+        client.predict(question=QUESTION, sources=["nope.txt"], api_name="/ask")
+
+
+def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) -> None:
+    client = Client(serve(seed_pipeline), verbose=False)
+    write(seed_pipeline.settings.corpus_dir, "lantern.txt", LANTERN)
+    summary = client.predict(api_name="/reindex")
+    assert (summary["added"], summary["unchanged"], summary["documents"]) == (["lantern.txt"], 1, 2)
+    assert summary["chunks"] == seed_pipeline.store.count()
+
+
+def test_questions_are_answered_while_a_reindex_runs(seed_pipeline: Pipeline, serve, monkeypatch) -> None:
+    client = Client(serve(seed_pipeline), verbose=False)
+    started, release = threading.Event(), threading.Event()
+    real_index = seed_pipeline.index
+
+    def held_index(*args, **kwargs):
+        started.set()
+        release.wait(60)
+        return real_index(*args, **kwargs)
+
+    monkeypatch.setattr(seed_pipeline, "index", held_index)
+    job = client.submit(api_name="/reindex")
+    try:
+        assert started.wait(30), "the reindex never started"
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            answer = pool.submit(client.predict, question=QUESTION, api_name="/ask").result(timeout=30)
+        assert "[1]" in answer["answer"]
+        assert not job.done(), "the reindex should still be held while the question was answered"
+    finally:
+        release.set()
+    assert job.result(timeout=60)["unchanged"] == 1
+
+
+def test_login_is_required_for_page_api_and_upload(seed_pipeline: Pipeline, serve) -> None:
+    url = serve(seed_pipeline, auth="ana:s3cret")
+    page = httpx.get(url)
+    assert page.status_code == 200 and '"auth_required":true' in page.text.replace(" ", "")
+    assert "Ask the reports" not in page.text
+    assert httpx.get(url + "config").status_code == 401
+    assert httpx.get(url + "gradio_api/info").status_code == 401
+    upload = httpx.post(url + "gradio_api/upload", files={"files": ("x.txt", b"hello", "text/plain")})
+    assert upload.status_code == 401
+    with pytest.raises(AuthenticationError, match="credentials were not provided"):
+        Client(url, verbose=False)
+    with pytest.raises(ValueError, match="Could not login"):
+        Client(url, auth=("ana", "wrong"), verbose=False)
+    client = Client(url, auth=("ana", "s3cret"), verbose=False)
+    assert "[1]" in client.predict(question=QUESTION, api_name="/ask")["answer"]
+
+
+def test_upload_route_and_handler_keep_files_inside_corpus(seed_pipeline: Pipeline, serve, tmp_path: Path) -> None:
+    url = serve(seed_pipeline)
+    files = [("files", ("../../etc/x.txt", LANTERN.encode(), "text/plain"))]
+    stored = httpx.post(url + "gradio_api/upload", files=files).json()
+    note = app.ChatService(seed_pipeline).upload(stored)
+    corpus = seed_pipeline.settings.corpus_dir
+    assert note.splitlines()[0] == r"- Saved x\.txt"
+    assert (corpus / "x.txt").read_text() == LANTERN
+    assert sorted(p.name for p in corpus.iterdir()) == sorted([SEED.name, "x.txt"])
+    assert not (tmp_path / "etc").exists()
+    again = app.ChatService(seed_pipeline).upload(stored)
+    assert again.splitlines()[0] == r"- Saved x\-1\.txt (x\.txt already exists)"
+
+
+def test_upload_handler_enforces_type_and_size_on_the_server(make_pipeline, tmp_path: Path) -> None:
+    pipeline = make_pipeline(max_file_mb=0.5)
+    big = write(tmp_path / "up", "big.txt", "x" * 600_000)
+    script = write(tmp_path / "up", "evil.sh", "rm -rf /")
+    note = app.ChatService(pipeline).upload([str(big), str(script)])
+    assert note.splitlines() == [
+        r"- Not saved: big\.txt: 0\.572 MB is over the 0\.5 MB limit \(RAG\_MAX\_FILE\_MB\)",
+        r"- Not saved: evil\.sh: unsupported file type \.sh; upload one of \.txt, \.md, \.pdf, \.html, \.htm, \.docx\.",
+    ]
+    assert list(pipeline.settings.corpus_dir.iterdir()) == []
+
+
+def test_gradio_refuses_uploads_over_the_size_setting(seed_pipeline: Pipeline, serve) -> None:
+    url = serve(seed_pipeline, max_file_mb=0.01)
+    files = {"files": ("big.txt", b"x" * 20_000, "text/plain")}
+    assert httpx.post(url + "gradio_api/upload", files=files).status_code == 413
+
+
+def test_mcp_lists_the_ask_tool_only_when_enabled(seed_pipeline: Pipeline, serve) -> None:
+    with_mcp = serve(seed_pipeline, mcp=True)
+    tools = {tool["name"]: tool for tool in httpx.get(with_mcp + "gradio_api/mcp/schema").json()}
+    assert set(tools) == {"ask", "reindex"}
+    assert tools["ask"]["inputSchema"]["required"] == ["question"]
+    assert "citations" in tools["ask"]["description"]
+    result = asyncio.run(_call_mcp_tool(with_mcp, "ask", {"question": QUESTION}))
+    assert not result.isError and "[1]" in result.content[0].text and SEED.name in result.content[0].text
+    without = serve(seed_pipeline)
+    assert httpx.get(without + "gradio_api/mcp/schema").status_code == 404
+
+
+def test_mcp_tool_calls_need_the_login_too(seed_pipeline: Pipeline, serve) -> None:
+    url = serve(seed_pipeline, mcp=True, auth="ana:s3cret")
+    result = asyncio.run(_call_mcp_tool(url, "ask", {"question": QUESTION}))
+    assert result.isError and "credentials were not provided" in result.content[0].text
+
+
+async def _call_mcp_tool(url: str, name: str, arguments: dict):
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamablehttp_client
+
+    async with streamablehttp_client(url + "gradio_api/mcp/") as (read, write_stream, _), ClientSession(read, write_stream) as session:
+        await session.initialize()
+        return await session.call_tool(name, arguments)
+
+
+def test_chat_streams_the_answer_and_keeps_the_conversation(seed_pipeline: Pipeline, monkeypatch) -> None:
+    monkeypatch.setattr(app, "STREAM_PAUSE", 0)
+    service = app.ChatService(seed_pipeline)
+    steps = list(service.respond(QUESTION, [], [], {}))
+    texts = [messages[-1]["content"] for messages, _, _ in steps]
+    answer = seed_pipeline.ask(QUESTION)
+    assert len(steps) > 2 and texts[-1] == render.chat_text(answer.answer)
+    assert all(texts[-1].startswith(t) and len(t) < len(u) for t, u in zip(texts, texts[1:]))
+    history, panel, answers = steps[-1]
+    assert [m["role"] for m in history] == ["user", "assistant"]
+    assert "<mark>" in panel and SEED.name in panel
+    assert answers[1]["answer"] == answer.answer
+    follow = list(service.respond("and which of them is closest to the Kremlin?", history, [], answers))
+    history, _, answers = follow[-1]
+    assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
+    assert "Amnesty" in answers[3]["resolved_question"]
+
+
+def test_chat_shows_errors_as_a_message(seed_pipeline: Pipeline) -> None:
+    steps = list(app.ChatService(seed_pipeline).respond("", [], [], {}))
+    (messages, panel, answers), = steps
+    assert messages[-1]["content"].startswith("Error: The question is empty")
+    assert render.EMPTY_SOURCES in panel and answers == {}
+
+
+def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypatch) -> None:
+    monkeypatch.setattr(app, "STREAM_PAUSE", 0)
+    service = app.ChatService(seed_pipeline)
+    *_, (history, _, answers) = service.respond(QUESTION, [], [], {})
+    assert service.feedback(answers, 0, True, "") == "Only answers can be rated."
+    assert service.feedback(answers, 1, False, "missing Belarus") == "Thank you: your dislike was recorded."
+    lines = (seed_pipeline.settings.index_dir / "feedback.jsonl").read_text().splitlines()
+    record = json.loads(lines[0])
+    assert len(lines) == 1
+    assert (record["question"], record["liked"], record["comment"]) == (QUESTION, False, "missing Belarus")
+    assert (record["source"], record["expected"], record["answerable"]) == (SEED.name, [], True)
+
+
+def test_delete_removes_the_file_and_its_passages(seed_pipeline: Pipeline) -> None:
+    write(seed_pipeline.settings.corpus_dir, "lantern.txt", LANTERN)
+    seed_pipeline.index()
+    note = app.ChatService(seed_pipeline).delete("lantern.txt")
+    assert note.startswith(r"Deleted lantern\.txt.") and r"- Removed: lantern\.txt" in note
+    assert not (seed_pipeline.settings.corpus_dir / "lantern.txt").exists()
+    assert [d.source for d in seed_pipeline.documents()] == [SEED.name]
+    with pytest.raises(CorpusFileError, match="not a document of the corpus folder"):
+        app.ChatService(seed_pipeline).delete("../outside.txt")
+
+
+def test_importing_the_app_does_not_import_gradio() -> None:
+    code = "import sys, app; print('gradio' in sys.modules, 'torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_launch_options_follow_the_settings(tmp_path: Path) -> None:
+    settings = Settings(corpus_dir=tmp_path, index_dir=tmp_path, host="0.0.0.0", port=8080, auth="ana:pw", mcp=True, max_file_mb=2)
+    assert app.launch_options(settings) == {
+        "server_name": "0.0.0.0", "server_port": 8080, "auth": [("ana", "pw")], "max_file_size": 2 * 1024 * 1024, "mcp_server": True,
+    }

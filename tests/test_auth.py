@@ -1,0 +1,43 @@
+"""RAG_AUTH: one user:password pair, or a file of them, parsed for Gradio's launch(auth=...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rag.auth import parse_auth
+from rag.errors import ConfigError
+from tests.helpers import write
+
+
+def test_no_auth_means_none() -> None:
+    assert parse_auth("") is None
+    assert parse_auth("   ") is None
+
+
+def test_single_pair_keeps_colons_in_the_password() -> None:
+    assert parse_auth("ana:s3cret:with:colons") == [("ana", "s3cret:with:colons")]
+
+
+def test_file_of_pairs_skips_blanks_and_comments(tmp_path: Path) -> None:
+    path = write(tmp_path, "users.txt", "# editors\nana:one\n\n  bo:two  \n")
+    assert parse_auth(str(path)) == [("ana", "one"), ("bo", "two")]
+
+
+@pytest.mark.parametrize("value", ["no-colon-here", ":password", "user:"])
+def test_malformed_value_is_refused(value: str) -> None:
+    with pytest.raises(ConfigError, match="RAG_AUTH"):
+        parse_auth(value)
+
+
+def test_malformed_line_names_the_file_and_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "users.txt", "ana:one\nbroken\n")
+    with pytest.raises(ConfigError, match=rf"{path} line 2: expected 'user:password'"):
+        parse_auth(str(path))
+
+
+def test_file_without_pairs_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "users.txt", "# nobody yet\n")
+    with pytest.raises(ConfigError, match="holds no 'user:password' line"):
+        parse_auth(str(path))

@@ -1,0 +1,115 @@
+"""The real page in headless Chromium: ask, read the cited source, upload a report, reindex, ask about it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rag.pipeline import Pipeline
+from tests.conftest import SEED
+from tests.helpers import launch_app, write
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+WAIT_MS = 30_000
+LANTERN = (
+    "Lantern Watch: civic monitoring in Georgia\n\n"
+    "Lantern Watch is a civic monitoring group founded in 2011 in Tbilisi by three election observers. "
+    "It trains volunteers to watch polling stations across Georgia.\n\n"
+    "Its newsletter once printed <script>window.pwned = 1</script> as a joke about careless websites."
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)"),
+]
+
+
+@pytest.fixture
+def store_backend() -> dict:
+    """The page does not depend on the store backend, so it is served over the embedded store only."""
+    return {}
+
+
+@pytest.fixture
+def page(seed_pipeline: Pipeline) -> Iterator:
+    """A Chromium page open on the app served over the seed corpus."""
+    from playwright.sync_api import sync_playwright
+
+    demo, url = launch_app(seed_pipeline)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(WAIT_MS)
+            page.goto(url)
+            yield page
+            browser.close()
+    finally:
+        demo.close()
+
+
+def ask(page, pipeline: Pipeline, question: str, answers_before: int) -> str:
+    """Type a question and wait until the streamed reply is exactly the library's answer; return it."""
+    from playwright.sync_api import expect
+
+    expected = pipeline.ask(question).answer
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    replies = page.locator("#chat [data-testid='bot']")
+    expect(replies).to_have_count(answers_before + 1)
+    expect(replies.nth(answers_before)).to_contain_text("[1]")
+    expect(replies.nth(answers_before).locator(".message-content")).to_have_text(expected)
+    return expected
+
+
+def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    first = ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
+    assert "Armenia, Belarus, Kazakhstan and Kyrgyzstan" in first
+    card = page.locator("#sources .rag-card").first
+    expect(card).to_contain_text(SEED.name)
+    expect(card.locator("mark")).to_contain_text("Less than equal")
+    _screenshot(page, tmp_path / "answer.png", os.environ.get("RAG_SCREENSHOT"))
+
+    page.fill("#comment textarea", "clear and cited")
+    page.locator("#chat button[aria-label='Like']").first.click()
+    expect(page.locator("#feedback-note")).to_contain_text("your like was recorded")
+    feedback = json.loads((seed_pipeline.settings.index_dir / "feedback.jsonl").read_text())
+    assert (feedback["answer"], feedback["liked"], feedback["comment"], feedback["source"]) == (first, True, "clear and cited", SEED.name)
+
+    page.get_by_role("tab", name="Documents").click()
+    upload = write(tmp_path / "to-upload", "lantern-watch.txt", LANTERN)
+    page.set_input_files("#upload input[type=file]", str(upload))
+    expect(page.locator("#upload-note")).to_contain_text("Saved lantern-watch.txt")
+    assert (seed_pipeline.settings.corpus_dir / "lantern-watch.txt").read_text() == LANTERN
+    page.click("#reindex")
+    expect(page.locator("#index-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")
+    expect(page.locator("#documents")).to_contain_text("lantern-watch.txt")
+
+    page.get_by_role("tab", name="Chat").click()
+    expect(page.locator("#chat [data-testid='bot']")).to_have_count(1)  # the conversation survived the reindex
+    second = ask(page, seed_pipeline, "When was Lantern Watch founded, and where?", 1)
+    assert "founded in 2011 in Tbilisi" in second
+    expect(page.locator("#sources .rag-card").first).to_contain_text("lantern-watch.txt")
+    expect(page.locator("#sources")).to_contain_text("<script>window.pwned = 1</script>")  # shown as text
+    assert page.evaluate("window.pwned") is None  # and never run
+    _screenshot(page, tmp_path / "new-document.png")
+
+
+def _screenshot(page, path: Path, copy_to: str | None = None) -> None:
+    """Save a screenshot; with RAG_SCREENSHOT set, also copy it there (how docs/screenshot.png is made)."""
+    page.screenshot(path=str(path))
+    assert path.stat().st_size > 10_000
+    if copy_to:
+        Path(copy_to).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, copy_to)
