@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from pathlib import Path
@@ -34,12 +35,18 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     def __init__(self, name: str, path: str, batch_size: int = 64) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # a weight-loading bar on every start is noise
         self.name = name
         self.batch_size = batch_size
         self.model = SentenceTransformer(path, device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
+        # A fast tokenizer keeps its truncation/padding state on the shared object: counting (untruncated)
+        # on the indexer's loader thread while encode() runs would garble encode's batch. Count on a copy.
+        self._counter = copy.deepcopy(self.model.tokenizer)
+        self._counter_lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
@@ -61,7 +68,8 @@ class SentenceTransformerEmbeddings(Embeddings):
         )
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        with self._counter_lock:
+            return len(self._counter(text, add_special_tokens=False, truncation=False)["input_ids"])
 
 
 def load_embeddings(settings: Settings) -> Embeddings:

@@ -161,11 +161,15 @@ def _check_zip(data: bytes) -> None:
 
 
 def decode_text(data: bytes) -> str:
-    """Bytes of a text file in any common encoding (UTF-8/16, cp1251, koi8-r, latin-1...) to clean text."""
+    """Bytes of a text file in any common encoding (UTF-8/16, cp1251, koi8-r, latin-1...) to clean text.
+
+    Stray NUL bytes (bad exports) are dropped; text that is mostly NULs is tried as UTF-16.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return clean_text(data.decode("utf-16"))
-    if data.count(b"\x00") > len(data) // 100:
-        raise LoadError("", "binary content, not text")
+    if data.count(b"\x00") > len(data) // 3:
+        return _utf16_without_bom(data)
+    data = data.replace(b"\x00", b"")
     try:
         return clean_text(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -173,12 +177,20 @@ def decode_text(data: bytes) -> str:
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None:
-        raise LoadError("", "binary content or unknown text encoding")
-    text = str(best)
-    if _unprintable_share(text) > 0.02:
-        raise LoadError("", "binary content, not text")
-    return clean_text(text)
+    if best is None or _unprintable_share(str(best)) > 0.02:
+        raise LoadError("", "binary content or unknown text encoding, not text")
+    return clean_text(str(best))
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _unprintable_share(text) <= 0.02:
+            return clean_text(text)
+    raise LoadError("", "binary content, not text")
 
 
 def clean_text(text: str) -> str:

@@ -120,7 +120,7 @@ class Store:
         if not ids:
             return []
         got = self.collection.get(ids=list(ids), include=["documents", "metadatas"])
-        by_id = {i: Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        by_id = {i: Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)}
         return [by_id[i] for i in ids if i in by_id]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
@@ -143,4 +143,9 @@ class Store:
             include=["documents", "metadatas", "distances"],
         )
         rows = zip(got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0])
-        return [(Chunk.from_store(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows]
+        return [(Chunk.from_store(i, d, m), 1.0 - float(dist)) for i, d, m, dist in rows if _whole(d, m)]
+
+
+def _whole(text: str | None, meta: dict | None) -> bool:
+    """False for a row another process deleted under this one's cached view of an embedded store."""
+    return text is not None and bool(meta)
