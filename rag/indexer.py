@@ -61,9 +61,11 @@ class IndexSummary:
 
 @dataclass
 class _Loaded:
+    """A parsed document ready to embed: its chunks and, computed off the embedding thread, their keyword records."""
+
     source: str
-    sha256: str
     chunks: list[Chunk]
+    keyed: list[ChunkRecord]
     record: DocRecord
 
 
@@ -123,8 +125,8 @@ class Indexer:
         self.records.forget_hashes(broken)
         return len(stored - claimed) + len(broken)
 
-    def _plan(self, summary: IndexSummary) -> list[tuple[Path, str, bool]]:
-        """(file, sha256, is_new) for files to embed; removes documents whose files are gone."""
+    def _plan(self, summary: IndexSummary) -> list[tuple[Path, bool]]:
+        """(file, is_new) for files to embed; removes documents whose files are gone."""
         files, passed_over = scan_corpus(self.settings.corpus_dir)
         summary.skipped.extend({"source": s, "reason": r} for s, r in passed_over)
         known = self.records.documents()
@@ -141,7 +143,7 @@ class Indexer:
             if source in known and known[source].sha256 == sha:
                 summary.unchanged += 1
             else:
-                todo.append((path, sha, source not in known))
+                todo.append((path, source not in known))
         gone = sorted(set(known) - seen)
         if gone:
             ids = set().union(*(self.records.chunk_ids(s) for s in gone))
@@ -150,7 +152,7 @@ class Indexer:
             summary.removed.extend(gone)
         return todo
 
-    def _embed_all(self, todo: list[tuple[Path, str, bool]], summary: IndexSummary, progress: Progress) -> None:
+    def _embed_all(self, todo: list[tuple[Path, bool]], summary: IndexSummary, progress: Progress) -> None:
         group: list[tuple[_Loaded, bool]] = []
         progress(0, len(todo), "indexing")
         for done, (item, is_new) in enumerate(self._load_ahead(todo, summary), start=1):
@@ -163,12 +165,12 @@ class Indexer:
         if group:
             self._commit(group, summary)
 
-    def _load_ahead(self, todo: list[tuple[Path, str, bool]], summary: IndexSummary) -> Iterator[tuple[_Loaded | None, bool]]:
+    def _load_ahead(self, todo: list[tuple[Path, bool]], summary: IndexSummary) -> Iterator[tuple[_Loaded | None, bool]]:
         """Parse and chunk files on a worker thread while the caller embeds the previous ones."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load") as pool:
             futures: list[tuple[Future, bool]] = []
-            for path, sha, is_new in todo:
-                futures.append((pool.submit(self._load, path, sha), is_new))
+            for path, is_new in todo:
+                futures.append((pool.submit(self._load, path), is_new))
                 if len(futures) > _PREFETCH:
                     yield self._result(futures.pop(0), summary)
             while futures:
@@ -182,7 +184,7 @@ class Indexer:
             summary.skipped.append({"source": exc.source, "reason": exc.reason})
             return None, is_new
 
-    def _load(self, path: Path, sha: str) -> _Loaded:
+    def _load(self, path: Path) -> _Loaded:
         pages = load_file(path, self.settings.corpus_dir, self.settings.max_file_bytes)
         chunks = split_documents(pages, self.splitter)
         meta = pages[0].metadata
@@ -195,22 +197,19 @@ class Indexer:
             modified=meta["modified"],
             indexed_at=0.0,
         )
-        return _Loaded(meta["source"], sha, chunks, record)
+        keyed = [ChunkRecord(c.id, hashlib.sha256(c.text.encode()).hexdigest(), tokenize(c.text)) for c in chunks]
+        return _Loaded(meta["source"], chunks, keyed, record)
 
     def _commit(self, group: list[tuple[_Loaded, bool]], summary: IndexSummary) -> None:
         """Embed a group of documents, write vectors, then record each document, then drop stale vectors."""
         chunks = [c for item, _ in group for c in item.chunks]
-        if not chunks and not group:
+        if not chunks:
             return
-        shas = [hashlib.sha256(c.text.encode()).hexdigest() for c in chunks]
-        vectors = self._vectors(chunks, shas, summary)
+        vectors = self._vectors(chunks, [k.text_sha for item, _ in group for k in item.keyed], summary)
         self.store.upsert(chunks, vectors)
-        cursor = 0
         for item, is_new in group:
-            records = [ChunkRecord(c.id, shas[cursor + i], tokenize(c.text)) for i, c in enumerate(item.chunks)]
-            cursor += len(item.chunks)
             stale = self.records.chunk_ids(item.source) - {c.id for c in item.chunks}
-            self.records.replace(_stamped(item.record), records)
+            self.records.replace(_stamped(item.record), item.keyed)
             self.store.delete(stale)
             (summary.added if is_new else summary.updated).append(item.source)
 
@@ -225,8 +224,6 @@ class Indexer:
             by_sha.update(zip(fresh.keys(), vectors))
         summary.chunks_embedded += len(fresh)
         summary.chunks_reused += len(chunks) - len(fresh)
-        if not chunks:
-            return np.zeros((0, 1), dtype=np.float32)
         return np.stack([by_sha[s] for s in shas]).astype(np.float32)
 
 
