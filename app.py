@@ -51,20 +51,27 @@ class ChatService:
     def respond(
         self, question: str, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None
     ) -> Iterator[tuple[Messages, str, Answers]]:
-        """Stream the answer into the chat (the answer is complete before the first word shows)."""
+        """Stream the answer into the chat: checked sentences as a language model writes them, or the quotes a few words at a time."""
         earlier = list(history or [])
         turn = [*earlier, {"role": "user", "content": question}]
         answers = dict(answers or {})
+        waiting = render.sources_html(None)
         try:
-            answer = self.pipeline.ask(question, history=earlier, sources=list(sources or []) or None)
+            stream = self.pipeline.ask_stream(question, history=earlier, sources=list(sources or []) or None)
+            shown = None  # each piece is held back one step: the last one goes out with the sources panel
+            for text in stream:
+                pieces = render.progressive(render.chat_text(text)) if self.pipeline.chat_model is None else [render.chat_text(text)]
+                for piece in pieces:
+                    if shown is not None:
+                        yield [*turn, _assistant(shown)], waiting, answers
+                        time.sleep(STREAM_PAUSE)
+                    shown = piece
         except RagError as exc:
-            yield [*turn, _assistant(f"Error: {render.chat_text(str(exc))}")], render.sources_html(None), answers
+            yield [*turn, _assistant(f"Error: {render.chat_text(str(exc))}")], waiting, answers
             return
+        answer = stream.answer
         answers[len(turn)] = answer.to_dict()
-        panel = render.sources_html(answer)
-        for piece in render.progressive(render.chat_text(answer.answer)):
-            yield [*turn, _assistant(piece)], panel, answers
-            time.sleep(STREAM_PAUSE)
+        yield [*turn, _assistant(render.chat_text(answer.answer))], render.sources_html(answer), answers
 
     def ask(self, question: str, sources: Sequence[str] | None) -> Answer:
         """The answer for the API: the same Answer the CLI prints with --json."""

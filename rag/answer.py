@@ -46,12 +46,25 @@ class Citation:
     quote_start: int
     quote_end: int
     score: float
+    supported: bool = True  # False when only sentences the citation check rejected cite it
 
     def to_dict(self, numbered: bool = True) -> dict:
         data = asdict(self)
         if not numbered:
             data.pop("n")
         return data
+
+
+@dataclass
+class CheckedSentence:
+    """A sentence a language model wrote, as the citation check judged it against the passages it cites."""
+
+    text: str  # the sentence without its markers
+    citations: list[int]  # the answer's citation numbers it carries
+    supported: bool | None  # None for the 'reports do not answer' statement, which claims nothing
+    shown: bool  # False when RAG_UNSUPPORTED=drop left it out of the answer
+    similarity: float  # cosine with the best-matching sentence of its best cited passage
+    overlap: float  # share of its content words found in that passage
 
 
 @dataclass
@@ -66,6 +79,7 @@ class Answer:
     timings_ms: dict[str, float] = field(default_factory=dict)
     resolved_question: str = ""
     evidence: float = 0.0  # score of the best sentence: what the abstention threshold is compared with
+    sentences: list[CheckedSentence] = field(default_factory=list)  # a language model's sentences, checked; empty when extractive
 
     def to_dict(self) -> dict:
         return {
@@ -77,6 +91,7 @@ class Answer:
             "timings_ms": self.timings_ms,
             "resolved_question": self.resolved_question or self.question,
             "evidence": round(self.evidence, 4),
+            "sentences": [asdict(s) for s in self.sentences],
         }
 
 

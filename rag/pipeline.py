@@ -13,8 +13,10 @@ from rag.answer import EMPTY_INDEX, Answer, SentenceVectors, abstain, extractive
 from rag.config import Settings
 from rag.embeddings import dimension, encode_query, load_embeddings, model_name
 from rag.errors import RagError
+from rag.generate import AnswerStream, generative_stream
 from rag.indexer import Indexer, IndexSummary, Progress
 from rag.keyword import KeywordIndex
+from rag.llm import load_chat_model
 from rag.questions import clean_question, resolve_followup
 from rag.records import DocRecord, Records
 from rag.retrieve import Mode, Passage, retrieve
@@ -31,6 +33,7 @@ class Pipeline:
         self.store = Store(make_client(settings), settings.collection, self.description)
         self.records = Records(settings.index_dir / "records.sqlite3")
         self.sentence_vectors = SentenceVectors(self.embeddings)
+        self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self._keywords: KeywordIndex | None = None
         self._keywords_generation = -1
         self._keywords_lock = threading.Lock()
@@ -82,7 +85,17 @@ class Pipeline:
         k: int | None = None,
         sources: Sequence[str] | None = None,
     ) -> Answer:
-        """A cited extractive answer, or an abstention with the nearest passages."""
+        """A cited answer (extractive, or written by RAG_LLM and checked), or an abstention with the nearest passages."""
+        return self.ask_stream(question, history, k, sources).finish()
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence | None = None,
+        k: int | None = None,
+        sources: Sequence[str] | None = None,
+    ) -> AnswerStream:
+        """The answer while it is written, for the chat: iterating yields the checked text so far; `.answer` at the end."""
         started = time.perf_counter()
         self._check()
         question = clean_question(question, self.settings.max_question_chars)
@@ -91,16 +104,24 @@ class Pipeline:
         allowed = self.resolve_sources(sources)
         passages = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed)
         retrieved = time.perf_counter()
+
+        def label(answer: Answer) -> Answer:
+            answer.question = question
+            answer.resolved_question = resolved
+            answer.timings_ms = _timings(started, retrieved, time.perf_counter())
+            return answer
+
         if not passages:
-            answer = abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
-        else:
-            answer = extractive_answer(
-                resolved, vector, passages, self.sentence_vectors, self.settings.abstain_threshold, self.settings.answer_sentences
+            stream = AnswerStream.of(
+                abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
             )
-        answer.question = question
-        answer.resolved_question = resolved
-        answer.timings_ms = _timings(started, retrieved, time.perf_counter())
-        return answer
+        elif self.chat_model is None:
+            stream = AnswerStream.of(
+                extractive_answer(resolved, vector, passages, self.sentence_vectors, self.settings.abstain_threshold, self.settings.answer_sentences)
+            )
+        else:
+            stream = generative_stream(resolved, vector, passages, self.sentence_vectors, self.chat_model, self.settings)
+        return stream.then(label)
 
     def resolve_sources(self, sources: Sequence[str] | None) -> list[str] | None:
         """Exact document sources for filters naming files or folders; None means every document."""

@@ -49,7 +49,7 @@ def test_index_status_search_ask_json(capsys, dirs):
     assert set(answer) >= {"question", "answer", "abstained", "citations", "nearest", "timings_ms"}
     assert set(answer["timings_ms"]) == {"retrieve", "answer", "total"}
     cited = answer["citations"][0]
-    assert set(cited) == {"n", "source", "title", "page", "chunk_id", "text", "quote", "quote_start", "quote_end", "score"}
+    assert set(cited) == {"n", "source", "title", "page", "chunk_id", "text", "quote", "quote_start", "quote_end", "score", "supported"}
     assert cited["text"][cited["quote_start"] : cited["quote_end"]] == cited["quote"]
     assert sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])}) == [c["n"] for c in answer["citations"]]
 
