@@ -74,7 +74,7 @@ class Pipeline:
         """Ranked passages for a query: hybrid by default, dense or keyword alone on request."""
         self._check()
         query = clean_question(query, self.settings.max_question_chars)
-        vector = encode_query(self.embeddings, query)
+        vector = encode_query(self.embeddings, query) if mode != "keyword" else None
         allowed = self.resolve_sources(sources)
         return retrieve(query, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed, mode)
 

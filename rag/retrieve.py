@@ -28,7 +28,7 @@ class Passage:
 
 def retrieve(
     query: str,
-    query_vector: np.ndarray,
+    query_vector: np.ndarray | None,
     store: Store,
     keywords: KeywordIndex,
     settings: Settings,
@@ -36,7 +36,10 @@ def retrieve(
     sources: Sequence[str] | None = None,
     mode: Mode = "hybrid",
 ) -> list[Passage]:
-    """The k best passages for query; sources (exact document sources) restrict the search."""
+    """The k best passages for query; sources (exact document sources) restrict the search.
+
+    query_vector may be None in keyword mode, which never embeds the query.
+    """
     dense = store.query(query_vector, settings.candidates, sources) if mode != "keyword" else []
     keyword = keywords.search(query, settings.candidates, sources) if mode != "dense" else []
     if keyword and mode == "hybrid":
