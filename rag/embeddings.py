@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import copy
 import os
 import threading
 from pathlib import Path
@@ -43,6 +44,10 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.model = SentenceTransformer(path, device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
+        # The chunker counts tokens on the indexer's parsing thread while encode() tokenises on another;
+        # one shared fast tokenizer is not safe for that (its padding/truncation state is per object).
+        self._counter = copy.deepcopy(self.model.tokenizer)
+        self._counter_lock = threading.Lock()
         # A fast tokenizer keeps its truncation/padding state on the shared object: counting (untruncated)
         # on the indexer's loader thread while encode() runs would garble encode's batch. Count on a copy.
         self._counter = copy.deepcopy(self.model.tokenizer)
