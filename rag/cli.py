@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,30 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="passages to draw the answer from")
     for p in (search, ask):
         p.add_argument("--source", action="append", help="only this document or folder (repeatable)")
+    evaluate = sub.add_parser(
+        "eval", parents=[common], help="measure retrieval and answers: public benchmarks, or your own question file",
+        description="scifact / xquad: build a throwaway index of the benchmark (../shared/eval) with the current settings "
+        "and report nDCG@10, Recall@1/5/100, MRR@10 (and, for xquad, answer and abstention figures). qa FILE: ask each "
+        'question of a JSON-lines file ({"question": ..., "expected": [...], "source": ...} or "answerable": false) '
+        "against the current index and report pass/fail.",
+    )
+    evaluate.add_argument("benchmark", choices=["scifact", "xquad", "qa"])
+    evaluate.add_argument("file", nargs="?", help="question file (JSON lines) for qa")
+    evaluate.add_argument("--data", help="benchmark data folder (RAG_EVAL_DIR, default ../shared/eval)")
+    evaluate.add_argument("--limit", type=int, help="only the first N queries (and a matching slice of documents)")
+    evaluate.add_argument(
+        "--llm", help="answer with this language model (a RAG_LLM value: llamacpp:PATH.gguf, ollama:MODEL, openai:MODEL); "
+        "xquad then also reports answer accuracy and the share of generated sentences the citation check supports",
+    )
+    bench = sub.add_parser(
+        "bench", help="time this pipeline against the plain LangChain recipe on SciFact (build, reindex, queries, memory)"
+    )
+    bench.add_argument("--docs", type=int, default=5000, help="largest real corpus, in SciFact abstracts (default 5000)")
+    bench.add_argument("--scales", default="5000,50000,100000", help="store sizes in chunks for query latency (comma-separated)")
+    bench.add_argument("--queries", type=int, default=200, help="warm queries timed at each store size (default 200)")
+    bench.add_argument("--data", help="benchmark data folder (RAG_EVAL_DIR, default ../shared/eval)")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.set_defaults(corpus=None, index=None)
     return parser
 
 
@@ -126,6 +151,32 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.evalreport import render
+    from rag.evaluate import evaluate
+
+    if args.llm:
+        settings = dataclasses.replace(settings, llm=args.llm)
+    report = evaluate(args.benchmark, settings, file=args.file, data=args.data, limit=args.limit)
+    if args.json:
+        _print_json(report)
+    else:
+        print(render(report))
+    return 0
+
+
+def _bench(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.bench import BenchOptions, parse_scales, render, run_benchmark
+
+    options = BenchOptions(docs=args.docs, scales=parse_scales(args.scales), queries=args.queries, data=args.data)
+    report = run_benchmark(settings, options, lambda line: print(f"[bench] {line}", file=sys.stderr, flush=True))
+    if args.json:
+        _print_json(report)
+    else:
+        print(render(report))
+    return 0
+
+
 def _snippet(text: str, width: int = 240) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -135,4 +186,4 @@ def _print_json(data: dict) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-_COMMANDS = {"index": _index, "status": _status, "search": _search, "ask": _ask}
+_COMMANDS = {"index": _index, "status": _status, "search": _search, "ask": _ask, "eval": _eval, "bench": _bench}

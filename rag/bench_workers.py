@@ -1,0 +1,268 @@
+"""The jobs of `python -m rag bench`, each run in a freshly spawned interpreter by rag.bench.
+
+A fresh process per job makes a job's timings and peak memory its own: no model, HNSW graph or
+page cache of another pipeline is resident. Each job returns a plain dict of figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from rag.baseline import BATCH_SIZE, COLLECTION, baseline_embeddings, build_baseline, chroma_settings, model_path, open_baseline
+from rag.chunking import Chunk
+from rag.config import Settings
+from rag.embeddings import load_embeddings
+from rag.evaluate import write_corpus
+from rag.pipeline import Pipeline
+from rag.records import ChunkRecord
+from rag.store import Store
+
+CHANGES = ("add", "edit", "delete")
+EDIT = "\n\nThis sentence was appended by the benchmark to change the document."
+NOISE = 0.025  # per-dimension noise of a replica vector: cosine about 0.9 to the real vector it copies
+_PAGE = 1000  # ids per Chroma read
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB.
+
+    Read from VmHWM, not ru_maxrss: a child started by vfork+exec (as multiprocessing's spawn is)
+    inherits the parent's ru_maxrss, so a child of a large parent would report the parent's peak.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss is bytes on macOS, KB elsewhere
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20, 1)
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:"))
+    return round(kb / 1024, 1)
+
+
+def apply_change(change: str, corpus_dir: Path, spare: tuple[str, str]) -> None:
+    """One file added (the spare document), edited (the first file) or deleted (the second file)."""
+    files = sorted(corpus_dir.glob("*.txt"))
+    if change == "add":
+        write_corpus(corpus_dir, dict([spare]))
+    elif change == "edit":
+        with files[0].open("a", encoding="utf-8") as fh:
+            fh.write(EDIT)
+    elif change == "delete":
+        files[1].unlink()
+    else:
+        raise ValueError(f"unknown change {change!r}; expected one of {CHANGES}")
+
+
+def latency(ms: Sequence[float]) -> dict[str, float]:
+    """Median, 95th percentile and mean of query times in milliseconds."""
+    values = np.asarray(ms, dtype=np.float64)
+    return {
+        "queries": len(values),
+        "p50_ms": round(float(np.percentile(values, 50)), 2),
+        "p95_ms": round(float(np.percentile(values, 95)), 2),
+        "mean_ms": round(float(values.mean()), 2),
+    }
+
+
+# -- index builds and one-file changes ----------------------------------------------------------
+
+
+def ours_session(settings: Settings, spare: tuple[str, str], raw_encode: bool) -> dict:
+    """Full build with Pipeline.index(), the model's raw encode of the same chunks if asked, then each change."""
+    import torch
+
+    started = time.perf_counter()
+    pipeline = Pipeline(settings)
+    loaded = time.perf_counter()
+    summary = pipeline.index()
+    build = {
+        "seconds": round(time.perf_counter() - loaded, 3),
+        "model_load_s": round(loaded - started, 3),
+        "documents": summary.documents,
+        "chunks": summary.chunks,
+        "chunks_embedded": summary.chunks_embedded,
+        "skipped": len(summary.skipped),
+        "peak_rss_mb": peak_rss_mb(),
+        "torch_threads": torch.get_num_threads(),
+    }
+    result: dict = {"build": build}
+    if raw_encode:
+        texts = list(dict.fromkeys(c.text for c in stored_chunks(pipeline.store)))  # each distinct text, as the indexer embeds it
+        result["raw_encode"] = encode_alone(pipeline.embeddings.model, texts, settings.embed_batch_size, normalize=True)
+    result["reindex"] = {change: _reindex_ours(pipeline, change, spare) for change in CHANGES}
+    pipeline.close()
+    return result
+
+
+def encode_alone(model, texts: list[str], batch_size: int, normalize: bool) -> dict:
+    """SentenceTransformer.encode alone over texts, one call, as the pipeline measured against it calls it."""
+    started = time.perf_counter()
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=normalize, convert_to_numpy=True, show_progress_bar=False)
+    seconds = time.perf_counter() - started
+    return {"chunks": len(texts), "seconds": round(seconds, 3), "chunks_per_s": round(len(texts) / seconds, 2)}
+
+
+def _reindex_ours(pipeline: Pipeline, change: str, spare: tuple[str, str]) -> dict:
+    apply_change(change, pipeline.settings.corpus_dir, spare)
+    started = time.perf_counter()
+    summary = pipeline.index()
+    return {
+        "seconds": round(time.perf_counter() - started, 3),
+        "documents": summary.documents,
+        "chunks": summary.chunks,
+        "chunks_embedded": summary.chunks_embedded,
+    }
+
+
+def baseline_session(settings: Settings, corpus_dir: Path, spare: tuple[str, str], workdir: Path, raw_encode: bool) -> dict:
+    """Full build with the tutorial recipe, the model's raw encode of its chunks if asked, then a rebuild after each change."""
+    from sentence_transformers import SentenceTransformer
+
+    started = time.perf_counter()
+    embeddings = baseline_embeddings(settings)
+    loaded = time.perf_counter()
+    build, texts = _build_baseline(corpus_dir, embeddings, workdir / "build")
+    result: dict = {"build": {**build, "model_load_s": round(loaded - started, 3), "peak_rss_mb": peak_rss_mb()}}
+    if raw_encode:
+        model = SentenceTransformer(model_path(), device="cpu")
+        result["raw_encode"] = encode_alone(model, texts, BATCH_SIZE, normalize=False)
+    result["reindex"] = {}
+    for change in CHANGES:
+        apply_change(change, corpus_dir, spare)
+        result["reindex"][change] = _build_baseline(corpus_dir, embeddings, workdir / change)[0]
+    return result
+
+
+def _build_baseline(corpus_dir: Path, embeddings: Embeddings, persist_dir: Path) -> tuple[dict, list[str]]:
+    started = time.perf_counter()
+    documents, texts = build_baseline(corpus_dir, embeddings, persist_dir)
+    seconds = round(time.perf_counter() - started, 3)
+    return {"seconds": seconds, "documents": documents, "chunks": len(texts), "chunks_embedded": len(texts)}, texts
+
+
+# -- stores at query scale ------------------------------------------------------------------------
+
+
+def stored_chunks(store: Store) -> list[Chunk]:
+    """Every chunk of a store in reading order (document, then position)."""
+    ids = sorted(store.ids())
+    chunks = [c for i in range(0, len(ids), _PAGE) for c in store.get(ids[i : i + _PAGE])]
+    return sorted(chunks, key=lambda c: (c.source, c.ord))
+
+
+def replicas(pool: int, size: int) -> Iterator[tuple[int, int]]:
+    """(replica number, how many pool items it takes) to reach size items; replica 0 is the real pool."""
+    for replica in range(-(-size // pool)):
+        yield replica, min(pool, size - replica * pool)
+
+
+def noisy(vectors: np.ndarray, seed: int) -> np.ndarray:
+    """Unit vectors near the given ones (cosine about 0.9), reproducible from the seed."""
+    rng = np.random.default_rng(seed)
+    moved = vectors + NOISE * rng.standard_normal(vectors.shape).astype(np.float32)
+    return (moved / np.linalg.norm(moved, axis=1, keepdims=True)).astype(np.float32)
+
+
+def fill_stores(sources: tuple[Settings, Path], targets: tuple[Settings, Path], size: int) -> dict:
+    """Both stores at `size` chunks, from (ours, baseline) source indexes into (ours, baseline) targets."""
+    return {"ours": fill_ours(sources[0], targets[0], size), "baseline": fill_baseline(sources[1], targets[1], size)}
+
+
+def fill_ours(source: Settings, target: Settings, size: int) -> dict:
+    """A store of `size` chunks: the real chunks of the source index, then replicas with noisy vectors."""
+    started = time.perf_counter()
+    embeddings = load_embeddings(target)
+    real, pipeline = Pipeline(source, embeddings), Pipeline(target, embeddings)
+    chunks = stored_chunks(real.store)
+    ids = [c.id for c in chunks]
+    stored = {k: v for i in range(0, len(ids), _PAGE) for k, v in real.store.vectors(ids[i : i + _PAGE]).items()}
+    vectors = np.stack([stored[i] for i in ids])
+    tokens = {chunk_id: words.split() for chunk_id, _, words in real.records.keyword_rows()}
+    documents = real.records.documents()
+    for replica, count in replicas(len(chunks), size):
+        part = [_renamed(c, replica) for c in chunks[:count]]
+        pipeline.store.upsert(part, noisy(vectors[:count], replica) if replica else vectors[:count])
+        for source_name, rows in _by_source(part, chunks, tokens).items():
+            original = documents[rows[0][1].source]
+            pipeline.records.replace(replace(original, source=source_name, chunks=len(rows)), [record for record, _ in rows])
+    keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
+    filled = {"chunks": pipeline.store.count(), "keyword_rows": keywords, "real": min(size, len(chunks))}
+    filled["seconds"] = round(time.perf_counter() - started, 1)
+    real.close()
+    pipeline.close()
+    return filled
+
+
+def _renamed(chunk: Chunk, replica: int) -> Chunk:
+    return replace(chunk, id=f"{chunk.id}-r{replica}", source=f"r{replica}/{chunk.source}") if replica else chunk
+
+
+def _by_source(part: list[Chunk], originals: list[Chunk], tokens: dict[str, list[str]]) -> dict[str, list[tuple[ChunkRecord, Chunk]]]:
+    """Bookkeeping rows of the chunks, grouped by their document, each beside the chunk it copies."""
+    grouped: dict[str, list[tuple[ChunkRecord, Chunk]]] = {}
+    for chunk, original in zip(part, originals):
+        record = ChunkRecord(chunk.id, hashlib.sha256(chunk.text.encode()).hexdigest(), tokens[original.id])
+        grouped.setdefault(chunk.source, []).append((record, original))
+    return grouped
+
+
+def fill_baseline(source_dir: Path, target_dir: Path, size: int) -> dict:
+    """The recipe's store at `size` chunks, filled the same way: real chunks, then noisy replicas."""
+    import chromadb
+
+    started = time.perf_counter()
+    real = chromadb.PersistentClient(str(source_dir), settings=chroma_settings()).get_collection(COLLECTION)
+    got = real.get(include=["documents", "metadatas", "embeddings"])
+    vectors = np.asarray(got["embeddings"], dtype=np.float32)
+    client = chromadb.PersistentClient(str(target_dir), settings=chroma_settings())
+    target = client.get_or_create_collection(COLLECTION, embedding_function=None)
+    batch = client.get_max_batch_size()
+    for replica, count in replicas(len(got["ids"]), size):
+        moved = noisy(vectors[:count], replica) if replica else vectors[:count]
+        suffix, prefix = (f"-r{replica}", f"r{replica}/") if replica else ("", "")
+        for i in range(0, count, batch):
+            end = min(i + batch, count)
+            target.upsert(
+                ids=[chunk_id + suffix for chunk_id in got["ids"][i:end]],
+                embeddings=moved[i:end],
+                documents=got["documents"][i:end],
+                metadatas=[{**meta, "source": prefix + str(meta["source"])} for meta in got["metadatas"][i:end]],
+            )
+    return {"chunks": target.count(), "real": min(size, len(got["ids"])), "seconds": round(time.perf_counter() - started, 1)}
+
+
+# -- serving queries ------------------------------------------------------------------------------
+
+
+def serve_ours(settings: Settings, queries: Sequence[str], mode: str) -> dict:
+    """Pipeline.search (hybrid) or Pipeline.ask over the queries; the first one timed apart."""
+    pipeline = Pipeline(settings)
+    figures = _serve(pipeline.ask if mode == "ask" else pipeline.search, queries)
+    pipeline.close()
+    return figures
+
+
+def serve_baseline(settings: Settings, persist_dir: Path, queries: Sequence[str]) -> dict:
+    """similarity_search on the recipe's store over the queries, k as for ours; the first one timed apart."""
+    store = open_baseline(persist_dir, baseline_embeddings(settings))
+    return _serve(lambda query: store.similarity_search(query, k=settings.top_k), queries)
+
+
+def _serve(call: Callable[[str], object], queries: Sequence[str]) -> dict:
+    first = _ms(call, queries[0])
+    warm = [_ms(call, query) for query in queries[1:]]
+    return {"first_ms": round(first, 2), **latency(warm), "peak_rss_mb": peak_rss_mb()}
+
+
+def _ms(call: Callable[[str], object], query: str) -> float:
+    started = time.perf_counter()
+    call(query)
+    return (time.perf_counter() - started) * 1000

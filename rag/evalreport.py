@@ -1,0 +1,86 @@
+"""Readable tables of an evaluation report (python -m rag eval without --json)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rag.metrics import RANKING_METRICS
+
+
+def render(report: dict) -> str:
+    """The report as readable tables for a terminal."""
+    if report["benchmark"] == "qa":
+        return render_qa(report)
+    s = report["settings"]
+    lines = [
+        f"{report['benchmark']}: {report['queries']} queries; "
+        + "; ".join(f"{lang} index {i['documents']} documents, {i['chunks']} chunks" for lang, i in report["index"].items()),
+        f"model {s['embed_model']}, chunks {s['chunk_tokens']}/{s['chunk_overlap']} tokens, rrf_k {s['rrf_k']}, "
+        f"weights dense {s['dense_weight']} keyword {s['keyword_weight']}, keyword floor {s['keyword_floor']}, "
+        f"candidates {s['ranking_candidates']}",
+        "",
+        _table(
+            ["track", "mode", *RANKING_METRICS],
+            [[track, mode, *(f"{v[m]:.4f}" for m in RANKING_METRICS)] for track, modes in report["retrieval"].items()
+             for mode, v in modes.items()],
+        ),
+    ]
+    if "answers" in report:
+        lines += ["", *render_answers(report["answers"], s["abstain_threshold"])]
+    if "generated" in report:
+        lines += ["", *render_generated(report["generated"])]
+    lines += ["", f"{report['seconds']:.0f} s"]
+    return "\n".join(lines)
+
+
+def render_answers(answers: dict, shipped: float) -> list[str]:
+    """Answer quality and the abstention trade-off; every figure is a share of questions."""
+    head = ["", "answered (present)", "contains gold", "[1] is gold paragraph", "abstains (absent)"]
+    keys = ("answered_present", "contains_gold", "first_cites_gold", "abstains_absent")
+    best = answers["best"]
+    summary = [
+        ["never abstaining", *(f"{answers['never_abstaining'][k]:.3f}" for k in keys)],
+        [f"shipped threshold {shipped:g}", *(f"{answers['shipped'][k]:.3f}" for k in keys)],
+        [f"best threshold {best['threshold']:g}", *(f"{best[k]:.3f}" for k in keys)],
+    ]
+    curve = [
+        [f"{row['threshold']:.2f}", *(f"{row[k]:.3f}" for k in keys)]
+        for row in answers["curve"]
+        if round(row["threshold"] * 100) % 5 == 0 and 0 < row["answered_present"] and row["abstains_absent"] < 1
+    ]
+    return [
+        f"extractive answers (English): {answers['questions']} questions with their paragraph indexed; "
+        f"{answers['held_out_questions']} questions asked of an index without their paragraph "
+        f"({answers['held_out_paragraphs']} paragraphs held out)",
+        _table(head, summary),
+        "",
+        "trade-off (abstains iff evidence < threshold); targets: abstains >= 0.80 when absent, answers >= 0.95 when present",
+        _table(["threshold", *head[1:]], curve),
+    ]
+
+
+def render_generated(generated: dict) -> list[str]:
+    """Answers by the language model with their paragraph indexed, and the share of its sentences the citation check supports."""
+    g = generated
+    return [
+        f"generated answers ({g['model']}, English, shipped threshold): {g['questions']} questions, {g['sentences']} sentences checked",
+        _table(
+            ["answered", "contains gold", "supported sentences"],
+            [[f"{g['answered']:.3f}", f"{g['contains_gold']:.3f}", f"{g['supported_sentences']:.3f}"]],
+        ),
+    ]
+
+
+def render_qa(report: dict) -> str:
+    """Pass or fail per question, the reasons for each failure, and the totals."""
+    lines = []
+    for row in report["questions"]:
+        lines.append(f"{'PASS' if row['passed'] else 'FAIL'}  line {row['line']}: {row['question']}")
+        lines += [f"      - {problem}" for problem in row["problems"]]
+    lines.append(f"\npassed {report['passed']} of {report['total']} ({report['file']} against {report['index']})")
+    return "\n".join(lines)
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
+    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [head, *rows])
