@@ -47,10 +47,6 @@ class SentenceTransformerEmbeddings(Embeddings):
         # one shared fast tokenizer is not safe for that (its padding/truncation state is per object).
         self._counter = copy.deepcopy(self.model.tokenizer)
         self._counter_lock = threading.Lock()
-        # A fast tokenizer keeps its truncation/padding state on the shared object: counting (untruncated)
-        # on the indexer's loader thread while encode() runs would garble encode's batch. Count on a copy.
-        self._counter = copy.deepcopy(self.model.tokenizer)
-        self._counter_lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
