@@ -71,11 +71,13 @@ def run_benchmark(settings: Settings, options: BenchOptions, log: Log) -> dict:
     report: dict = {"command": options.command(), "machine": machine(), "setup": setup(settings)}
     with tempfile.TemporaryDirectory(prefix="rag-bench-") as tmp:
         root = Path(tmp)
-        sessions = {size: run_session(root, settings, documents, size, size == options.docs, log) for size in sizes}
-        report["build"] = build_row(sessions[options.docs])
+        scales = options.scales
+        sessions = {size: run_session(root, settings, documents, size, scales if size == options.docs else (), log) for size in sizes}
+        largest = sessions[options.docs]
+        report["build"] = build_row(largest)
         report["reindex"] = [reindex_row(sessions[size]) for size in sizes]
-        pools = (_ours_settings(root, settings, options.docs), _baseline_dir(root, options.docs) / "build")
-        report["queries"] = [query_scale(root, settings, pools, size, queries, log) for size in options.scales]
+        filled = zip(scales, largest["ours"]["filled"], largest["baseline"]["filled"])
+        report["queries"] = [query_scale(root, settings, size, stores, queries, log) for size, *stores in filled]
     report["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     report["targets"] = targets(report)
     return report
@@ -120,50 +122,47 @@ def _quiet() -> None:
 # -- the three measurements ---------------------------------------------------------------------
 
 
-def run_session(root: Path, settings: Settings, documents: list[tuple[str, str]], size: int, raw: bool, log: Log) -> dict:
-    """Both pipelines over the first `size` documents: full build, then add, edit and delete one file."""
-    corpus, spare = dict(documents[:size]), documents[size]
-    ours = _ours_settings(root, settings, size)
-    baseline_dir = _baseline_dir(root, size)
+def run_session(root: Path, settings: Settings, documents: list[tuple[str, str]], size: int, scales: Sequence[int], log: Log) -> dict:
+    """Both pipelines over the first `size` documents: full build, then add, edit and delete one file.
+
+    The session of the largest corpus (the one given query scales) also encodes its chunks raw and
+    fills the query-scale stores from its index.
+    """
+    corpus, spare, raw = dict(documents[:size]), documents[size], bool(scales)
+    ours = in_folder(settings, root / f"ours-{size}")
+    baseline_dir = root / f"baseline-{size}"
     write_corpus(ours.corpus_dir, corpus)
     write_corpus(baseline_dir / "corpus", corpus)
+    fills = [(in_folder(settings, root / f"scale-{n}" / "ours"), n) for n in scales]
     then = f"{', raw encode of its chunks' if raw else ''}, then add, edit and delete one document"
-    log(f"ours: full build of {size:,} documents{then}")
-    ours_figures = in_fresh_process(jobs.ours_session, ours, spare, raw)
-    log(f"baseline: full build of {size:,} documents{then}, rebuilding after each")
-    baseline_figures = in_fresh_process(jobs.baseline_session, settings, baseline_dir / "corpus", spare, baseline_dir, raw)
+    log(f"ours: full build of {size:,} documents{then}{', then fill the query-scale stores' if raw else ''}")
+    ours_figures = in_fresh_process(jobs.ours_session, ours, spare, raw, fills)
+    log(f"baseline: full build of {size:,} documents{then}, rebuilding after each{', then fill the stores' if raw else ''}")
+    baseline_fills = [(root / f"scale-{n}" / "baseline", n) for n in scales]
+    baseline_figures = in_fresh_process(jobs.baseline_session, settings, baseline_dir / "corpus", spare, baseline_dir, raw, baseline_fills)
     return {"documents": size, "ours": ours_figures, "baseline": baseline_figures}
 
 
-def _ours_settings(root: Path, settings: Settings, size: int) -> Settings:
-    return replace(settings, corpus_dir=root / f"ours-{size}" / "corpus", index_dir=root / f"ours-{size}" / "index", chroma_url="")
+def in_folder(settings: Settings, folder: Path) -> Settings:
+    """Settings of an embedded index with its corpus and index inside folder."""
+    return replace(settings, corpus_dir=folder / "corpus", index_dir=folder / "index", chroma_url="")
 
 
-def _baseline_dir(root: Path, size: int) -> Path:
-    return root / f"baseline-{size}"
-
-
-def query_scale(root: Path, settings: Settings, pools: tuple[Settings, Path], size: int, queries: Sequence[str], log: Log) -> dict:
-    """Both stores filled to `size` chunks, then timed for retrieval and for the whole ask."""
+def query_scale(root: Path, settings: Settings, size: int, stores: Sequence[dict], queries: Sequence[str], log: Log) -> dict:
+    """Both stores, already filled to `size` chunks, timed for retrieval and for the whole ask."""
     folder = root / f"scale-{size}"
-    ours = replace(settings, corpus_dir=folder / "corpus", index_dir=folder / "ours", chroma_url="")
-    ours.corpus_dir.mkdir(parents=True)
-    log(f"stores of {size:,} chunks: filling both")
-    filled = in_fresh_process(jobs.fill_stores, pools, (ours, folder / "baseline"), size)
-    log(f"stores of {size:,} chunks: {len(queries) - 1} queries, ours search, ours ask, baseline similarity_search")
-    search = in_fresh_process(jobs.serve_ours, ours, queries, "search")
-    ask = in_fresh_process(jobs.serve_ours, ours, queries, "ask")
+    ours = in_folder(settings, folder / "ours")
+    log(f"stores of {size:,} chunks: {len(queries) - 1} queries each, ours search then ask, then baseline similarity_search")
+    served = in_fresh_process(jobs.serve_ours, ours, queries)
     baseline = in_fresh_process(jobs.serve_baseline, settings, folder / "baseline", queries)
     shutil.rmtree(folder)
+    filled, baseline_filled = stores
     return {
         "chunks": size,
-        "synthetic": size > min(filled["ours"]["real"], filled["baseline"]["real"]),
-        "ours": {"store": filled["ours"], "search": search, "ask": ask},
-        "baseline": {"store": filled["baseline"], "similarity_search": baseline},
-        "p95_ratio": {
-            "search": _ratio(baseline["p95_ms"], search["p95_ms"]),
-            "ask": _ratio(baseline["p95_ms"], ask["p95_ms"]),
-        },
+        "synthetic": size > min(filled["real"], baseline_filled["real"]),
+        "ours": {"store": filled, **served},
+        "baseline": {"store": baseline_filled, "similarity_search": baseline},
+        "p95_ratio": {key: _ratio(baseline["p95_ms"], served[key]["p95_ms"]) for key in ("search", "ask")},
     }
 
 
@@ -327,10 +326,11 @@ def render_queries(scales: list[dict], synthetic: str) -> list[str]:
         memory.append(f"{scale['chunks']:,} chunks: ours {scale['ours']['ask']['peak_rss_mb']} MB, baseline {base['peak_rss_mb']} MB")
     queries = scales[0]["ours"]["search"]["queries"] if scales else 0
     return [
-        f"3. Query latency in ms over {queries} warm queries (SciFact claims); each process's first query apart ('1st')",
-        "   ours retrieval = Pipeline.search (hybrid), ours ask = Pipeline.ask; baseline (both rows) = similarity_search",
+        f"3. Query latency in ms over {queries} warm queries (SciFact claims), the first query apart ('1st')",
+        "   ours retrieval = Pipeline.search (hybrid) in a fresh process, then ours ask = Pipeline.ask in the same process",
+        "   (its '1st' is cold only for the sentence cache); baseline (both rows) = similarity_search in a fresh process",
         _table(("chunks", "store", "what", "ours p50", "ours p95", "ours 1st", "base p50", "base p95", "base 1st", "p95 base/ours"), table),
-        f"   peak RSS of the serving process (ours: the ask process): {'; '.join(memory)}",
+        f"   peak RSS of the serving process: {'; '.join(memory)}",
         f"   synthetic stores: {synthetic}",
     ]
 

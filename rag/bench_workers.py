@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -20,11 +21,13 @@ from langchain_core.embeddings import Embeddings
 from rag.baseline import BATCH_SIZE, COLLECTION, baseline_embeddings, build_baseline, chroma_settings, model_path, open_baseline
 from rag.chunking import Chunk
 from rag.config import Settings
-from rag.embeddings import load_embeddings
 from rag.evaluate import write_corpus
 from rag.pipeline import Pipeline
 from rag.records import ChunkRecord
 from rag.store import Store
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
 
 CHANGES = ("add", "edit", "delete")
 EDIT = "\n\nThis sentence was appended by the benchmark to change the document."
@@ -75,8 +78,12 @@ def latency(ms: Sequence[float]) -> dict[str, float]:
 # -- index builds and one-file changes ----------------------------------------------------------
 
 
-def ours_session(settings: Settings, spare: tuple[str, str], raw_encode: bool) -> dict:
-    """Full build with Pipeline.index(), the model's raw encode of the same chunks if asked, then each change."""
+def ours_session(settings: Settings, spare: tuple[str, str], raw_encode: bool, fills: Sequence[tuple[Settings, int]]) -> dict:
+    """Full build with Pipeline.index(), the model's raw encode of the same chunks if asked, then each change.
+
+    Last, the query-scale stores are filled from this index (fills: target settings and size), in this
+    process because the model is already loaded; nothing measured above is affected.
+    """
     import torch
 
     started = time.perf_counter()
@@ -98,11 +105,12 @@ def ours_session(settings: Settings, spare: tuple[str, str], raw_encode: bool) -
         texts = list(dict.fromkeys(c.text for c in stored_chunks(pipeline.store)))  # each distinct text, as the indexer embeds it
         result["raw_encode"] = encode_alone(pipeline.embeddings.model, texts, settings.embed_batch_size, normalize=True)
     result["reindex"] = {change: _reindex_ours(pipeline, change, spare) for change in CHANGES}
+    result["filled"] = [fill_ours(pipeline, target, size) for target, size in fills]
     pipeline.close()
     return result
 
 
-def encode_alone(model, texts: list[str], batch_size: int, normalize: bool) -> dict:
+def encode_alone(model: SentenceTransformer, texts: list[str], batch_size: int, normalize: bool) -> dict:
     """SentenceTransformer.encode alone over texts, one call, as the pipeline measured against it calls it."""
     started = time.perf_counter()
     model.encode(texts, batch_size=batch_size, normalize_embeddings=normalize, convert_to_numpy=True, show_progress_bar=False)
@@ -122,8 +130,13 @@ def _reindex_ours(pipeline: Pipeline, change: str, spare: tuple[str, str]) -> di
     }
 
 
-def baseline_session(settings: Settings, corpus_dir: Path, spare: tuple[str, str], workdir: Path, raw_encode: bool) -> dict:
-    """Full build with the tutorial recipe, the model's raw encode of its chunks if asked, then a rebuild after each change."""
+def baseline_session(
+    settings: Settings, corpus_dir: Path, spare: tuple[str, str], workdir: Path, raw_encode: bool, fills: Sequence[tuple[Path, int]]
+) -> dict:
+    """Full build with the tutorial recipe, the model's raw encode of its chunks if asked, then a rebuild after each change.
+
+    Last, the query-scale stores are filled from the full build (fills: target folder and size).
+    """
     from sentence_transformers import SentenceTransformer
 
     started = time.perf_counter()
@@ -138,6 +151,7 @@ def baseline_session(settings: Settings, corpus_dir: Path, spare: tuple[str, str
     for change in CHANGES:
         apply_change(change, corpus_dir, spare)
         result["reindex"][change] = _build_baseline(corpus_dir, embeddings, workdir / change)[0]
+    result["filled"] = [fill_baseline(workdir / "build", target, size) for target, size in fills]
     return result
 
 
@@ -171,16 +185,10 @@ def noisy(vectors: np.ndarray, seed: int) -> np.ndarray:
     return (moved / np.linalg.norm(moved, axis=1, keepdims=True)).astype(np.float32)
 
 
-def fill_stores(sources: tuple[Settings, Path], targets: tuple[Settings, Path], size: int) -> dict:
-    """Both stores at `size` chunks, from (ours, baseline) source indexes into (ours, baseline) targets."""
-    return {"ours": fill_ours(sources[0], targets[0], size), "baseline": fill_baseline(sources[1], targets[1], size)}
-
-
-def fill_ours(source: Settings, target: Settings, size: int) -> dict:
-    """A store of `size` chunks: the real chunks of the source index, then replicas with noisy vectors."""
+def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
+    """A store of `size` chunks: the real chunks of an index, then replicas with noisy vectors."""
     started = time.perf_counter()
-    embeddings = load_embeddings(target)
-    real, pipeline = Pipeline(source, embeddings), Pipeline(target, embeddings)
+    pipeline = Pipeline(target, real.embeddings)
     chunks = stored_chunks(real.store)
     ids = [c.id for c in chunks]
     stored = {k: v for i in range(0, len(ids), _PAGE) for k, v in real.store.vectors(ids[i : i + _PAGE]).items()}
@@ -196,7 +204,6 @@ def fill_ours(source: Settings, target: Settings, size: int) -> dict:
     keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
     filled = {"chunks": pipeline.store.count(), "keyword_rows": keywords, "real": min(size, len(chunks))}
     filled["seconds"] = round(time.perf_counter() - started, 1)
-    real.close()
     pipeline.close()
     return filled
 
@@ -242,10 +249,10 @@ def fill_baseline(source_dir: Path, target_dir: Path, size: int) -> dict:
 # -- serving queries ------------------------------------------------------------------------------
 
 
-def serve_ours(settings: Settings, queries: Sequence[str], mode: str) -> dict:
-    """Pipeline.search (hybrid) or Pipeline.ask over the queries; the first one timed apart."""
+def serve_ours(settings: Settings, queries: Sequence[str]) -> dict:
+    """Pipeline.search (hybrid) over the queries, then Pipeline.ask over the same; each one's first query timed apart."""
     pipeline = Pipeline(settings)
-    figures = _serve(pipeline.ask if mode == "ask" else pipeline.search, queries)
+    figures = {"search": _serve(pipeline.search, queries), "ask": _serve(pipeline.ask, queries)}
     pipeline.close()
     return figures
 
