@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.config import Settings
 from rag.embeddings import encode
 from rag.keyword import tokenize
 from rag.retrieve import Passage
@@ -26,7 +27,6 @@ EMPTY_INDEX = (
     "The index holds no reports yet. Put report files (.txt .md .pdf .html .docx) in the corpus "
     "folder or upload them, then reindex (python -m rag index)."
 )
-OVERLAP_WEIGHT = 0.3  # share of query stems found in a sentence, added to its cosine similarity
 SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
@@ -132,8 +132,14 @@ class SentenceVectors:
             return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
 
 
-def score_sentences(question: str, query_vector: np.ndarray, passages: Sequence[Passage], vectors: SentenceVectors) -> list[_Sentence]:
-    """Every distinct sentence of the passages, scored against the question, best first."""
+def score_sentences(
+    question: str, query_vector: np.ndarray, passages: Sequence[Passage], vectors: SentenceVectors, overlap_weight: float
+) -> list[_Sentence]:
+    """Every distinct sentence of the passages, scored against the question, best first.
+
+    Score = cosine + overlap_weight x share of the question's stems found in the sentence,
+    less 0.2 for a very short sentence.
+    """
     q_tokens = set(tokenize(question))
     spans: list[tuple[Passage, int, int]] = []
     seen: set[tuple[str, int | None, int]] = set()
@@ -153,7 +159,7 @@ def score_sentences(question: str, query_vector: np.ndarray, passages: Sequence[
         tokens = frozenset(tokenize(text))
         overlap = len(q_tokens & tokens) / len(q_tokens) if q_tokens else 0.0
         short = len(text.split()) < MIN_WORDS
-        score = float(cosine) + OVERLAP_WEIGHT * overlap - (0.2 if short else 0.0)
+        score = float(cosine) + overlap_weight * overlap - (0.2 if short else 0.0)
         scored.append(_Sentence(passage, start, end, score, tokens))
     return sorted(scored, key=lambda s: -s.score)
 
@@ -193,12 +199,11 @@ def extractive_answer(
     query_vector: np.ndarray,
     passages: Sequence[Passage],
     vectors: SentenceVectors,
-    threshold: float,
-    most: int,
+    settings: Settings,
 ) -> Answer:
     """Quote the best sentences of the passages, or abstain when the evidence is too weak."""
-    sentences = score_sentences(question, query_vector, passages, vectors)
-    chosen = choose(sentences, threshold, most)
+    sentences = score_sentences(question, query_vector, passages, vectors, settings.overlap_weight)
+    chosen = choose(sentences, settings.abstain_threshold, settings.answer_sentences)
     answer = compose(question, chosen) if chosen else abstain(question, sentences, passages)
     answer.evidence = sentences[0].score if sentences else 0.0
     return answer

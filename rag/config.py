@@ -35,11 +35,14 @@ class Settings:
     max_file_mb: float = _setting(50.0, "Largest report file accepted, in megabytes.")
     top_k: int = _setting(5, "Passages handed to the answer step.")
     candidates: int = _setting(40, "Candidates each retriever contributes before fusion.")
-    rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant: larger flattens the rank weights.")
-    dense_weight: float = _setting(1.0, "Weight of the dense ranking in the fusion.")
-    keyword_weight: float = _setting(1.0, "Weight of the keyword (BM25) ranking in the fusion.")
+    fusion: str = _setting("score", "How dense and keyword hits combine: 'score' (weighted scores) or 'rrf' (ranks).")
+    dense_share: float = _setting(0.7, "Score fusion: weight of the cosine; the rest goes to BM25 / best BM25.")
+    rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant (fusion 'rrf'): larger flattens the rank weights.")
+    dense_weight: float = _setting(1.0, "Weight of the dense ranking (fusion 'rrf').")
+    keyword_weight: float = _setting(1.0, "Weight of the keyword (BM25) ranking (fusion 'rrf').")
     keyword_floor: float = _setting(0.3, "Share of the best BM25 score a keyword hit needs to enter the fusion.")
     answer_sentences: int = _setting(3, "Most sentences quoted in an extractive answer.")
+    overlap_weight: float = _setting(0.3, "Weight of the question's words found in a sentence, added to its cosine.")
     abstain_threshold: float = _setting(0.42, "Evidence score below which the answer says the reports do not answer.")
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     llm: str = _setting("none", "Answer writer: 'none' (extractive), llamacpp:PATH.gguf, ollama:MODEL or openai:MODEL.")
@@ -70,6 +73,10 @@ class Settings:
         object.__setattr__(self, "index_dir", Path(self.index_dir))
         if self.chunk_overlap >= self.chunk_tokens:
             raise ConfigError("RAG_CHUNK_OVERLAP must be smaller than RAG_CHUNK_TOKENS.")
+        if self.fusion not in ("score", "rrf"):
+            raise ConfigError("RAG_FUSION must be 'score' or 'rrf'.")
+        if not 0.0 <= self.dense_share <= 1.0:
+            raise ConfigError("RAG_DENSE_SHARE must be between 0 and 1.")
         if self.unsupported not in ("flag", "drop"):
             raise ConfigError("RAG_UNSUPPORTED must be 'flag' or 'drop'.")
         for name in ("chunk_tokens", "top_k", "candidates", "embed_batch_size", "answer_sentences"):

@@ -46,6 +46,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         # The chunker counts tokens on the indexer's parsing thread while encode() tokenises on another;
         # one shared fast tokenizer is not safe for that (its padding/truncation state is per object).
         self._counter = copy.deepcopy(self.model.tokenizer)
+        self._counter.model_max_length = 10**9  # it counts whole texts to size chunks: no "longer than 256" warning
         self._counter_lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

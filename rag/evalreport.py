@@ -7,6 +7,12 @@ from collections.abc import Sequence
 from rag.metrics import RANKING_METRICS
 
 
+def _fusion(s: dict) -> str:
+    if s.get("fusion", "rrf") == "rrf":
+        return f"rank fusion rrf_k {s['rrf_k']} weights dense {s['dense_weight']} keyword {s['keyword_weight']}"
+    return f"score fusion {s['dense_share']} x cosine + {1 - s['dense_share']:.2g} x BM25/best"
+
+
 def render(report: dict) -> str:
     """The report as readable tables for a terminal."""
     if report["benchmark"] == "qa":
@@ -15,9 +21,8 @@ def render(report: dict) -> str:
     lines = [
         f"{report['benchmark']}: {report['queries']} queries; "
         + "; ".join(f"{lang} index {i['documents']} documents, {i['chunks']} chunks" for lang, i in report["index"].items()),
-        f"model {s['embed_model']}, chunks {s['chunk_tokens']}/{s['chunk_overlap']} tokens, rrf_k {s['rrf_k']}, "
-        f"weights dense {s['dense_weight']} keyword {s['keyword_weight']}, keyword floor {s['keyword_floor']}, "
-        f"candidates {s['ranking_candidates']}",
+        f"model {s['embed_model']}, chunks {s['chunk_tokens']}/{s['chunk_overlap']} tokens, {_fusion(s)}, "
+        f"keyword floor {s['keyword_floor']}, candidates {s['ranking_candidates']}",
         "",
         _table(
             ["track", "mode", *RANKING_METRICS],

@@ -148,8 +148,9 @@ def answer_report(present: Sequence[AnswerOutcome], absent: Sequence[AnswerOutco
 
 def describe(settings: Settings) -> dict:
     """The settings a figure depends on, recorded beside it."""
-    names = ("embed_model", "chunk_tokens", "chunk_overlap", "candidates", "rrf_k", "dense_weight", "keyword_weight",
-             "keyword_floor", "top_k", "answer_sentences", "abstain_threshold", "llm", "unsupported")
+    names = ("embed_model", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
+             "dense_weight", "keyword_weight",
+             "keyword_floor", "top_k", "answer_sentences", "overlap_weight", "abstain_threshold", "llm", "unsupported")
     return {**{name: getattr(settings, name) for name in names}, "ranking_candidates": max(settings.candidates, FETCH),
             "ranking_depth": DEPTH}
 

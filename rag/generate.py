@@ -67,7 +67,7 @@ def generative_stream(
     settings: Settings,
 ) -> AnswerStream:
     """A model-written answer checked sentence by sentence, or the extractive abstention when retrieval is weak."""
-    extractive = extractive_answer(question, query_vector, passages, vectors, settings.abstain_threshold, settings.answer_sentences)
+    extractive = extractive_answer(question, query_vector, passages, vectors, settings)
     if extractive.abstained:
         return AnswerStream.of(extractive)
     checker = CitationChecker(passages, vectors, drop=settings.unsupported == "drop")
@@ -75,7 +75,7 @@ def generative_stream(
 
     def finish() -> Answer:
         if checker.only_not_answered():
-            answer = abstain(question, score_sentences(question, query_vector, passages, vectors), passages)
+            answer = abstain(question, score_sentences(question, query_vector, passages, vectors, settings.overlap_weight), passages)
         elif not checker.text():  # the model wrote nothing, or nothing that survived the check: quote instead
             answer = extractive
         else:

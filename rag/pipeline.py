@@ -117,7 +117,7 @@ class Pipeline:
             )
         elif self.chat_model is None:
             stream = AnswerStream.of(
-                extractive_answer(resolved, vector, passages, self.sentence_vectors, self.settings.abstain_threshold, self.settings.answer_sentences)
+                extractive_answer(resolved, vector, passages, self.sentence_vectors, self.settings)
             )
         else:
             stream = generative_stream(resolved, vector, passages, self.sentence_vectors, self.chat_model, self.settings)

@@ -50,7 +50,7 @@ def serve() -> Iterator[Callable[..., str]]:
 
 
 def test_ask_endpoint_returns_the_answer_json(seed_pipeline: Pipeline, serve) -> None:
-    client = Client(serve(seed_pipeline), verbose=False)
+    client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
     assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/reindex"}
     result = client.predict(question=QUESTION, sources=None, api_name="/ask")
     expected = seed_pipeline.ask(QUESTION).to_dict()
@@ -62,7 +62,7 @@ def test_ask_endpoint_returns_the_answer_json(seed_pipeline: Pipeline, serve) ->
 
 
 def test_ask_endpoint_reports_errors_as_messages(seed_pipeline: Pipeline, serve) -> None:
-    client = Client(serve(seed_pipeline), verbose=False)
+    client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
     with pytest.raises(AppError, match="The question is empty"):
         client.predict(question="   ", api_name="/ask")
     with pytest.raises(AppError, match="No indexed document matches the source filter nope.txt"):
@@ -70,7 +70,7 @@ def test_ask_endpoint_reports_errors_as_messages(seed_pipeline: Pipeline, serve)
 
 
 def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) -> None:
-    client = Client(serve(seed_pipeline), verbose=False)
+    client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
     write(seed_pipeline.settings.corpus_dir, "lantern.txt", LANTERN)
     summary = client.predict(api_name="/reindex")
     assert (summary["added"], summary["unchanged"], summary["documents"]) == (["lantern.txt"], 1, 2)
@@ -78,7 +78,7 @@ def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) ->
 
 
 def test_questions_are_answered_while_a_reindex_runs(seed_pipeline: Pipeline, serve, monkeypatch) -> None:
-    client = Client(serve(seed_pipeline), verbose=False)
+    client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
     started, release = threading.Event(), threading.Event()
     real_index = seed_pipeline.index
 
@@ -110,10 +110,10 @@ def test_login_is_required_for_page_api_and_upload(seed_pipeline: Pipeline, serv
     upload = httpx.post(url + "gradio_api/upload", files={"files": ("x.txt", b"hello", "text/plain")})
     assert upload.status_code == 401
     with pytest.raises(AuthenticationError, match="credentials were not provided"):
-        Client(url, verbose=False)
+        Client(url, verbose=False, analytics_enabled=False)
     with pytest.raises(ValueError, match="Could not login"):
-        Client(url, auth=("ana", "wrong"), verbose=False)
-    client = Client(url, auth=("ana", "s3cret"), verbose=False)
+        Client(url, auth=("ana", "wrong"), verbose=False, analytics_enabled=False)
+    client = Client(url, auth=("ana", "s3cret"), verbose=False, analytics_enabled=False)
     assert "[1]" in client.predict(question=QUESTION, api_name="/ask")["answer"]
 
 

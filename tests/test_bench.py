@@ -85,30 +85,33 @@ def test_peak_rss_of_a_spawned_child_is_its_own():
     assert ballast.sum() > 0 and child < jobs.peak_rss_mb() - 300
 
 
+DOCS = 200  # the CI-sized run of the issue: python -m rag bench --docs 200
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not SCIFACT.is_dir(), reason=f"SciFact benchmark data not found at {SCIFACT} (see ../shared/eval/README.md)")
 def test_ci_sized_run_measures_both_pipelines_on_the_same_documents(capsys):
-    code = main(["bench", "--docs", "20", "--scales", "200", "--queries", "5", "--data", str(SHARED_EVAL), "--json"])
+    code = main(["bench", "--docs", str(DOCS), "--scales", "1000", "--queries", "5", "--data", str(SHARED_EVAL), "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0
     assert set(report) == {"command", "machine", "setup", "build", "reindex", "queries", "targets"}
 
     build = report["build"]
-    assert build["ours"]["documents"] == build["baseline"]["documents"] == 20
-    assert build["ours"]["skipped"] == 0 and build["ours"]["chunks"] > 20 and build["baseline"]["chunks"] > 20
+    assert build["ours"]["documents"] == build["baseline"]["documents"] == DOCS
+    assert build["ours"]["skipped"] == 0 and build["ours"]["chunks"] > DOCS and build["baseline"]["chunks"] > DOCS
     assert build["ours"]["chunks_embedded"] == build["raw_encode"]["ours"]["chunks"]
     assert build["baseline"]["chunks"] == build["raw_encode"]["baseline"]["chunks"]
 
     [reindex] = report["reindex"]
-    assert reindex["documents"] == 20 and set(reindex["speedup"]) == {"add", "edit", "delete"}
-    for change, documents in (("add", 21), ("edit", 21), ("delete", 20)):
+    assert reindex["documents"] == DOCS and set(reindex["speedup"]) == {"add", "edit", "delete"}
+    for change, documents in (("add", DOCS + 1), ("edit", DOCS + 1), ("delete", DOCS)):
         assert reindex["ours"][change]["documents"] == reindex["baseline"][change]["documents"] == documents
     assert 0 < reindex["ours"]["add"]["chunks_embedded"] < 10 and reindex["ours"]["delete"]["chunks_embedded"] == 0
-    assert reindex["baseline"]["add"]["chunks_embedded"] == reindex["baseline"]["add"]["chunks"] > 20
+    assert reindex["baseline"]["add"]["chunks_embedded"] == reindex["baseline"]["add"]["chunks"] > DOCS
 
     [scale] = report["queries"]
-    assert scale["chunks"] == 200 and scale["synthetic"] is True
-    assert scale["ours"]["store"]["chunks"] == scale["ours"]["store"]["keyword_rows"] == scale["baseline"]["store"]["chunks"] == 200
+    assert scale["chunks"] == 1000 and scale["synthetic"] is True
+    assert scale["ours"]["store"]["chunks"] == scale["ours"]["store"]["keyword_rows"] == scale["baseline"]["store"]["chunks"] == 1000
     for figures in (scale["ours"]["search"], scale["ours"]["ask"], scale["baseline"]["similarity_search"]):
         assert figures["queries"] == 5 and 0 < figures["p50_ms"] <= figures["p95_ms"] and figures["peak_rss_mb"] > 0
 

@@ -36,3 +36,11 @@ def test_every_setting_is_described():
     rows = describe()
     assert all(help_text and name.startswith("RAG_") for name, _, help_text in rows)
     assert ("RAG_PORT", "7860", "Port of the web app.") in rows
+
+
+def test_readme_documents_every_setting_with_its_default():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2].strip(" `") for line in readme.splitlines() if line.startswith("| `RAG_")}
+    for name, default, _ in describe():
+        assert name in rows, f"README lacks {name}"
+        assert rows[name] in (default, "(empty)" if default == "" else default), f"README gives {name} default {rows[name]!r}, code {default!r}"
