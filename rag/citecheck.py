@@ -169,7 +169,7 @@ class CitationChecker:
         key = (support.passage.chunk.id, support.start, support.end)
         citation = self._numbers.get(key)
         if citation is None:
-            quoted = _Sentence(support.passage, support.start, support.end, support.similarity, frozenset())
+            quoted = _Sentence(support.passage, support.start, support.end, support.similarity, support.similarity, frozenset())
             citation = _citation(quoted, len(self.citations) + 1)
             citation.supported = False
             self._numbers[key] = citation

@@ -42,8 +42,11 @@ class Settings:
     keyword_weight: float = _setting(1.0, "Weight of the keyword (BM25) ranking (fusion 'rrf').")
     keyword_floor: float = _setting(0.3, "Share of the best BM25 score a keyword hit needs to enter the fusion.")
     answer_sentences: int = _setting(3, "Most sentences quoted in an extractive answer.")
-    overlap_weight: float = _setting(0.3, "Weight of the question's words found in a sentence, added to its cosine.")
-    abstain_threshold: float = _setting(0.42, "Evidence score below which the answer says the reports do not answer.")
+    overlap_weight: float = _setting(0.3, "Ranking quotes: weight of the question's words found in a sentence, added to its cosine.")
+    evidence_overlap_weight: float = _setting(1.0, "Abstaining: the same weight in the evidence compared with the threshold.")
+    abstain_threshold: float | None = _setting(
+        None, "Evidence score below which the answer says the reports do not answer; unset: the model's calibrated value."
+    )
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     llm: str = _setting("none", "Answer writer: 'none' (extractive), llamacpp:PATH.gguf, ollama:MODEL or openai:MODEL.")
     ollama_url: str = _setting("http://127.0.0.1:11434", "Ollama server for RAG_LLM=ollama:MODEL.")

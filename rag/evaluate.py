@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
+from rag.answer import calibrated
 from rag.config import Settings
-from rag.embeddings import encode_query, load_embeddings
+from rag.embeddings import encode_query, load_embeddings, model_name
 from rag.errors import ConfigError, EvalDataError, QuestionError, RagError
 from rag.evalsets import QaItem, Question, RetrievalSet, Xquad, eval_dir, load_scifact, load_xquad, read_qa_file
 from rag.metrics import (
@@ -81,6 +82,7 @@ def evaluate_scifact(settings: Settings, folder: Path, limit: int | None, progre
     """Claim -> abstract retrieval, dense, keyword and hybrid."""
     data = load_scifact(folder, limit)
     embeddings = QueryMemo(load_embeddings(settings))
+    settings = calibrated(settings, model_name(embeddings))
     with throwaway_index(settings, embeddings, data.documents, "scifact", progress) as built:
         with opened(built, embeddings, candidates=max(settings.candidates, FETCH)) as pipeline:
             retrieval = {"claim->abstract": measure_modes(pipeline, data, "scifact", progress)}
@@ -98,6 +100,7 @@ def evaluate_xquad(settings: Settings, folder: Path, limit: int | None, progress
     """Paragraph retrieval in four language pairs, extractive answers, and abstention with the paragraph gone."""
     data = load_xquad(folder, limit)
     embeddings = QueryMemo(load_embeddings(settings))
+    settings = calibrated(settings, model_name(embeddings))
     retrieval: dict[str, dict] = {}
     index: dict[str, dict[str, int]] = {}
     present: list[AnswerOutcome] = []
@@ -150,7 +153,8 @@ def describe(settings: Settings) -> dict:
     """The settings a figure depends on, recorded beside it."""
     names = ("embed_model", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
              "dense_weight", "keyword_weight",
-             "keyword_floor", "top_k", "answer_sentences", "overlap_weight", "abstain_threshold", "llm", "unsupported")
+             "keyword_floor", "top_k", "answer_sentences", "overlap_weight",
+             "evidence_overlap_weight", "abstain_threshold", "llm", "unsupported")
     return {**{name: getattr(settings, name) for name in names}, "ranking_candidates": max(settings.candidates, FETCH),
             "ranking_depth": DEPTH}
 

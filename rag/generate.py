@@ -75,7 +75,7 @@ def generative_stream(
 
     def finish() -> Answer:
         if checker.only_not_answered():
-            answer = abstain(question, score_sentences(question, query_vector, passages, vectors, settings.overlap_weight), passages)
+            answer = abstain(question, score_sentences(question, query_vector, passages, vectors, settings), passages)
         elif not checker.text():  # the model wrote nothing, or nothing that survived the check: quote instead
             answer = extractive
         else:

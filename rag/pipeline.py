@@ -9,7 +9,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answer import EMPTY_INDEX, Answer, SentenceVectors, abstain, extractive_answer
+from rag.answer import EMPTY_INDEX, Answer, SentenceVectors, abstain, calibrated, extractive_answer
 from rag.config import Settings
 from rag.embeddings import dimension, encode_query, load_embeddings, model_name
 from rag.errors import RagError
@@ -27,8 +27,8 @@ class Pipeline:
     """Index and answer over one corpus; built once per process, safe to share between threads."""
 
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
-        self.settings = settings
         self.embeddings = embeddings or load_embeddings(settings)
+        self.settings = settings = calibrated(settings, model_name(self.embeddings))
         self.description = index_description(settings, model_name(self.embeddings), dimension(self.embeddings))
         self.store = Store(make_client(settings), settings.collection, self.description)
         self.records = Records(settings.index_dir / "records.sqlite3")

@@ -120,13 +120,17 @@ def test_hybrid_beats_dense_on_names_and_numbers(make_pipeline):
 def test_choose_skips_repeats_and_respects_threshold_and_margin():
     from rag.answer import _Sentence
 
-    def sentence(score: float, words: str) -> _Sentence:
-        return _Sentence(passage=None, start=0, end=0, score=score, tokens=frozenset(words.split()))
+    def sentence(score: float, words: str, evidence: float | None = None) -> _Sentence:
+        return _Sentence(passage=None, start=0, end=0, score=score, evidence=score if evidence is None else evidence,
+                         tokens=frozenset(words.split()))
 
     ranked = [sentence(0.9, "a b c"), sentence(0.85, "a b c"), sentence(0.8, "d e f"), sentence(0.7, "g h i")]
     assert [s.score for s in choose(ranked, threshold=0.5, most=3)] == [0.9, 0.8]
     assert choose(ranked, threshold=0.95, most=3) == []
     assert [s.score for s in choose(ranked, threshold=0.5, most=1)] == [0.9]
+    # The evidence, not the rank, decides what may be quoted: a top-ranked sentence without it is passed over.
+    weak_first = [sentence(0.9, "a b c", evidence=0.4), sentence(0.85, "d e f", evidence=1.2), sentence(0.6, "g h i", evidence=1.3)]
+    assert [s.score for s in choose(weak_first, threshold=0.5, most=3)] == [0.85]
 
 
 def test_compose_numbers_citations_in_order(seed_pipeline):
