@@ -243,7 +243,7 @@ def setup(settings: Settings) -> dict:
         "ours": {
             "chunking": f"{settings.chunk_tokens} model tokens, {settings.chunk_overlap} overlap, sentence-aware",
             "embed_batch_size": settings.embed_batch_size,
-            "retrieval": f"hybrid (dense + BM25, RRF), top {settings.top_k}",
+            "retrieval": f"hybrid (dense + BM25, fusion {settings.fusion}), top {settings.top_k}",
         },
         "baseline": {
             "chunking": f"RecursiveCharacterTextSplitter({CHUNK_CHARS} characters, {OVERLAP_CHARS} overlap)",
