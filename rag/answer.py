@@ -9,7 +9,6 @@ and shows the nearest passages instead.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -20,7 +19,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.config import DEFAULT_MODEL, Settings
 from rag.embeddings import encode
-from rag.keyword import tokenize
+from rag.keyword import script, tokenize
 from rag.retrieve import Passage
 
 NOT_ANSWERED = "The indexed reports do not appear to answer this."
@@ -31,8 +30,6 @@ EMPTY_INDEX = (
 SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
-_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 # Per model, with the default evidence overlap weight 1.0: the abstention threshold is the highest at
 # which `python -m rag eval xquad` still answers >= 95% of the questions whose paragraph is indexed
@@ -52,10 +49,6 @@ def calibrated(settings: Settings, model: str) -> Settings:
         settings = replace(settings, cross_language_bonus=bonus)
     return settings
 
-
-def script(text: str) -> str:
-    """'cyrillic' or 'latin', whichever has more letters in text."""
-    return "cyrillic" if len(_CYRILLIC.findall(text)) > len(_LATIN.findall(text)) else "latin"
 
 
 @dataclass
@@ -170,7 +163,8 @@ def score_sentences(
     question's topic rarely shares its words, which is what abstention must tell apart.
     """
     q_tokens = set(tokenize(question))
-    q_script = script(question)
+    bonus = settings.cross_language_bonus or 0.0
+    q_script = script(question) if bonus else None
     spans: list[tuple[Passage, int, int]] = []
     seen: set[tuple[str, int | None, int]] = set()
     for passage in passages:
@@ -190,11 +184,8 @@ def score_sentences(
         overlap = len(q_tokens & tokens) / len(q_tokens) if q_tokens else 0.0
         short = len(text.split()) < MIN_WORDS
         base = float(cosine) - (0.2 if short else 0.0)
-        bonus = (settings.cross_language_bonus or 0.0) if script(text) != q_script else 0.0
-        scored.append(
-            _Sentence(passage, start, end, base + settings.overlap_weight * overlap,
-                      base + settings.evidence_overlap_weight * overlap + bonus, tokens)
-        )
+        evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and script(text) != q_script else 0.0)
+        scored.append(_Sentence(passage, start, end, base + settings.overlap_weight * overlap, evidence, tokens))
     return sorted(scored, key=lambda s: -s.score)
 
 

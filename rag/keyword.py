@@ -19,6 +19,7 @@ import numpy as np
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
 _local = threading.local()
 
 
@@ -46,6 +47,12 @@ def tokenize(text: str) -> list[str]:
         stemmer = russian if _CYRILLIC.search(word) else english
         tokens.append(stemmer.stemWord(word))
     return tokens
+
+
+def script(text: str) -> str:
+    """'cyrillic' or 'latin', whichever has more letters in text."""
+    lowered = text.lower()
+    return "cyrillic" if len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered)) else "latin"
 
 
 class KeywordIndex:

