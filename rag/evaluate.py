@@ -151,7 +151,7 @@ def answer_report(present: Sequence[AnswerOutcome], absent: Sequence[AnswerOutco
 
 def describe(settings: Settings) -> dict:
     """The settings a figure depends on, recorded beside it."""
-    names = ("embed_model", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
+    names = ("embed_model", "embed_backend", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
              "dense_weight", "keyword_weight",
              "keyword_floor", "top_k", "answer_sentences", "overlap_weight",
              "evidence_overlap_weight", "abstain_threshold", "cross_language_bonus", "llm", "unsupported")

