@@ -243,16 +243,19 @@ def setup(settings: Settings) -> dict:
         "ours": {
             "chunking": f"{settings.chunk_tokens} model tokens, {settings.chunk_overlap} overlap, sentence-aware",
             "embed_batch_size": settings.embed_batch_size,
+            "embed_backend": settings.embed_backend,
             "retrieval": f"hybrid (dense + BM25, fusion {settings.fusion}), top {settings.top_k}",
         },
         "baseline": {
             "chunking": f"RecursiveCharacterTextSplitter({CHUNK_CHARS} characters, {OVERLAP_CHARS} overlap)",
             "embed_batch_size": BATCH_SIZE,
+            "embed_backend": "torch (sentence-transformers)",
             "retrieval": f"Chroma similarity_search, k={settings.top_k}",
         },
         "model": DEFAULT_MODEL,
-        "synthetic_stores": "beyond the real chunks, stores hold replicas of them (new id and source, same text, "
-        f"vector plus N(0, {jobs.NOISE}^2) noise per dimension, renormalised)",
+        "synthetic_stores": "beyond the real chunks, stores hold replicas of them (new id and source, same text; "
+        "replica r stores with chunk i the vector of chunk i - r plus N(0, "
+        f"{jobs.NOISE}^2) noise per dimension, renormalised, so a question's nearest chunks are different texts)",
     }
 
 

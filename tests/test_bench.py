@@ -74,6 +74,15 @@ def test_noisy_vectors_are_unit_length_near_the_originals_and_reproducible():
     assert np.array_equal(moved, jobs.noisy(vectors, seed=3)) and not np.array_equal(moved, jobs.noisy(vectors, seed=4))
 
 
+def test_replica_r_gives_each_chunk_the_vector_of_the_chunk_r_before_it():
+    vectors = np.eye(5, 384, dtype=np.float32)
+    assert np.array_equal(jobs.replica_vectors(vectors, 0, 3), vectors[:3])  # the real index, untouched
+    moved = jobs.replica_vectors(vectors, 2, 4)
+    assert moved.shape == (4, 384)
+    nearest = (moved @ vectors.T).argmax(axis=1)
+    assert nearest.tolist() == [3, 4, 0, 1]  # chunk i holds a vector near chunk i - 2's
+
+
 def test_latency_summary():
     assert jobs.latency([float(x) for x in range(1, 101)]) == {"queries": 100, "p50_ms": 50.5, "p95_ms": 95.05, "mean_ms": 50.5}
 
