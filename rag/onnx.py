@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 log = logging.getLogger(__name__)
+# ONNX Runtime runs a batch no faster per text past 8 texts on a CPU, and keeps the buffers of the
+# largest batch it has seen: 8 texts of 256 tokens peak at 0.9 GB of RSS, 64 at 2.5 GB (measured, int8).
+MICRO_BATCH = 8
 EXPORT_VERSION = 1  # bump when the exported graph changes, so old cached exports are not reused
 _POOLING = ("mean", "cls")
 
@@ -71,13 +74,14 @@ class OnnxEncoder:
         self._inputs = [i.name for i in self._session.get_inputs()]
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Normalised vectors in the order of texts; batches of similar length, longest first, as sentence-transformers does."""
+        """Normalised vectors in the order of texts; batches (at most MICRO_BATCH) of similar length, longest first."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out: list[np.ndarray] = [np.empty(0, dtype=np.float32)] * len(texts)
-        for start in range(0, len(texts), batch_size):
-            picked = order[start : start + batch_size]
+        step = min(batch_size, MICRO_BATCH)
+        for start in range(0, len(texts), step):
+            picked = order[start : start + step]
             for i, vector in zip(picked, self._batch([texts[i] for i in picked])):
                 out[i] = vector
         return np.stack(out)
