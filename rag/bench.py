@@ -255,7 +255,8 @@ def setup(settings: Settings) -> dict:
         "model": DEFAULT_MODEL,
         "synthetic_stores": "beyond the real chunks, stores hold replicas of them (new id and source, same text; "
         "replica r stores with chunk i the vector of chunk i - r plus N(0, "
-        f"{jobs.NOISE}^2) noise per dimension, renormalised, so a question's nearest chunks are different texts)",
+        f"{jobs.NOISE}^2) noise per dimension, renormalised, and in ours its BM25 tokens, so the chunks a question "
+        "finds are different texts)",
     }
 
 

@@ -180,9 +180,10 @@ def replicas(pool: int, size: int) -> Iterator[tuple[int, int]]:
 def replica_vectors(vectors: np.ndarray, replica: int, count: int) -> np.ndarray:
     """The vectors stored with replica `replica` of the first count chunks.
 
-    Replica 0 is the real index. Replica r gives chunk i the vector of chunk i - r, moved by noise:
-    the chunks nearest a question are then different texts, as in a real corpus. Same-text replicas
-    would make the answer step look cheaper than it is (it embeds each distinct sentence once).
+    Replica 0 is the real index. Replica r gives chunk i the vector (and, in fill_ours, the keyword
+    tokens) of chunk i - r, the vector moved by noise: the chunks found for a question are then
+    different texts, as in a real corpus. Replicas searched by their own text would make the answer
+    step look cheaper than it is at scale (it embeds each distinct sentence once).
     """
     if not replica:
         return vectors[:count]
@@ -209,7 +210,8 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
     for replica, count in replicas(len(chunks), size):
         part = [_renamed(c, replica) for c in chunks[:count]]
         pipeline.store.upsert(part, replica_vectors(vectors, replica, count))
-        for source_name, rows in _by_source(part, chunks, tokens).items():
+        searched_as = [chunks[(i - replica) % len(chunks)].id for i in range(count)]  # keyword tokens follow the vector
+        for source_name, rows in _by_source(part, chunks, [tokens[i] for i in searched_as]).items():
             original = documents[rows[0][1].source]
             pipeline.records.replace(replace(original, source=source_name, chunks=len(rows)), [record for record, _ in rows])
     keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
@@ -223,11 +225,11 @@ def _renamed(chunk: Chunk, replica: int) -> Chunk:
     return replace(chunk, id=f"{chunk.id}-r{replica}", source=f"r{replica}/{chunk.source}") if replica else chunk
 
 
-def _by_source(part: list[Chunk], originals: list[Chunk], tokens: dict[str, list[str]]) -> dict[str, list[tuple[ChunkRecord, Chunk]]]:
-    """Bookkeeping rows of the chunks, grouped by their document, each beside the chunk it copies."""
+def _by_source(part: list[Chunk], originals: list[Chunk], tokens: list[list[str]]) -> dict[str, list[tuple[ChunkRecord, Chunk]]]:
+    """Bookkeeping rows of the chunks (with the keyword tokens given for each), grouped by document, each beside the chunk it copies."""
     grouped: dict[str, list[tuple[ChunkRecord, Chunk]]] = {}
-    for chunk, original in zip(part, originals):
-        record = ChunkRecord(chunk.id, hashlib.sha256(chunk.text.encode()).hexdigest(), tokens[original.id])
+    for chunk, original, words in zip(part, originals, tokens):
+        record = ChunkRecord(chunk.id, hashlib.sha256(chunk.text.encode()).hexdigest(), words)
         grouped.setdefault(chunk.source, []).append((record, original))
     return grouped
 
