@@ -112,7 +112,12 @@ def exported(model: SentenceTransformer, tokenizer, int8: bool, cache_dir: Path)
     target = cache_dir / key.hexdigest()[:24] / "model.onnx"
     if not target.exists():
         log.info("Exporting the embedding model to %s (once; about 10 seconds)", target)
-        _export(model, tokenizer, int8, target)
+        try:
+            _export(model, tokenizer, int8, target)
+        except OSError:  # a read-only or full cache (home) folder: export for this process's life only
+            target = Path(tempfile.mkdtemp(prefix="rag-onnx-")) / "model.onnx"
+            log.warning("Cannot write to %s; exporting to %s (set RAG_MODEL_CACHE to keep it)", cache_dir, target)
+            _export(model, tokenizer, int8, target)
     return target
 
 

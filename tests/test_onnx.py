@@ -8,6 +8,7 @@ import threading
 import numpy as np
 import pytest
 
+import rag.onnx
 from rag.config import Settings
 from rag.embeddings import SentenceTransformerEmbeddings, _onnx_encoder, load_embeddings
 from rag.errors import ConfigError, IndexMismatchError
@@ -78,6 +79,21 @@ def test_a_damaged_cached_export_is_exported_again(st_model, tmp_path):
     again = OnnxEncoder(st_model, int8=False, cache_dir=tmp_path)
     assert cached.stat().st_size > 1_000_000
     assert again.encode(TEXTS[:1], 8).shape == (1, 384)
+
+
+def test_a_read_only_cache_folder_still_gets_an_export(st_model, tmp_path, monkeypatch):
+    locked = tmp_path / "locked"
+    real_export = rag.onnx._export
+
+    def export(model, tokenizer, int8, target):
+        if locked in target.parents:  # as a read-only home would (tests may run as root, who can write anywhere)
+            raise PermissionError(13, "Permission denied", str(target.parent))
+        real_export(model, tokenizer, int8, target)
+
+    monkeypatch.setattr(rag.onnx, "_export", export)
+    encoder = OnnxEncoder(st_model, int8=False, cache_dir=locked)
+    assert encoder.encode(TEXTS[:1], 8).shape == (1, 384)
+    assert not locked.exists()
 
 
 def test_an_index_built_with_the_models_own_vectors_refuses_int8(make_settings, embeddings, tmp_path):
