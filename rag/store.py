@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from rag.chunking import Chunk
-from rag.config import Settings
+from rag.config import INT8_SUFFIX, Settings
 from rag.errors import ConfigError, IndexMismatchError
 
 SCHEMA_VERSION = 1
@@ -74,10 +74,10 @@ class Store:
         if self.collection.count() == 0:
             self.collection.modify(metadata=self.description)
             return
-        found = str((self.collection.metadata or {}).get("model", ""))
+        found, wanted = str((self.collection.metadata or {}).get("model", "")), str(self.description["model"])
         keep = ""
-        if found != self.description["model"] and found.removesuffix(" (int8)") == str(self.description["model"]).removesuffix(" (int8)"):
-            keep = f", or keep it with RAG_EMBED_BACKEND={'onnx-int8' if found.endswith(' (int8)') else 'onnx'}"
+        if found != wanted and found.removesuffix(INT8_SUFFIX) == wanted.removesuffix(INT8_SUFFIX):
+            keep = f", or keep it with RAG_EMBED_BACKEND={'onnx-int8' if found.endswith(INT8_SUFFIX) else 'onnx'}"
         raise IndexMismatchError(f"The index was built with other settings ({problem}). Rebuild it with: python -m rag index --rebuild{keep}")
 
     def reset(self) -> None:
