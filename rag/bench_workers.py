@@ -207,6 +207,8 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
     vectors = np.stack([stored[i] for i in ids])
     tokens = {chunk_id: words.split() for chunk_id, _, words in real.records.keyword_rows()}
     documents = real.records.documents()
+    # replicas repeat the real texts, so the real texts' sentence vectors serve them all
+    pipeline.records.put_sentence_vectors(real.records.sentence_vectors(hashlib.sha256(c.text.encode()).hexdigest() for c in chunks))
     for replica, count in replicas(len(chunks), size):
         part = [_renamed(c, replica) for c in chunks[:count]]
         pipeline.store.upsert(part, replica_vectors(vectors, replica, count))

@@ -32,6 +32,10 @@ class Chunk:
     ord: int
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
+    def spans(self) -> list[tuple[int, int]]:
+        """The sentence spans an answer may quote (the whole text when none were found)."""
+        return self.sentences or [(0, len(self.text))]
+
     def metadata(self) -> dict[str, str | int]:
         """Flat metadata for the vector store (Chroma takes scalars only; a missing page is left out)."""
         meta: dict[str, str | int] = {

@@ -103,7 +103,7 @@ class Support:
 def measure_support(claim_vector: np.ndarray, claim_tokens: set[str], passage: Passage, vectors: SentenceVectors) -> Support:
     """The passage sentence closest to the claim, and the share of the claim's content words found in the passage."""
     chunk = passage.chunk
-    spans = chunk.sentences or [(0, len(chunk.text))]
+    spans = chunk.spans()
     cosines = vectors([chunk.text[s:e] for s, e in spans]) @ claim_vector
     best = int(np.argmax(cosines))
     found = claim_tokens & set(tokenize(chunk.text))

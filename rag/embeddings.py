@@ -6,13 +6,17 @@ import copy
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from langchain_core.embeddings import Embeddings
 
 from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
 from rag.errors import ConfigError
 from rag.onnx import OnnxEncoder, default_cache_dir
+from rag.tokenstates import Spans, TorchEncoder, unsupported
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
 _cache: dict[tuple[str, bool, str, str], Embeddings] = {}
@@ -56,6 +60,8 @@ class SentenceTransformerEmbeddings(Embeddings):
         int8 = int8 and self.onnx is not None
         self.name = name + INT8_SUFFIX if int8 else name
         self.backend = "torch" if self.onnx is None else ("onnx-int8" if int8 else "onnx")
+        # sentence vectors pooled from a chunk's own pass (rag.tokenstates); None: sentences are encoded alone
+        self.spans_encoder = self.onnx or (TorchEncoder(self.model) if not unsupported(self.model) else None)
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
         # The chunker counts tokens on the indexer's parsing thread while encode() tokenises on another;
@@ -70,10 +76,10 @@ class SentenceTransformerEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.encode_query(text).tolist()
 
-    def encode_query(self, text: str):  # -> np.ndarray
+    def encode_query(self, text: str) -> np.ndarray:
         return self.encode([text])[0]
 
-    def encode(self, texts: list[str], batch_size: int | None = None):  # -> np.ndarray
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """Unit-length vectors as a float32 array, batched by similar length."""
         if self.onnx is not None:
             return self.onnx.encode(texts, batch_size or self.batch_size)
@@ -84,6 +90,10 @@ class SentenceTransformerEmbeddings(Embeddings):
             convert_to_numpy=True,
             show_progress_bar=False,
         )
+
+    def encode_spans(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors of texts and of each character span of each text, read in context (needs spans_encoder)."""
+        return self.spans_encoder.encode_spans(texts, spans, self.batch_size)
 
     def count_tokens(self, text: str) -> int:
         with self._counter_lock:
@@ -162,21 +172,29 @@ def model_name(embeddings: Embeddings) -> str:
     return str(getattr(embeddings, "name", type(embeddings).__name__))
 
 
-def encode_query(embeddings: Embeddings, text: str):  # -> np.ndarray
+def encode_query(embeddings: Embeddings, text: str) -> np.ndarray:
     """The unit query vector (models such as E5 embed questions differently from passages)."""
-    import numpy as np
-
     if hasattr(embeddings, "encode_query"):
         return embeddings.encode_query(text)
     vector = np.asarray(embeddings.embed_query(text), dtype=np.float32)
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 
-def encode(embeddings: Embeddings, texts: list[str]):  # -> np.ndarray
+def encode(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
     """Unit vectors for texts as an array, through the fast path when the model has one."""
-    import numpy as np
-
     if hasattr(embeddings, "encode"):
         return embeddings.encode(texts)
     vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
+def reads_in_context(embeddings: Embeddings) -> bool:
+    """Whether the model pools sentence vectors from a passage's own pass (rag.tokenstates); if not, sentences are encoded alone."""
+    return getattr(embeddings, "spans_encoder", None) is not None
+
+
+def encode_with_sentences(embeddings: Embeddings, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    """Vectors of texts and, when the model can pool them from the same pass, of their sentence spans."""
+    if reads_in_context(embeddings):
+        return embeddings.encode_spans(texts, spans)
+    return encode(embeddings, texts), None

@@ -23,7 +23,7 @@ from langchain_core.embeddings import Embeddings
 
 from rag.chunking import Chunk, make_splitter, split_documents
 from rag.config import Settings
-from rag.embeddings import count_tokens, encode
+from rag.embeddings import count_tokens, encode_with_sentences
 from rag.errors import IndexBusyError, LoadError
 from rag.keyword import tokenize
 from rag.loaders import file_sha256, load_file, scan_corpus
@@ -111,6 +111,8 @@ class Indexer:
             summary.repaired = self.reconcile()
             todo = self._plan(summary)
             self._embed_all(todo, summary, progress or _quiet)
+            if summary.updated or summary.removed or summary.repaired:
+                self.records.prune_sentence_vectors()  # texts no chunk has any more
         summary.documents = len(self.records.documents())
         summary.chunks = self.store.count()
         summary.seconds = round(time.perf_counter() - started, 3)
@@ -205,7 +207,9 @@ class Indexer:
         chunks = [c for item, _ in group for c in item.chunks]
         if not chunks:
             return
-        vectors = self._vectors(chunks, [k.text_sha for item, _ in group for k in item.keyed], summary)
+        vectors, sentences = self._vectors(chunks, [k.text_sha for item, _ in group for k in item.keyed], summary)
+        if sentences:
+            self.records.put_sentence_vectors(sentences)
         self.store.upsert(chunks, vectors)
         for item, is_new in group:
             stale = self.records.chunk_ids(item.source) - {c.id for c in item.chunks}
@@ -213,18 +217,21 @@ class Indexer:
             self.store.delete(stale)
             (summary.added if is_new else summary.updated).append(item.source)
 
-    def _vectors(self, chunks: list[Chunk], shas: list[str], summary: IndexSummary) -> np.ndarray:
-        """Vectors for chunks: reused where the same text is already indexed, each new text embedded once."""
+    def _vectors(self, chunks: list[Chunk], shas: list[str], summary: IndexSummary) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Vectors for chunks, reused where the same text is already indexed, each new text embedded once;
+        and, by text hash, the sentence vectors of the new texts (when the model pools them from the same pass)."""
         known = self.records.ids_for_texts(shas)
         stored = self.store.vectors([known[s] for s in set(shas) if s in known])
         by_sha = {s: stored[known[s]] for s in set(shas) if s in known and known[s] in stored}
-        fresh = {s: c.text for s, c in zip(shas, chunks) if s not in by_sha}
+        fresh = {s: c for s, c in zip(shas, chunks) if s not in by_sha}
+        sentences: dict[str, np.ndarray] = {}
         if fresh:
-            vectors = encode(self.embeddings, list(fresh.values()))
+            vectors, pooled = encode_with_sentences(self.embeddings, [c.text for c in fresh.values()], [c.spans() for c in fresh.values()])
             by_sha.update(zip(fresh.keys(), vectors))
+            sentences = dict(zip(fresh.keys(), pooled)) if pooled is not None else {}
         summary.chunks_embedded += len(fresh)
         summary.chunks_reused += len(chunks) - len(fresh)
-        return np.stack([by_sha[s] for s in shas]).astype(np.float32)
+        return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
 
 
 def _stamped(record: DocRecord) -> DocRecord:

@@ -9,12 +9,10 @@ Only models made of a transformer and mean or CLS pooling are exported; others s
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
 import os
 import tempfile
-import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.errors import ConfigError
+from rag.tokenstates import TokenEncoder, unsupported
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -31,23 +30,12 @@ log = logging.getLogger(__name__)
 # largest batch it has seen: 8 texts of 256 tokens peak at 0.9 GB of RSS, 64 at 2.5 GB (measured, int8).
 MICRO_BATCH = 8
 EXPORT_VERSION = 1  # bump when the exported graph changes, so old cached exports are not reused
-_POOLING = ("mean", "cls")
 
 
-def unsupported(model: SentenceTransformer) -> str:
-    """Why the model cannot be exported, or '' when it can."""
-    kinds = [type(module).__name__ for module in model]
-    if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
-        return f"its modules are {' + '.join(kinds)}, not a transformer with pooling"
-    if model[1].pooling_mode not in _POOLING:
-        return f"its pooling is {model[1].pooling_mode!r}, not mean or cls"
-    if model.prompts and any(model.prompts.values()):
-        return "it adds prompts to its inputs"
-    return ""
+class OnnxEncoder(TokenEncoder):
+    """Unit vectors of texts (and of sentences in them) from an exported copy of a sentence-transformers model."""
 
-
-class OnnxEncoder:
-    """Unit vectors of texts from an exported copy of a sentence-transformers model."""
+    micro_batch = MICRO_BATCH
 
     def __init__(self, model: SentenceTransformer, int8: bool, cache_dir: Path) -> None:
         import onnxruntime
@@ -56,10 +44,7 @@ class OnnxEncoder:
         why = unsupported(model)
         if why:
             raise ConfigError(f"RAG_EMBED_BACKEND: this model cannot run on ONNX Runtime ({why}); set RAG_EMBED_BACKEND=torch.")
-        self.pooling = model[1].pooling_mode
-        self.max_tokens = int(model.max_seq_length)
-        self._tokenizer = copy.deepcopy(model.tokenizer)  # its padding state is per object: one for this encoder
-        self._tokenizer_lock = threading.Lock()
+        super().__init__(model)
         path = exported(model, self._tokenizer, int8, cache_dir)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()  # as many as torch would use (OMP_NUM_THREADS)
@@ -73,30 +58,8 @@ class OnnxEncoder:
             self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = [i.name for i in self._session.get_inputs()]
 
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Normalised vectors in the order of texts; batches (at most MICRO_BATCH) of similar length, longest first."""
-        if not texts:
-            return np.zeros((0, 0), dtype=np.float32)
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        out: list[np.ndarray] = [np.empty(0, dtype=np.float32)] * len(texts)
-        step = min(batch_size, MICRO_BATCH)
-        for start in range(0, len(texts), step):
-            picked = order[start : start + step]
-            for i, vector in zip(picked, self._batch([texts[i] for i in picked])):
-                out[i] = vector
-        return np.stack(out)
-
-    def _batch(self, texts: list[str]) -> np.ndarray:
-        with self._tokenizer_lock:
-            tokens = self._tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np")
-        feed = {name: tokens[name].astype(np.int64) for name in self._inputs}
-        hidden = self._session.run(None, feed)[0]
-        if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        else:
-            mask = tokens["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    def _hidden(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+        return self._session.run(None, {name: feed[name] for name in self._inputs})[0]
 
 
 def exported(model: SentenceTransformer, tokenizer, int8: bool, cache_dir: Path) -> Path:

@@ -32,7 +32,7 @@ class Pipeline:
         self.description = index_description(settings, model_name(self.embeddings), dimension(self.embeddings))
         self.store = Store(make_client(settings), settings.collection, self.description)
         self.records = Records(settings.index_dir / "records.sqlite3")
-        self.sentence_vectors = SentenceVectors(self.embeddings)
+        self.sentence_vectors = SentenceVectors(self.embeddings, stored=self.records.sentence_vectors)
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self._keywords: KeywordIndex | None = None
         self._keywords_generation = -1

@@ -1,8 +1,9 @@
 """The index's bookkeeping: which documents are indexed, at which hash, with which chunks.
 
 One SQLite file beside the vectors. It is the truth the incremental reindex compares the corpus
-with, and it keeps each chunk's keyword tokens so the BM25 index can be rebuilt without
-re-reading any file. LangChain's record manager keeps only key/time pairs; the per-document
+with; it keeps each chunk's keyword tokens so the BM25 index can be rebuilt without
+re-reading any file, and the vectors of each chunk's sentences (rag.tokenstates) so an answer
+needs no model pass over its passages. LangChain's record manager keeps only key/time pairs; the per-document
 view (title, pages, chunk ids, tokens) that the reindex, the documents list and the keyword
 index need lives here instead.
 """
@@ -12,10 +13,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -26,7 +29,11 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE INDEX IF NOT EXISTS chunks_text ON chunks(text_sha);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sentence_vectors (text_sha TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL);
 """
+# Sentence vectors are unit length: int8 steps of 1/127 per component move a cosine by about 0.002
+# (standard deviation), a quarter of the stored size of float32.
+_INT8_SCALE = 127.0
 
 
 @dataclass(frozen=True)
@@ -62,15 +69,17 @@ class Records:
         self._db.executescript(_SCHEMA)
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
+        """One atomic change; bump=False for one that leaves documents, chunks and keyword tokens as they were."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
-                self._db.execute(
-                    "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
-                    "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
-                )
+                if bump:
+                    self._db.execute(
+                        "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+                        "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+                    )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -131,6 +140,30 @@ class Records:
         with self._transaction() as db:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM documents")
+            db.execute("DELETE FROM sentence_vectors")
+
+    def put_sentence_vectors(self, rows: Mapping[str, np.ndarray]) -> None:
+        """Keep the sentence vectors (sentences x dimension) of chunk texts, by the hash of the text."""
+        packed = [(sha, int(v.shape[1]), np.round(np.clip(v, -1, 1) * _INT8_SCALE).astype(np.int8).tobytes()) for sha, v in rows.items()]
+        with self._transaction(bump=False) as db:
+            db.executemany("INSERT OR REPLACE INTO sentence_vectors VALUES (?, ?, ?)", packed)
+
+    def sentence_vectors(self, text_shas: Iterable[str]) -> dict[str, np.ndarray]:
+        """The kept sentence vectors (unit length, float32) of those chunk texts that have them."""
+        found: dict[str, np.ndarray] = {}
+        shas = list(set(text_shas))
+        for i in range(0, len(shas), 500):
+            part = shas[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for sha, dim, blob in self._rows(f"SELECT text_sha, dim, vectors FROM sentence_vectors WHERE text_sha IN ({marks})", part):
+                rows = np.frombuffer(blob, dtype=np.int8).reshape(-1, dim).astype(np.float32)
+                found[sha] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        return found
+
+    def prune_sentence_vectors(self) -> int:
+        """Drop the sentence vectors of texts no chunk has any more; how many went."""
+        with self._transaction(bump=False) as db:
+            return db.execute("DELETE FROM sentence_vectors WHERE text_sha NOT IN (SELECT text_sha FROM chunks)").rowcount
 
     def sources_of(self, ids: Iterable[str]) -> set[str]:
         ids = list(ids)

@@ -102,7 +102,8 @@ def test_odd_but_readable_files_are_indexed_and_leave_the_rest_alone(make_pipeli
     assert sorted(summary.added) == ["mixed.txt", "nul.txt", "one-line.txt"] and summary.skipped == []
     assert pipeline.store.get(sorted(pipeline.records.chunk_ids(SEED.name))) == seed_chunks
     assert "\x00" not in "".join(c.text for c in pipeline.store.get(sorted(pipeline.records.chunk_ids("nul.txt"))))
-    assert pipeline.ask(QUESTION).citations[0].quote.startswith("Amnesty International on Friday published a report")
+    quotes = [c.quote for c in pipeline.ask(QUESTION).citations]
+    assert any(q.startswith("Amnesty International on Friday published a report") for q in quotes)
 
 
 @pytest.mark.parametrize(
