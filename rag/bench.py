@@ -152,8 +152,8 @@ def query_scale(root: Path, settings: Settings, size: int, stores: Sequence[dict
     """Both stores, already filled to `size` chunks, timed for retrieval and for the whole ask."""
     folder = root / f"scale-{size}"
     ours = in_folder(settings, folder / "ours")
-    log(f"stores of {size:,} chunks: {len(queries) - 1} queries each, ours search then ask, then baseline similarity_search")
-    served = in_fresh_process(jobs.serve_ours, ours, queries)
+    log(f"stores of {size:,} chunks: {len(queries) - 1} queries each, ours search, ours ask, then baseline similarity_search")
+    served = {what: in_fresh_process(jobs.serve_ours, ours, queries, what) for what in ("search", "ask")}
     baseline = in_fresh_process(jobs.serve_baseline, settings, folder / "baseline", queries)
     shutil.rmtree(folder)
     filled, baseline_filled = stores
@@ -319,7 +319,7 @@ def render_reindex(rows: list[dict]) -> list[str]:
 
 
 def render_queries(scales: list[dict], synthetic: str) -> list[str]:
-    table, memory = [], []
+    table, memory, steps = [], [], []
     for scale in scales:
         base = scale["baseline"]["similarity_search"]
         kind = "synthetic" if scale["synthetic"] else "real"
@@ -327,13 +327,17 @@ def render_queries(scales: list[dict], synthetic: str) -> list[str]:
             ours = scale["ours"][key]
             table.append((f"{scale['chunks']:,}", kind, what, ours["p50_ms"], ours["p95_ms"], ours["first_ms"],
                           base["p50_ms"], base["p95_ms"], base["first_ms"], f"{scale['p95_ratio'][key]}x"))
-        memory.append(f"{scale['chunks']:,} chunks: ours {scale['ours']['ask']['peak_rss_mb']} MB, baseline {base['peak_rss_mb']} MB")
+        rss = max(scale["ours"]["search"]["peak_rss_mb"], scale["ours"]["ask"]["peak_rss_mb"])
+        memory.append(f"{scale['chunks']:,} chunks: ours {rss} MB, baseline {base['peak_rss_mb']} MB")
+        step = scale["ours"]["ask"]["answer_step"]
+        steps.append(f"{scale['chunks']:,} chunks: p50 {step['p50_ms']} ms, p95 {step['p95_ms']} ms")
     queries = scales[0]["ours"]["search"]["queries"] if scales else 0
     return [
         f"3. Query latency in ms over {queries} warm queries (SciFact claims), the first query apart ('1st')",
-        "   ours retrieval = Pipeline.search (hybrid) in a fresh process, then ours ask = Pipeline.ask in the same process",
-        "   (its '1st' is cold only for the sentence cache); baseline (both rows) = similarity_search in a fresh process",
+        "   ours retrieval = Pipeline.search (hybrid) and ours ask = Pipeline.ask, each in a fresh process;",
+        "   baseline (both rows) = similarity_search in a fresh process",
         _table(("chunks", "store", "what", "ours p50", "ours p95", "ours 1st", "base p50", "base p95", "base 1st", "p95 base/ours"), table),
+        f"   of which the answer step (after retrieval): {'; '.join(steps)}",
         f"   peak RSS of the serving process: {'; '.join(memory)}",
         f"   synthetic stores: {synthetic}",
     ]

@@ -123,5 +123,6 @@ def test_ci_sized_run_measures_both_pipelines_on_the_same_documents(capsys):
     assert scale["ours"]["store"]["chunks"] == scale["ours"]["store"]["keyword_rows"] == scale["baseline"]["store"]["chunks"] == 1000
     for figures in (scale["ours"]["search"], scale["ours"]["ask"], scale["baseline"]["similarity_search"]):
         assert figures["queries"] == 5 and 0 < figures["p50_ms"] <= figures["p95_ms"] and figures["peak_rss_mb"] > 0
+    assert scale["ours"]["ask"]["answer_step"]["queries"] == 5 and "search" not in scale["ours"]["ask"]
 
     assert len(report["targets"]) == 6 and all(isinstance(t["met"], bool) for t in report["targets"])
