@@ -17,8 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
 from rag.chunking import Chunk
+from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
 from rag.embeddings import encode, encode_with_sentences, reads_in_context
 from rag.keyword import script, tokenize
 from rag.retrieve import Passage
@@ -169,7 +169,7 @@ class SentenceVectors:
         """For each chunk, the unit vectors of its sentence spans (Chunk.spans), in order."""
         if not self.in_context:
             return [self([c.text[s:e] for s, e in c.spans()]) for c in chunks]
-        keys = [hashlib.sha256(c.text.encode()).hexdigest() for c in chunks]
+        keys = [c.text_sha for c in chunks]
         have = self._passages.lookup(keys)
         wanted = {k: c for k, c in zip(keys, chunks) if k not in have}
         if wanted and self.stored is not None:  # an index built before they were kept has none: pooled below

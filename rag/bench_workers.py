@@ -6,7 +6,6 @@ page cache of another pipeline is resident. Each job returns a plain dict of fig
 
 from __future__ import annotations
 
-import hashlib
 import resource
 import sys
 import time
@@ -208,7 +207,7 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
     tokens = {chunk_id: words.split() for chunk_id, _, words in real.records.keyword_rows()}
     documents = real.records.documents()
     # replicas repeat the real texts, so the real texts' sentence vectors serve them all
-    pipeline.records.put_sentence_vectors(real.records.sentence_vectors(hashlib.sha256(c.text.encode()).hexdigest() for c in chunks))
+    pipeline.records.put_sentence_vectors(real.records.sentence_vectors(c.text_sha for c in chunks))
     for replica, count in replicas(len(chunks), size):
         part = [_renamed(c, replica) for c in chunks[:count]]
         pipeline.store.upsert(part, replica_vectors(vectors, replica, count))
@@ -231,7 +230,7 @@ def _by_source(part: list[Chunk], originals: list[Chunk], tokens: list[list[str]
     """Bookkeeping rows of the chunks (with the keyword tokens given for each), grouped by document, each beside the chunk it copies."""
     grouped: dict[str, list[tuple[ChunkRecord, Chunk]]] = {}
     for chunk, original, words in zip(part, originals, tokens):
-        record = ChunkRecord(chunk.id, hashlib.sha256(chunk.text.encode()).hexdigest(), words)
+        record = ChunkRecord(chunk.id, chunk.text_sha, words)
         grouped.setdefault(chunk.source, []).append((record, original))
     return grouped
 

@@ -32,6 +32,11 @@ class Chunk:
     ord: int
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
+    @property
+    def text_sha(self) -> str:
+        """Hash of the text alone: chunks with equal text share one vector and one set of sentence vectors."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
     def spans(self) -> list[tuple[int, int]]:
         """The sentence spans an answer may quote (the whole text when none were found)."""
         return self.sentences or [(0, len(self.text))]

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-
 from langchain_core.embeddings import Embeddings
 
 from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings

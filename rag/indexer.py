@@ -9,7 +9,6 @@ no document claims are deleted, documents whose vectors are missing are re-embed
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -199,7 +198,7 @@ class Indexer:
             modified=meta["modified"],
             indexed_at=0.0,
         )
-        keyed = [ChunkRecord(c.id, hashlib.sha256(c.text.encode()).hexdigest(), tokenize(c.text)) for c in chunks]
+        keyed = [ChunkRecord(c.id, c.text_sha, tokenize(c.text)) for c in chunks]
         return _Loaded(meta["source"], chunks, keyed, record)
 
     def _commit(self, group: list[tuple[_Loaded, bool]], summary: IndexSummary) -> None:
