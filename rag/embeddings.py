@@ -6,7 +6,7 @@ import copy
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ from langchain_core.embeddings import Embeddings
 from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
 from rag.errors import ConfigError
 from rag.onnx import OnnxEncoder, default_cache_dir
+from rag.tokencount import WordTokenCounter
 from rag.tokenstates import Spans, TorchEncoder, unsupported
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
@@ -63,11 +64,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.spans_encoder = self.onnx or (TorchEncoder(self.model) if not unsupported(self.model) else None)
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
-        # The chunker counts tokens on the indexer's parsing thread while encode() tokenises on another;
-        # one shared fast tokenizer is not safe for that (its padding/truncation state is per object).
-        self._counter = copy.deepcopy(self.model.tokenizer)
-        self._counter.model_max_length = 10**9  # it counts whole texts to size chunks: no "longer than 256" warning
-        self._counter_lock = threading.Lock()
+        self._counter = _token_counter(self.model.tokenizer)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(texts).tolist()
@@ -95,8 +92,25 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self.spans_encoder.encode_spans(texts, spans, self.batch_size)
 
     def count_tokens(self, text: str) -> int:
-        with self._counter_lock:
-            return len(self._counter(text, add_special_tokens=False, truncation=False)["input_ids"])
+        return self._counter(text)
+
+
+def _token_counter(tokenizer) -> Callable[[str], int]:
+    """The chunker's counter, on its own copy of the tokenizer: it runs on the indexer's parsing thread
+    while encode() tokenises on another, and a shared tokenizer's padding/truncation state is per object."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None:
+        from tokenizers import Tokenizer
+
+        return WordTokenCounter(Tokenizer.from_str(backend.to_str()))
+    own, lock = copy.deepcopy(tokenizer), threading.Lock()
+    own.model_max_length = 10**9  # it counts whole texts to size chunks: no "longer than 256" warning
+
+    def count(text: str) -> int:
+        with lock:
+            return len(own(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+    return count
 
 
 def load_embeddings(settings: Settings) -> Embeddings:
