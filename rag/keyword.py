@@ -21,6 +21,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _local = threading.local()
+_UNSEEN = object()
+_MAX_WORDS = 1 << 18  # distinct words a thread keeps stems of before starting over
 
 
 def _stopwords() -> frozenset[str]:
@@ -29,23 +31,36 @@ def _stopwords() -> frozenset[str]:
     return frozenset(STOPWORDS_EN_PLUS) | frozenset(STOPWORDS_RUSSIAN)
 
 
-def _stemmers():  # PyStemmer objects are not thread-safe: one pair per thread
+def _stems() -> dict[str, str | None]:
+    """This thread's word -> stem table (None for a word left out); PyStemmer objects are not thread-safe."""
+    if not hasattr(_local, "stems"):
+        _local.stems = {}
+    elif len(_local.stems) > _MAX_WORDS:
+        _local.stems.clear()
+    return _local.stems
+
+
+def _stem(word: str) -> str | None:
     if not hasattr(_local, "stemmers"):
         import Stemmer
 
         _local.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("russian"), _stopwords())
-    return _local.stemmers
+    english, russian, stop = _local.stemmers
+    if word in stop or (len(word) == 1 and not word.isdigit()):
+        return None
+    return (russian if _CYRILLIC.search(word) else english).stemWord(word)
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased word stems, stop words dropped; Cyrillic words get the Russian stemmer."""
-    english, russian, stop = _stemmers()
+    stems = _stems()
     tokens = []
     for word in _WORD.findall(text.lower().replace("ё", "е")):
-        if word in stop or (len(word) == 1 and not word.isdigit()):
-            continue
-        stemmer = russian if _CYRILLIC.search(word) else english
-        tokens.append(stemmer.stemWord(word))
+        stem = stems.get(word, _UNSEEN)
+        if stem is _UNSEEN:
+            stem = stems[word] = _stem(word)
+        if stem is not None:
+            tokens.append(stem)
     return tokens
 
 
