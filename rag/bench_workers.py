@@ -214,7 +214,7 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
         searched_as = [chunks[(i - replica) % len(chunks)].id for i in range(count)]  # keyword tokens follow the vector
         for source_name, rows in _by_source(part, chunks, [tokens[i] for i in searched_as]).items():
             original = documents[rows[0][1].source]
-            pipeline.records.replace(replace(original, source=source_name, chunks=len(rows)), [record for record, _ in rows])
+            pipeline.records.replace([(replace(original, source=source_name, chunks=len(rows)), [record for record, _ in rows])])
     keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
     filled = {"chunks": pipeline.store.count(), "keyword_rows": keywords, "real": min(size, len(chunks))}
     filled["seconds"] = round(time.perf_counter() - started, 1)

@@ -1,9 +1,11 @@
 """Incremental reindex: compare the corpus with the bookkeeping by content hash, embed only what changed.
 
-Order of writes, chosen so a crash at any point loses nothing and the next run repairs it:
-vectors are upserted first, then the bookkeeping commits the document in one transaction, then
-the document's stale vectors are deleted. Each run starts by reconciling the two stores: vectors
-no document claims are deleted, documents whose vectors are missing are re-embedded.
+Documents are parsed on one thread, embedded in groups on the caller's, and each group is written
+on a third while the next is embedded. Order of a group's writes, chosen so a crash at any point
+loses nothing and the next run repairs it: vectors are upserted first, then the bookkeeping
+commits the group's documents in one transaction, then their stale vectors are deleted. Each run
+starts by reconciling the two stores: vectors no document claims are deleted, documents whose
+vectors are missing are re-embedded.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from rag.store import Store
 
 Progress = Callable[[int, int, str], None]
 _GROUP_CHUNKS = 512  # chunks embedded and committed together
-_PREFETCH = 4  # documents parsed ahead of the embedder
+_PREFETCH_FILES = 256  # documents parsed ahead of the embedder, at most
+_PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one file is larger
 
 
 @dataclass
@@ -95,6 +98,7 @@ class Indexer:
         self.embeddings = embeddings
         self.store = store
         self.records = records
+        self._writing: dict[str, np.ndarray] = {}  # vectors by text hash of the group the writer is storing
         self.splitter = make_splitter(
             lambda text: count_tokens(embeddings, text), settings.chunk_tokens, settings.chunk_overlap
         )
@@ -154,31 +158,52 @@ class Indexer:
         return todo
 
     def _embed_all(self, todo: list[tuple[Path, bool]], summary: IndexSummary, progress: Progress) -> None:
-        group: list[tuple[_Loaded, bool]] = []
+        """Embed groups of documents on this thread while a writer thread stores the group before.
+
+        One group is written at a time, in order, each as _write describes; a writer's error is raised
+        here at the next group or at the end, and the groups after it are not embedded."""
         progress(0, len(todo), "indexing")
-        for done, (item, is_new) in enumerate(self._load_ahead(todo, summary), start=1):
-            if item is not None:
-                group.append((item, is_new))
-            if sum(len(g.chunks) for g, _ in group) >= _GROUP_CHUNKS or done == len(todo):
-                self._commit(group, summary)
-                group = []
-            progress(done, len(todo), "indexing")
-        if group:
-            self._commit(group, summary)
+        try:
+            self._embed_groups(todo, summary, progress)
+        finally:
+            self._writing = {}
+
+    def _embed_groups(self, todo: list[tuple[Path, bool]], summary: IndexSummary, progress: Progress) -> None:
+        group: list[tuple[_Loaded, bool]] = []
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-write") as writer:
+            writing: Future | None = None
+            for done, (item, is_new) in enumerate(self._load_ahead(todo, summary), start=1):
+                if item is not None:
+                    group.append((item, is_new))
+                if sum(len(g.chunks) for g, _ in group) >= _GROUP_CHUNKS or done == len(todo):
+                    writing = self._commit(group, summary, writer, writing)
+                    group = []
+                progress(done, len(todo), "indexing")
+            if group:
+                writing = self._commit(group, summary, writer, writing)
+            if writing is not None:
+                writing.result()
 
     def _load_ahead(self, todo: list[tuple[Path, bool]], summary: IndexSummary) -> Iterator[tuple[_Loaded | None, bool]]:
-        """Parse and chunk files on a worker thread while the caller embeds the previous ones."""
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load") as pool:
-            futures: list[tuple[Future, bool]] = []
-            for path, is_new in todo:
-                futures.append((pool.submit(self._load, path), is_new))
-                if len(futures) > _PREFETCH:
-                    yield self._result(futures.pop(0), summary)
-            while futures:
-                yield self._result(futures.pop(0), summary)
+        """Parse and chunk files on a worker thread while the caller embeds the previous ones.
 
-    def _result(self, entry: tuple[Future, bool], summary: IndexSummary) -> tuple[_Loaded | None, bool]:
-        future, is_new = entry
+        The worker stays up to a group's worth of files ahead (bounded in bytes), so the model does
+        not wait for parsing while a group fills."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load") as pool:
+            futures: list[tuple[Future, bool, int]] = []
+            ahead = 0
+            for path, is_new in todo:
+                size = _size(path)
+                futures.append((pool.submit(self._load, path), is_new, size))
+                ahead += size
+                while len(futures) > _PREFETCH_FILES or (ahead > _PREFETCH_BYTES and len(futures) > 1):
+                    future, was_new, done = futures.pop(0)
+                    ahead -= done
+                    yield self._result(future, was_new, summary)
+            for future, was_new, _ in futures:
+                yield self._result(future, was_new, summary)
+
+    def _result(self, future: Future, is_new: bool, summary: IndexSummary) -> tuple[_Loaded | None, bool]:
         try:
             return future.result(), is_new
         except LoadError as exc:
@@ -201,27 +226,38 @@ class Indexer:
         keyed = [ChunkRecord(c.id, c.text_sha, tokenize(c.text)) for c in chunks]
         return _Loaded(meta["source"], chunks, keyed, record)
 
-    def _commit(self, group: list[tuple[_Loaded, bool]], summary: IndexSummary) -> None:
-        """Embed a group of documents, write vectors, then record each document, then drop stale vectors."""
+    def _commit(self, group: list[tuple[_Loaded, bool]], summary: IndexSummary, writer: ThreadPoolExecutor, writing: Future | None) -> Future | None:
+        """Embed a group here, then, once the previous group is stored, hand this one to the writer."""
         chunks = [c for item, _ in group for c in item.chunks]
         if not chunks:
-            return
-        vectors, sentences = self._vectors(chunks, [k.text_sha for item, _ in group for k in item.keyed], summary)
+            return writing
+        shas = [k.text_sha for item, _ in group for k in item.keyed]
+        vectors, sentences = self._vectors(chunks, shas, summary)
+        if writing is not None:
+            writing.result()
+        self._writing = dict(zip(shas, vectors))  # what the next group may reuse before it is stored
+        return writer.submit(self._write, group, chunks, vectors, sentences, summary)
+
+    def _write(
+        self, group: list[tuple[_Loaded, bool]], chunks: list[Chunk], vectors: np.ndarray, sentences: dict[str, np.ndarray], summary: IndexSummary
+    ) -> None:
+        """Write vectors, then record the group's documents in one transaction, then drop their stale vectors."""
         if sentences:
             self.records.put_sentence_vectors(sentences)
         self.store.upsert(chunks, vectors)
+        stale = set().union(*(self.records.chunk_ids(item.source) for item, _ in group)) - {c.id for c in chunks}
+        self.records.replace([(_stamped(item.record), item.keyed) for item, _ in group])
+        self.store.delete(stale)
         for item, is_new in group:
-            stale = self.records.chunk_ids(item.source) - {c.id for c in item.chunks}
-            self.records.replace(_stamped(item.record), item.keyed)
-            self.store.delete(stale)
             (summary.added if is_new else summary.updated).append(item.source)
 
     def _vectors(self, chunks: list[Chunk], shas: list[str], summary: IndexSummary) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Vectors for chunks, reused where the same text is already indexed, each new text embedded once;
         and, by text hash, the sentence vectors of the new texts (when the model pools them from the same pass)."""
-        known = self.records.ids_for_texts(shas)
+        by_sha = {s: self._writing[s] for s in set(shas) if s in self._writing}
+        known = self.records.ids_for_texts([s for s in shas if s not in by_sha])
         stored = self.store.vectors([known[s] for s in set(shas) if s in known])
-        by_sha = {s: stored[known[s]] for s in set(shas) if s in known and known[s] in stored}
+        by_sha.update({s: stored[known[s]] for s in set(shas) if s in known and known[s] in stored})
         fresh = {s: c for s, c in zip(shas, chunks) if s not in by_sha}
         sentences: dict[str, np.ndarray] = {}
         if fresh:
@@ -231,6 +267,13 @@ class Indexer:
         summary.chunks_embedded += len(fresh)
         summary.chunks_reused += len(chunks) - len(fresh)
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the loader reports it
 
 
 def _stamped(record: DocRecord) -> DocRecord:

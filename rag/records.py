@@ -67,6 +67,10 @@ class Records:
         self._lock = threading.RLock()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
+        # Reads go through a second connection: under WAL they see every committed change and do not
+        # wait for a write in progress (the indexer looks texts up while its writer thread commits).
+        self._reader = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        self._read_lock = threading.Lock()
 
     @contextmanager
     def _transaction(self, bump: bool = True) -> Iterator[sqlite3.Connection]:
@@ -86,8 +90,8 @@ class Records:
                 raise
 
     def _rows(self, sql: str, args: Sequence = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, args).fetchall()
 
     def generation(self) -> int:
         rows = self._rows("SELECT value FROM meta WHERE key = 'generation'")
@@ -115,15 +119,16 @@ class Records:
         """(chunk id, source, space-joined tokens) of every chunk, in a stable order."""
         return self._rows("SELECT id, source, tokens FROM chunks ORDER BY rowid")
 
-    def replace(self, doc: DocRecord, chunks: Sequence[ChunkRecord]) -> None:
-        """Record a document and exactly these chunks, atomically replacing what it had before."""
+    def replace(self, documents: Sequence[tuple[DocRecord, Sequence[ChunkRecord]]]) -> None:
+        """Record each document with exactly these chunks, atomically replacing what they had before."""
         with self._transaction() as db:
-            db.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
-            db.executemany(
-                "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
-                [(c.id, doc.source, c.text_sha, " ".join(c.tokens)) for c in chunks],
-            )
-            db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", _row(doc))
+            for doc, chunks in documents:
+                db.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
+                db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?, ?, ?, ?)",
+                    [(c.id, doc.source, c.text_sha, " ".join(c.tokens)) for c in chunks],
+                )
+                db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?)", _row(doc))
 
     def remove(self, sources: Iterable[str]) -> None:
         with self._transaction() as db:
@@ -175,8 +180,9 @@ class Records:
         return found
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._db.close()
+            self._reader.close()
 
 
 def _row(doc: DocRecord) -> tuple:

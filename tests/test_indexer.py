@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 
 import numpy as np
 import pytest
@@ -74,6 +75,52 @@ def test_identical_text_is_embedded_once(make_pipeline):
     assert (summary.chunks_embedded, summary.chunks_reused, summary.chunks) == (1, 1, 2)
     write(pipeline.settings.corpus_dir, "third.txt", REPORT_A)
     assert (pipeline.index().chunks_embedded, pipeline.store.count()) == (0, 3)
+
+
+def test_identical_text_in_the_group_being_written_is_not_embedded_again(make_pipeline, monkeypatch):
+    # Each document is its own group here, so the copy is embedded while the writer thread may still
+    # be storing the original: its vector must come from the group in flight, not from the model.
+    monkeypatch.setattr("rag.indexer._GROUP_CHUNKS", 1)
+    pipeline = make_pipeline()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        write(pipeline.settings.corpus_dir, name, REPORT_A)
+    upsert = pipeline.store.upsert
+
+    def slow_upsert(chunks, vectors):
+        time.sleep(0.5)  # the next group is embedded meanwhile
+        upsert(chunks, vectors)
+
+    monkeypatch.setattr(pipeline.store, "upsert", slow_upsert)
+    summary = pipeline.index()
+    assert (summary.chunks_embedded, summary.chunks_reused, summary.added) == (1, 2, ["a.txt", "b.txt", "c.txt"])
+    assert pipeline.store.ids() == pipeline.records.chunk_ids() and pipeline.store.count() == 3
+
+
+def test_a_failing_write_stops_the_reindex_and_the_next_one_completes_it(make_pipeline, monkeypatch):
+    monkeypatch.setattr("rag.indexer._GROUP_CHUNKS", 1)
+    pipeline = make_pipeline()
+    for i, name in enumerate(("a.txt", "b.txt", "c.txt", "d.txt")):
+        write(pipeline.settings.corpus_dir, name, f"Report {i}.\n\nIn 201{i} monitors counted {i + 3} arrests in district {i}.")
+    upsert, calls = pipeline.store.upsert, []
+
+    def failing_second(chunks, vectors):
+        calls.append(len(chunks))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        upsert(chunks, vectors)
+
+    monkeypatch.setattr(pipeline.store, "upsert", failing_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        pipeline.index()
+    assert len(calls) == 2, "groups after the failed write must not be written"
+    assert set(pipeline.records.documents()) == {"a.txt"}
+    assert pipeline.store.ids() == pipeline.records.chunk_ids()
+
+    monkeypatch.setattr(pipeline.store, "upsert", upsert)
+    summary = pipeline.index()
+    assert summary.added == ["b.txt", "c.txt", "d.txt"] and summary.unchanged == 1
+    assert set(pipeline.records.documents()) == {"a.txt", "b.txt", "c.txt", "d.txt"}
+    assert pipeline.store.ids() == pipeline.records.chunk_ids() and pipeline.store.count() == 4
 
 
 def test_bad_files_are_reported_and_the_rest_indexed(make_pipeline):
