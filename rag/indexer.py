@@ -71,6 +71,14 @@ class _Loaded:
     record: DocRecord
 
 
+@dataclass
+class _Writing:
+    """The group the writer thread is storing: its future, and its vectors by text hash for the next group to reuse."""
+
+    future: Future
+    vectors: dict[str, np.ndarray]
+
+
 @contextmanager
 def index_lock(index_dir: Path) -> Iterator[None]:
     """One reindex at a time per index folder, across processes; a second one is refused at once."""
@@ -98,7 +106,6 @@ class Indexer:
         self.embeddings = embeddings
         self.store = store
         self.records = records
-        self._writing: dict[str, np.ndarray] = {}  # vectors by text hash of the group the writer is storing
         self.splitter = make_splitter(
             lambda text: count_tokens(embeddings, text), settings.chunk_tokens, settings.chunk_overlap
         )
@@ -162,16 +169,10 @@ class Indexer:
 
         One group is written at a time, in order, each as _write describes; a writer's error is raised
         here at the next group or at the end, and the groups after it are not embedded."""
-        progress(0, len(todo), "indexing")
-        try:
-            self._embed_groups(todo, summary, progress)
-        finally:
-            self._writing = {}
-
-    def _embed_groups(self, todo: list[tuple[Path, bool]], summary: IndexSummary, progress: Progress) -> None:
         group: list[tuple[_Loaded, bool]] = []
+        progress(0, len(todo), "indexing")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-write") as writer:
-            writing: Future | None = None
+            writing: _Writing | None = None
             for done, (item, is_new) in enumerate(self._load_ahead(todo, summary), start=1):
                 if item is not None:
                     group.append((item, is_new))
@@ -182,12 +183,12 @@ class Indexer:
             if group:
                 writing = self._commit(group, summary, writer, writing)
             if writing is not None:
-                writing.result()
+                writing.future.result()
 
     def _load_ahead(self, todo: list[tuple[Path, bool]], summary: IndexSummary) -> Iterator[tuple[_Loaded | None, bool]]:
         """Parse and chunk files on a worker thread while the caller embeds the previous ones.
 
-        The worker stays up to a group's worth of files ahead (bounded in bytes), so the model does
+        The worker stays up to _PREFETCH_FILES files (and _PREFETCH_BYTES) ahead, so the model does
         not wait for parsing while a group fills."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load") as pool:
             futures: list[tuple[Future, bool, int]] = []
@@ -226,17 +227,20 @@ class Indexer:
         keyed = [ChunkRecord(c.id, c.text_sha, tokenize(c.text)) for c in chunks]
         return _Loaded(meta["source"], chunks, keyed, record)
 
-    def _commit(self, group: list[tuple[_Loaded, bool]], summary: IndexSummary, writer: ThreadPoolExecutor, writing: Future | None) -> Future | None:
-        """Embed a group here, then, once the previous group is stored, hand this one to the writer."""
+    def _commit(
+        self, group: list[tuple[_Loaded, bool]], summary: IndexSummary, writer: ThreadPoolExecutor, writing: _Writing | None
+    ) -> _Writing | None:
+        """Embed a group here (reusing the vectors of the group being written), then, once that one is
+        stored, hand this one to the writer."""
         chunks = [c for item, _ in group for c in item.chunks]
         if not chunks:
             return writing
         shas = [k.text_sha for item, _ in group for k in item.keyed]
-        vectors, sentences = self._vectors(chunks, shas, summary)
+        vectors, sentences = self._vectors(chunks, shas, summary, writing.vectors if writing else {})
         if writing is not None:
-            writing.result()
-        self._writing = dict(zip(shas, vectors))  # what the next group may reuse before it is stored
-        return writer.submit(self._write, group, chunks, vectors, sentences, summary)
+            writing.future.result()
+        future = writer.submit(self._write, group, chunks, vectors, sentences, summary)
+        return _Writing(future, dict(zip(shas, vectors)))
 
     def _write(
         self, group: list[tuple[_Loaded, bool]], chunks: list[Chunk], vectors: np.ndarray, sentences: dict[str, np.ndarray], summary: IndexSummary
@@ -251,10 +255,12 @@ class Indexer:
         for item, is_new in group:
             (summary.added if is_new else summary.updated).append(item.source)
 
-    def _vectors(self, chunks: list[Chunk], shas: list[str], summary: IndexSummary) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Vectors for chunks, reused where the same text is already indexed, each new text embedded once;
-        and, by text hash, the sentence vectors of the new texts (when the model pools them from the same pass)."""
-        by_sha = {s: self._writing[s] for s in set(shas) if s in self._writing}
+    def _vectors(
+        self, chunks: list[Chunk], shas: list[str], summary: IndexSummary, pending: dict[str, np.ndarray]
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Vectors for chunks, reused where the same text is pending or already indexed, each new text embedded
+        once; and, by text hash, the sentence vectors of the new texts (when the model pools them from the same pass)."""
+        by_sha = {s: pending[s] for s in set(shas) if s in pending}
         known = self.records.ids_for_texts([s for s in shas if s not in by_sha])
         stored = self.store.vectors([known[s] for s in set(shas) if s in known])
         by_sha.update({s: stored[known[s]] for s in set(shas) if s in known and known[s] in stored})
