@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import unicodedata
 import zipfile
@@ -28,25 +29,35 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     """Report files under corpus_dir (sorted), and (source, reason) for files that are passed over.
 
-    Hidden files are ignored; symlinks are never followed, so nothing outside the corpus is read.
+    Hidden files and folders are ignored; symlinks are never followed, so nothing outside the corpus
+    is read. One directory listing per folder (no per-file stat beyond what the listing gives): this
+    runs on every reindex, however small the change.
     """
     root = corpus_dir.resolve()
-    files: list[Path] = []
-    passed_over: list[tuple[str, str]] = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if path.is_symlink():
-            passed_over.append((rel.as_posix(), "symbolic link: not followed"))
-        elif any(p.is_symlink() for p in path.parents if root in p.parents):
-            continue
-        elif path.is_file():
-            if path.suffix.lower() in SUPPORTED:
-                files.append(path)
-            else:
-                passed_over.append((rel.as_posix(), f"unsupported file type {path.suffix or '(none)'}"))
-    return files, passed_over
+    files: list[tuple[tuple[str, ...], Path]] = []
+    passed_over: list[tuple[tuple[str, ...], str]] = []
+    folders: list[tuple[tuple[str, ...], Path]] = [((), root)]
+    while folders:
+        parts, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # a folder that vanished or cannot be listed holds nothing to index
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = (*parts, entry.name)
+            if entry.is_symlink():
+                passed_over.append((rel, "symbolic link: not followed"))
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append((rel, Path(entry.path)))
+            elif entry.is_file(follow_symlinks=False):
+                suffix = Path(entry.name).suffix
+                if suffix.lower() in SUPPORTED:
+                    files.append((rel, Path(entry.path)))
+                else:
+                    passed_over.append((rel, f"unsupported file type {suffix or '(none)'}"))
+    return [path for _, path in sorted(files)], [("/".join(rel), reason) for rel, reason in sorted(passed_over)]
 
 
 def file_sha256(path: Path) -> str:
