@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
+
 from rag.keyword import KeywordIndex, tokenize
 
 
@@ -34,3 +38,80 @@ def test_save_and_load_by_generation(tmp_path):
     loaded = KeywordIndex.load(tmp_path / "kw", generation=7)
     assert loaded.search("propaganda", 2) == index.search("propaganda", 2)
     assert not (tmp_path / "kw.tmp").exists() and not (tmp_path / "kw.old").exists()
+
+
+def corpus_rows(count: int, seed: int = 0, prefix: str = "d") -> list[tuple[str, str, str]]:
+    """Chunks of Zipf-distributed words, some repeated in a chunk, some chunks empty, a few long ones."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(400)]
+    rows = []
+    for n in range(count):
+        length = 0 if n % 37 == 5 else int(rng.integers(1, 120 if n % 11 else 600))
+        tokens = [words[min(int(rng.zipf(1.3)) - 1, len(words) - 1)] for _ in range(length)]
+        rows.append((f"{prefix}{n}", f"{prefix}-source-{n // 3}.txt", " ".join(tokens)))
+    return rows
+
+
+QUERIES = [["w0"], ["w1", "w5", "w5"], ["w3", "w17", "w250"], ["w399", "w2"], ["w60", "w61", "w62", "w63", "w64"]]
+
+
+def bm25s_scores(rows: list[tuple[str, str, str]], query: list[str]) -> dict[str, float]:
+    """The reference: bm25s indexing the same tokens itself."""
+    import bm25s
+
+    model = bm25s.BM25()
+    model.index([r[2].split() for r in rows], show_progress=False)
+    ids = model.get_tokens_ids(query)
+    return dict(zip([r[0] for r in rows], model.get_scores(ids).tolist())) if ids else {}
+
+
+def our_scores(index: KeywordIndex, query: list[str]) -> dict[str, float]:
+    ids = index.model.get_tokens_ids(query)
+    return dict(zip(index.ids, index.model.get_scores(ids).tolist())) if ids else {}
+
+
+def assert_same_scores(ours: dict[str, float], reference: dict[str, float]) -> None:
+    assert ours.keys() == reference.keys()
+    keys = sorted(reference)
+    np.testing.assert_allclose([ours[k] for k in keys], [reference[k] for k in keys], rtol=2e-7, atol=0)
+
+
+def test_weights_are_those_bm25s_computes_itself():
+    rows = corpus_rows(700)
+    index = KeywordIndex.build(rows)
+    for query in QUERIES:
+        assert_same_scores(our_scores(index, query), bm25s_scores(rows, query))
+
+
+def test_an_updated_index_scores_as_one_built_afresh_from_the_same_chunks():
+    old, new = corpus_rows(600, seed=1), corpus_rows(90, seed=2, prefix="n")
+    index = KeywordIndex.build(old)
+    dropped = {f"d-source-{n}.txt" for n in range(0, 200, 7)}
+    updated = index.updated(dropped, new)
+    after = [r for r in old if r[1] not in dropped] + new
+    assert updated.ids == [r[0] for r in after] and list(updated.sources) == [r[1] for r in after]
+    for query in QUERIES:
+        assert_same_scores(our_scores(updated, query), bm25s_scores(after, query))
+    assert [i for i, _ in index.search("w5", 3)] == [i for i, _ in KeywordIndex.build(old).search("w5", 3)], "the old index changed"
+
+
+def test_words_no_chunk_has_any_more_leave_the_vocabulary():
+    first = [("a1", "a.txt", "alpha beta"), ("b1", "b.txt", "gamma delta epsilon zeta")]
+    index = KeywordIndex.build(first).updated({"b.txt"}, [("c1", "c.txt", "alpha eta")])
+    assert set(index.vocab) == {"alpha", "beta", "eta"} and index.counts.shape == (2, 3)
+    assert_same_scores(our_scores(index, ["alpha", "eta"]), bm25s_scores([first[0], ("c1", "c.txt", "alpha eta")], ["alpha", "eta"]))
+    emptied = index.updated({"a.txt", "c.txt"}, [])
+    assert emptied.ids == [] and emptied.search("alpha", 3) == []
+    assert [i for i, _ in emptied.updated((), [("d1", "d.txt", "alpha")]).search("alpha", 3)] == ["d1"]
+
+
+def test_a_save_of_another_format_or_shape_is_not_loaded(tmp_path):
+    index = KeywordIndex.build(rows())
+    index.save(tmp_path / "kw", generation=3)
+    meta = json.loads((tmp_path / "kw" / "rows.json").read_text())
+    (tmp_path / "kw" / "rows.json").write_text(json.dumps({**meta, "ids": meta["ids"][:-1]}))
+    assert KeywordIndex.load(tmp_path / "kw", generation=3) is None
+    (tmp_path / "kw" / "rows.json").write_text(json.dumps({**meta, "format": 1}))
+    assert KeywordIndex.load(tmp_path / "kw", generation=3) is None
+    (tmp_path / "kw" / "rows.json").write_text(json.dumps(meta))
+    assert KeywordIndex.load(tmp_path / "kw", generation=3).search("propaganda", 2) == index.search("propaganda", 2)
