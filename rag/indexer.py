@@ -1,4 +1,4 @@
-"""Incremental reindex: compare the corpus with the bookkeeping by content hash, embed only what changed.
+"""Incremental reindex: compare the corpus with the bookkeeping by content hash (hashing only files whose stamp moved), embed only what changed.
 
 Documents are parsed on one thread, embedded in groups on the caller's, and each group is written
 on a third while the next is embedded. Order of a group's writes, chosen so a crash at any point
@@ -35,6 +35,7 @@ Progress = Callable[[int, int, str], None]
 _GROUP_CHUNKS = 512  # chunks embedded and committed together
 _PREFETCH_FILES = 256  # documents parsed ahead of the embedder, at most
 _PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one file is larger
+_SETTLED_NS = 2_000_000_000  # a file changed this recently is hashed on every run until it is older
 
 
 @dataclass
@@ -61,6 +62,15 @@ class IndexSummary:
         return bool(self.added or self.updated or self.removed or self.repaired)
 
 
+@dataclass(frozen=True)
+class _Todo:
+    """A file to (re-)embed: whether it is new to the index, and its stamp taken before it is read."""
+
+    path: Path
+    is_new: bool
+    stamp: str
+
+
 @dataclass
 class _Loaded:
     """A parsed document ready to embed: its chunks and, computed off the embedding thread, their keyword records."""
@@ -69,6 +79,8 @@ class _Loaded:
     chunks: list[Chunk]
     keyed: list[ChunkRecord]
     record: DocRecord
+    is_new: bool
+    stamp: str
 
 
 @dataclass
@@ -109,11 +121,15 @@ class Indexer:
         self.splitter = make_splitter(
             lambda text: count_tokens(embeddings, text), settings.chunk_tokens, settings.chunk_overlap
         )
+        # The bookkeeping generation when the last run took the lock (-1 for a rebuild) and when it let
+        # go: what that run changed, and nothing else, lies between them.
+        self.generations = (-1, -1)
 
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
         started = time.perf_counter()
         summary = IndexSummary()
         with index_lock(self.settings.index_dir):
+            before = self.records.generation()
             if rebuild:
                 self.records.clear()
                 self.store.reset()
@@ -123,6 +139,7 @@ class Indexer:
             self._embed_all(todo, summary, progress or _quiet)
             if summary.updated or summary.removed or summary.repaired:
                 self.records.prune_sentence_vectors()  # texts no chunk has any more
+            self.generations = (-1 if rebuild else before, self.records.generation())
         summary.documents = len(self.records.documents())
         summary.chunks = self.store.count()
         summary.seconds = round(time.perf_counter() - started, 3)
@@ -137,25 +154,39 @@ class Indexer:
         self.records.forget_hashes(broken)
         return len(stored - claimed) + len(broken)
 
-    def _plan(self, summary: IndexSummary) -> list[tuple[Path, bool]]:
-        """(file, is_new) for files to embed; removes documents whose files are gone."""
+    def _plan(self, summary: IndexSummary) -> list[_Todo]:
+        """Files to embed; removes documents whose files are gone.
+
+        A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
+        hash, so a run over an unchanged corpus reads no file content."""
         files, passed_over = scan_corpus(self.settings.corpus_dir)
         summary.skipped.extend({"source": s, "reason": r} for s, r in passed_over)
         known = self.records.documents()
+        stamps = self.records.file_stamps()
+        restamped: dict[str, tuple[str, str]] = {}
         seen: set[str] = set()
         todo = []
+        root = self.settings.corpus_dir.resolve()
         for path in files:
-            source = path.relative_to(self.settings.corpus_dir.resolve()).as_posix()
+            source = path.relative_to(root).as_posix()
             seen.add(source)
+            doc = known.get(source)
             try:
+                stamp = file_stamp(path)
+                if doc is not None and stamp and stamps.get(source) == (doc.sha256, stamp):
+                    summary.unchanged += 1
+                    continue
                 sha = file_sha256(path)
             except OSError as exc:
                 summary.skipped.append({"source": source, "reason": f"cannot be read ({exc.strerror or exc})"})
                 continue
-            if source in known and known[source].sha256 == sha:
+            if doc is not None and doc.sha256 == sha:
                 summary.unchanged += 1
+                restamped[source] = (sha, stamp)
             else:
-                todo.append((path, source not in known))
+                todo.append(_Todo(path, doc is None, stamp))
+        if restamped:
+            self.records.put_file_stamps(restamped)
         gone = sorted(set(known) - seen)
         if gone:
             ids = set().union(*(self.records.chunk_ids(s) for s in gone))
@@ -164,19 +195,19 @@ class Indexer:
             summary.removed.extend(gone)
         return todo
 
-    def _embed_all(self, todo: list[tuple[Path, bool]], summary: IndexSummary, progress: Progress) -> None:
+    def _embed_all(self, todo: list[_Todo], summary: IndexSummary, progress: Progress) -> None:
         """Embed groups of documents on this thread while a writer thread stores the group before.
 
         One group is written at a time, in order, each as _write describes; a writer's error is raised
         here at the next group or at the end, and the groups after it are not embedded."""
-        group: list[tuple[_Loaded, bool]] = []
+        group: list[_Loaded] = []
         progress(0, len(todo), "indexing")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-write") as writer:
             writing: _Writing | None = None
-            for done, (item, is_new) in enumerate(self._load_ahead(todo, summary), start=1):
+            for done, item in enumerate(self._load_ahead(todo, summary), start=1):
                 if item is not None:
-                    group.append((item, is_new))
-                if sum(len(g.chunks) for g, _ in group) >= _GROUP_CHUNKS or done == len(todo):
+                    group.append(item)
+                if sum(len(g.chunks) for g in group) >= _GROUP_CHUNKS or done == len(todo):
                     writing = self._commit(group, summary, writer, writing)
                     group = []
                 progress(done, len(todo), "indexing")
@@ -185,34 +216,34 @@ class Indexer:
             if writing is not None:
                 writing.future.result()
 
-    def _load_ahead(self, todo: list[tuple[Path, bool]], summary: IndexSummary) -> Iterator[tuple[_Loaded | None, bool]]:
+    def _load_ahead(self, todo: list[_Todo], summary: IndexSummary) -> Iterator[_Loaded | None]:
         """Parse and chunk files on a worker thread while the caller embeds the previous ones.
 
         The worker stays up to _PREFETCH_FILES files (and _PREFETCH_BYTES) ahead, so the model does
         not wait for parsing while a group fills."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-load") as pool:
-            futures: list[tuple[Future, bool, int]] = []
+            futures: list[tuple[Future, int]] = []
             ahead = 0
-            for path, is_new in todo:
-                size = _size(path)
-                futures.append((pool.submit(self._load, path), is_new, size))
+            for item in todo:
+                size = _size(item.path)
+                futures.append((pool.submit(self._load, item), size))
                 ahead += size
                 while len(futures) > _PREFETCH_FILES or (ahead > _PREFETCH_BYTES and len(futures) > 1):
-                    future, was_new, done = futures.pop(0)
+                    future, done = futures.pop(0)
                     ahead -= done
-                    yield self._result(future, was_new, summary)
-            for future, was_new, _ in futures:
-                yield self._result(future, was_new, summary)
+                    yield self._result(future, summary)
+            for future, _ in futures:
+                yield self._result(future, summary)
 
-    def _result(self, future: Future, is_new: bool, summary: IndexSummary) -> tuple[_Loaded | None, bool]:
+    def _result(self, future: Future, summary: IndexSummary) -> _Loaded | None:
         try:
-            return future.result(), is_new
+            return future.result()
         except LoadError as exc:
             summary.skipped.append({"source": exc.source, "reason": exc.reason})
-            return None, is_new
+            return None
 
-    def _load(self, path: Path) -> _Loaded:
-        pages = load_file(path, self.settings.corpus_dir, self.settings.max_file_bytes)
+    def _load(self, todo: _Todo) -> _Loaded:
+        pages = load_file(todo.path, self.settings.corpus_dir, self.settings.max_file_bytes)
         chunks = split_documents(pages, self.splitter)
         meta = pages[0].metadata
         record = DocRecord(
@@ -225,35 +256,31 @@ class Indexer:
             indexed_at=0.0,
         )
         keyed = [ChunkRecord(c.id, c.text_sha, tokenize(c.text)) for c in chunks]
-        return _Loaded(meta["source"], chunks, keyed, record)
+        return _Loaded(meta["source"], chunks, keyed, record, todo.is_new, todo.stamp)
 
-    def _commit(
-        self, group: list[tuple[_Loaded, bool]], summary: IndexSummary, writer: ThreadPoolExecutor, writing: _Writing | None
-    ) -> _Writing | None:
+    def _commit(self, group: list[_Loaded], summary: IndexSummary, writer: ThreadPoolExecutor, writing: _Writing | None) -> _Writing | None:
         """Embed a group here (reusing the vectors of the group being written), then, once that one is
         stored, hand this one to the writer."""
-        chunks = [c for item, _ in group for c in item.chunks]
+        chunks = [c for item in group for c in item.chunks]
         if not chunks:
             return writing
-        shas = [k.text_sha for item, _ in group for k in item.keyed]
+        shas = [k.text_sha for item in group for k in item.keyed]
         vectors, sentences = self._vectors(chunks, shas, summary, writing.vectors if writing else {})
         if writing is not None:
             writing.future.result()
         future = writer.submit(self._write, group, chunks, vectors, sentences, summary)
         return _Writing(future, dict(zip(shas, vectors)))
 
-    def _write(
-        self, group: list[tuple[_Loaded, bool]], chunks: list[Chunk], vectors: np.ndarray, sentences: dict[str, np.ndarray], summary: IndexSummary
-    ) -> None:
+    def _write(self, group: list[_Loaded], chunks: list[Chunk], vectors: np.ndarray, sentences: dict[str, np.ndarray], summary: IndexSummary) -> None:
         """Write vectors, then record the group's documents in one transaction, then drop their stale vectors."""
         if sentences:
             self.records.put_sentence_vectors(sentences)
         self.store.upsert(chunks, vectors)
-        stale = set().union(*(self.records.chunk_ids(item.source) for item, _ in group)) - {c.id for c in chunks}
-        self.records.replace([(_stamped(item.record), item.keyed) for item, _ in group])
+        stale = set().union(*(self.records.chunk_ids(item.source) for item in group)) - {c.id for c in chunks}
+        self.records.replace([(_stamped(item.record), item.keyed) for item in group], {item.source: item.stamp for item in group})
         self.store.delete(stale)
-        for item, is_new in group:
-            (summary.added if is_new else summary.updated).append(item.source)
+        for item in group:
+            (summary.added if item.is_new else summary.updated).append(item.source)
 
     def _vectors(
         self, chunks: list[Chunk], shas: list[str], summary: IndexSummary, pending: dict[str, np.ndarray]
@@ -273,6 +300,19 @@ class Indexer:
         summary.chunks_embedded += len(fresh)
         summary.chunks_reused += len(chunks) - len(fresh)
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
+
+
+def file_stamp(path: Path) -> str:
+    """Size, modification and change times and inode of a file, or "" while it may still be being written.
+
+    Kept with the file's hash, it lets the next run skip hashing a file whose stamp is the same. The
+    change time moves on any write, even one that restores the modification time (cp -p, rsync -t).
+    A stamp taken within _SETTLED_NS of the file's last change is not trusted: a second write in the
+    same clock tick could leave the same stamp on different content."""
+    st = path.stat()
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < _SETTLED_NS:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 
 
 def _size(path: Path) -> int:

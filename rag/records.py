@@ -30,6 +30,7 @@ CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source);
 CREATE INDEX IF NOT EXISTS chunks_text ON chunks(text_sha);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sentence_vectors (text_sha TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS file_stamps (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, stamp TEXT NOT NULL);
 """
 # Sentence vectors are unit length: int8 steps of 1/127 per component move a cosine by about 0.002
 # (standard deviation), a quarter of the stored size of float32.
@@ -115,13 +116,33 @@ class Records:
             found.update(self._rows(f"SELECT text_sha, id FROM chunks WHERE text_sha IN ({marks})", part))
         return found
 
-    def keyword_rows(self) -> list[tuple[str, str, str]]:
-        """(chunk id, source, space-joined tokens) of every chunk, in a stable order."""
-        return self._rows("SELECT id, source, tokens FROM chunks ORDER BY rowid")
+    def keyword_rows(self, sources: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+        """(chunk id, source, space-joined tokens) of every chunk, or of those sources' chunks, in a stable order."""
+        if sources is None:
+            return self._rows("SELECT id, source, tokens FROM chunks ORDER BY rowid")
+        found: list[tuple[str, str, str]] = []
+        sources = list(sources)
+        for i in range(0, len(sources), 500):
+            part = sources[i : i + 500]
+            found += self._rows(f"SELECT id, source, tokens FROM chunks WHERE source IN ({','.join('?' * len(part))}) ORDER BY rowid", part)
+        return found
 
-    def replace(self, documents: Sequence[tuple[DocRecord, Sequence[ChunkRecord]]]) -> None:
-        """Record each document with exactly these chunks, atomically replacing what they had before."""
+    def chunk_count(self) -> int:
+        return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
+
+    def file_stamps(self) -> dict[str, tuple[str, str]]:
+        """source -> (content hash, file stamp) of files whose stamp was taken when their hash was (see rag.indexer)."""
+        return {row[0]: (row[1], row[2]) for row in self._rows("SELECT source, sha256, stamp FROM file_stamps")}
+
+    def put_file_stamps(self, stamps: Mapping[str, tuple[str, str]]) -> None:
+        with self._transaction(bump=False) as db:
+            _put_stamps(db, stamps)
+
+    def replace(self, documents: Sequence[tuple[DocRecord, Sequence[ChunkRecord]]], stamps: Mapping[str, str] | None = None) -> None:
+        """Record each document with exactly these chunks, atomically replacing what they had before;
+        stamps, by source, are the file stamps taken before the files were read (an empty one is not kept)."""
         with self._transaction() as db:
+            _put_stamps(db, {doc.source: (doc.sha256, (stamps or {}).get(doc.source, "")) for doc, _ in documents})
             for doc, chunks in documents:
                 db.execute("DELETE FROM chunks WHERE source = ?", (doc.source,))
                 db.executemany(
@@ -135,6 +156,7 @@ class Records:
             for source in sources:
                 db.execute("DELETE FROM chunks WHERE source = ?", (source,))
                 db.execute("DELETE FROM documents WHERE source = ?", (source,))
+                db.execute("DELETE FROM file_stamps WHERE source = ?", (source,))
 
     def forget_hashes(self, sources: Iterable[str]) -> None:
         """Mark documents as needing a re-embed (their vectors were found missing)."""
@@ -146,6 +168,7 @@ class Records:
             db.execute("DELETE FROM chunks")
             db.execute("DELETE FROM documents")
             db.execute("DELETE FROM sentence_vectors")
+            db.execute("DELETE FROM file_stamps")
 
     def put_sentence_vectors(self, rows: Mapping[str, np.ndarray]) -> None:
         """Keep the sentence vectors (sentences x dimension) of chunk texts, by the hash of the text."""
@@ -183,6 +206,11 @@ class Records:
         with self._lock, self._read_lock:
             self._db.close()
             self._reader.close()
+
+
+def _put_stamps(db: sqlite3.Connection, stamps: Mapping[str, tuple[str, str]]) -> None:
+    db.executemany("DELETE FROM file_stamps WHERE source = ?", [(s,) for s, (_, stamp) in stamps.items() if not stamp])
+    db.executemany("INSERT OR REPLACE INTO file_stamps VALUES (?, ?, ?)", [(s, sha, stamp) for s, (sha, stamp) in stamps.items() if stamp])
 
 
 def _row(doc: DocRecord) -> tuple:

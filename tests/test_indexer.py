@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 
@@ -9,8 +10,10 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
+import rag.indexer
 from rag.errors import IndexBusyError, IndexMismatchError
 from rag.indexer import index_lock
+from rag.keyword import KeywordIndex
 from rag.pipeline import Pipeline
 from tests.conftest import SEED
 from tests.helpers import write
@@ -65,6 +68,67 @@ def test_incremental_reindex_embeds_only_changes(make_pipeline):
     assert pipeline.records.chunk_ids("sub/b.txt") == set()
     assert chunk_ids(pipeline) == pipeline.records.chunk_ids() and len(chunk_ids(pipeline)) == 1
     assert [s for s, _ in pipeline.keywords().search("newspapers journalists", 5)] == []
+
+
+def test_an_unchanged_file_is_not_read_again(make_pipeline, monkeypatch):
+    monkeypatch.setattr(rag.indexer, "_SETTLED_NS", 0)  # trust stamps of files written a moment ago
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "a.txt", REPORT_A)
+    write(corpus, "b.txt", REPORT_B)
+    pipeline.index()
+    hashed: list[str] = []
+    real = rag.indexer.file_sha256
+    monkeypatch.setattr(rag.indexer, "file_sha256", lambda path: hashed.append(path.name) or real(path))
+    assert pipeline.index().unchanged == 2 and hashed == []
+
+    path = corpus / "a.txt"
+    before = path.stat()
+    path.write_text(REPORT_A.replace("four", "nine"), encoding="utf-8")  # same size, and the old time put back
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert pipeline.index().updated == ["a.txt"] and hashed == ["a.txt"]
+
+    os.utime(corpus / "b.txt")  # touched, content unchanged: hashed once, then trusted again
+    hashed.clear()
+    assert pipeline.index().unchanged == 2 and hashed == ["b.txt"]
+    hashed.clear()
+    assert pipeline.index().unchanged == 2 and hashed == []
+
+
+def test_a_file_written_a_moment_ago_is_hashed_on_every_run(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    pipeline.index()
+    hashed: list[str] = []
+    real = rag.indexer.file_sha256
+    monkeypatch.setattr(rag.indexer, "file_sha256", lambda path: hashed.append(path.name) or real(path))
+    pipeline.index()
+    pipeline.index()
+    assert hashed == ["a.txt", "a.txt"]  # a second write within the same clock tick could keep its stamp
+
+
+def test_a_reindex_updates_the_keyword_index_instead_of_rebuilding_it(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "a.txt", REPORT_A)
+    write(corpus, "b.txt", REPORT_B)
+    write(corpus, "c.txt", "Report C on courts.\n\nTwo judges were dismissed in 2020 after ruling against the prison service.")
+    pipeline.index()
+    build = KeywordIndex.build
+    monkeypatch.setattr(KeywordIndex, "build", classmethod(lambda cls, rows: pytest.fail("rebuilt from every stored row")))
+    write(corpus, "a.txt", REPORT_A.replace("prisons", "detention centres"))
+    write(corpus, "d.txt", "Report D on prisons.\n\nVisits to prisons were refused to lawyers and journalists in 2023.")
+    (corpus / "b.txt").unlink()
+    pipeline.index()
+    other = make_pipeline()  # as another process would: it starts from the keyword index saved on disk
+    write(corpus, "e.txt", "Report E on newspapers.\n\nPrison newspapers were banned in 2019.")
+    other.index()
+    query = "prisons detention journalists newspapers judges"
+    expected = dict(build(other.records.keyword_rows()).search(query, 10))
+    for current in (other, pipeline):  # the first pipeline loads what the other saved
+        assert dict(current.keywords().search(query, 10)) == pytest.approx(expected)
+    assert {source for i, source, _ in other.records.keyword_rows() if i in expected} == {"a.txt", "c.txt", "d.txt", "e.txt"}
 
 
 def test_identical_text_is_embedded_once(make_pipeline):
