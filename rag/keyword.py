@@ -1,9 +1,10 @@
 """Keyword search: stemmed English/Russian tokens scored by BM25 (bm25s), persisted beside the vectors.
 
-Tokens of every chunk are kept in the bookkeeping database, so after a reindex the BM25 matrix is
-rebuilt from stored tokens only (no file is re-read, no text re-tokenised) and saved with the
-bookkeeping generation it reflects; a process that finds a saved matrix of the current
-generation loads it instead of rebuilding.
+Tokens of every chunk are kept in the bookkeeping database. After a reindex the keyword index is
+brought up to date by the changed documents' rows alone (KeywordIndex.updated), or, when no index
+of the generation the reindex started from is at hand, built from every stored row (no file is
+re-read, no text re-tokenised). It is saved with the bookkeeping generation it reflects; a process
+that finds a save of the current generation loads it instead of building.
 """
 
 from __future__ import annotations
