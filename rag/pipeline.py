@@ -51,19 +51,18 @@ class Pipeline:
 
     def _refresh_keywords(self, summary: IndexSummary, before: int, after: int) -> None:
         """Bring the keyword index from the run's first bookkeeping generation to its last by dropping and
-        adding the changed documents' rows; rebuilt from every stored row when that base is not at hand."""
-        folder = self.settings.index_dir / "keyword"
-        with self._keywords_lock:
-            if after == before and self._keywords_generation == after:
-                return
-            base = self._keywords if self._keywords_generation == before else KeywordIndex.load(folder, before)
-            if base is not None and after != before:
-                changed = [*summary.added, *summary.updated]
-                updated = base.updated([*changed, *summary.removed], self.records.keyword_rows(changed))
-                if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
-                    updated.save(folder, after)
-                    self._keywords, self._keywords_generation = updated, after
-                    return
+        adding the changed documents' rows; loaded, or built from every stored row, when that base is not at hand."""
+        if after != before:
+            folder = self.settings.index_dir / "keyword"
+            with self._keywords_lock:
+                base = self._keywords if self._keywords_generation == before else KeywordIndex.load(folder, before)
+                if base is not None:
+                    changed = [*summary.added, *summary.updated]
+                    updated = base.updated([*changed, *summary.removed], self.records.keyword_rows(changed))
+                    if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
+                        updated.save(folder, after)
+                        self._keywords, self._keywords_generation = updated, after
+                        return
         self.keywords()
 
     def keywords(self) -> KeywordIndex:
