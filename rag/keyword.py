@@ -191,8 +191,7 @@ def _bm25(vocab: dict[str, int], counts):
     model = bm25s.BM25()
     k1, b = model.k1, model.b
     n_docs, n_vocab = counts.shape
-    lengths = np.diff(counts.indptr)  # entries per row, then words per chunk below
-    rows = np.repeat(np.arange(n_docs), lengths)
+    rows = np.repeat(np.arange(n_docs), np.diff(counts.indptr))  # the chunk of each stored count
     doc_len = np.asarray(counts.sum(axis=1)).ravel()
     avg_len = doc_len.mean()
     df = np.bincount(counts.indices, minlength=n_vocab)

@@ -94,6 +94,15 @@ class Records:
         with self._read_lock:
             return self._reader.execute(sql, args).fetchall()
 
+    def _rows_in(self, sql: str, values: Iterable[str]) -> list[tuple]:
+        """Rows of sql, whose `IN ({marks})` takes the values, run 500 values at a time (SQLite's bound on parameters)."""
+        values = list(values)
+        found: list[tuple] = []
+        for i in range(0, len(values), 500):
+            part = values[i : i + 500]
+            found += self._rows(sql.format(marks=",".join("?" * len(part))), part)
+        return found
+
     def generation(self) -> int:
         rows = self._rows("SELECT value FROM meta WHERE key = 'generation'")
         return int(rows[0][0]) if rows else 0
@@ -108,24 +117,13 @@ class Records:
 
     def ids_for_texts(self, text_shas: Iterable[str]) -> dict[str, str]:
         """An indexed chunk id for each text hash already embedded, so identical text is not re-embedded."""
-        found: dict[str, str] = {}
-        shas = list(set(text_shas))
-        for i in range(0, len(shas), 500):
-            part = shas[i : i + 500]
-            marks = ",".join("?" * len(part))
-            found.update(self._rows(f"SELECT text_sha, id FROM chunks WHERE text_sha IN ({marks})", part))
-        return found
+        return dict(self._rows_in("SELECT text_sha, id FROM chunks WHERE text_sha IN ({marks})", set(text_shas)))
 
     def keyword_rows(self, sources: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
         """(chunk id, source, space-joined tokens) of every chunk, or of those sources' chunks, in a stable order."""
         if sources is None:
             return self._rows("SELECT id, source, tokens FROM chunks ORDER BY rowid")
-        found: list[tuple[str, str, str]] = []
-        sources = list(sources)
-        for i in range(0, len(sources), 500):
-            part = sources[i : i + 500]
-            found += self._rows(f"SELECT id, source, tokens FROM chunks WHERE source IN ({','.join('?' * len(part))}) ORDER BY rowid", part)
-        return found
+        return self._rows_in("SELECT id, source, tokens FROM chunks WHERE source IN ({marks}) ORDER BY rowid", sources)
 
     def chunk_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
@@ -179,13 +177,9 @@ class Records:
     def sentence_vectors(self, text_shas: Iterable[str]) -> dict[str, np.ndarray]:
         """The kept sentence vectors (unit length, float32) of those chunk texts that have them."""
         found: dict[str, np.ndarray] = {}
-        shas = list(set(text_shas))
-        for i in range(0, len(shas), 500):
-            part = shas[i : i + 500]
-            marks = ",".join("?" * len(part))
-            for sha, dim, blob in self._rows(f"SELECT text_sha, dim, vectors FROM sentence_vectors WHERE text_sha IN ({marks})", part):
-                rows = np.frombuffer(blob, dtype=np.int8).reshape(-1, dim).astype(np.float32)
-                found[sha] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        for sha, dim, blob in self._rows_in("SELECT text_sha, dim, vectors FROM sentence_vectors WHERE text_sha IN ({marks})", set(text_shas)):
+            rows = np.frombuffer(blob, dtype=np.int8).reshape(-1, dim).astype(np.float32)
+            found[sha] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
         return found
 
     def prune_sentence_vectors(self) -> int:
@@ -194,13 +188,7 @@ class Records:
             return db.execute("DELETE FROM sentence_vectors WHERE text_sha NOT IN (SELECT text_sha FROM chunks)").rowcount
 
     def sources_of(self, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
-        found: set[str] = set()
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
-            found.update(row[0] for row in self._rows(f"SELECT DISTINCT source FROM chunks WHERE id IN ({marks})", part))
-        return found
+        return {row[0] for row in self._rows_in("SELECT DISTINCT source FROM chunks WHERE id IN ({marks})", ids)}
 
     def close(self) -> None:
         with self._lock, self._read_lock:
