@@ -4,30 +4,23 @@ Run with `python app.py` (or `make run`). Gradio is imported inside functions, a
 policy has switched its analytics off, so `import app` stays cheap.
 """
 
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag import render
-from rag.answer import Answer
-from rag.auth import parse_auth
 from rag.config import Settings
-from rag.corpus import delete_document, save_upload
 from rag.errors import RagError
-from rag.feedback import append_feedback, feedback_record
-from rag.indexer import Progress
-from rag.loaders import SUPPORTED
+from rag.ingest.loaders import SUPPORTED
 from rag.pipeline import Pipeline
+from rag.types import Progress
+from rag.web import render
+from rag.web.auth import parse_auth
+from rag.web.service import Answers, ChatService, Messages
 
 if TYPE_CHECKING:
     import gradio as gr
 
-STREAM_PAUSE = 0.03  # seconds between streamed pieces: fast, but visibly progressive
 ASK_CONCURRENCY = 4  # questions answered at once; reindexing has its own single slot
-Messages = list[dict[str, Any]]
-Answers = dict[int, dict]
 
 SOURCES_CSS = """
 .rag-sources h3 { margin: 0 0 .6em; }
@@ -41,91 +34,12 @@ SOURCES_CSS = """
 """
 
 
-class ChatService:
-    """What the page's events do, without Gradio: answer, reindex, upload, delete, record feedback."""
-
-    def __init__(self, pipeline: Pipeline) -> None:
-        self.pipeline = pipeline
-        self.settings = pipeline.settings
-
-    def respond(
-        self, question: str, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None
-    ) -> Iterator[tuple[Messages, str, Answers]]:
-        """Stream the answer into the chat: checked sentences as a language model writes them, or the quotes a few words at a time."""
-        earlier = list(history or [])
-        turn = [*earlier, {"role": "user", "content": question}]
-        answers = dict(answers or {})
-        waiting = render.sources_html(None)
-        try:
-            stream = self.pipeline.ask_stream(question, history=earlier, sources=list(sources or []) or None)
-            shown = None  # each piece is held back one step: the last one goes out with the sources panel
-            for text in stream:
-                pieces = render.progressive(render.chat_text(text)) if self.pipeline.chat_model is None else [render.chat_text(text)]
-                for piece in pieces:
-                    if shown is not None:
-                        yield [*turn, _assistant(shown)], waiting, answers
-                        time.sleep(STREAM_PAUSE)
-                    shown = piece
-        except RagError as exc:
-            yield [*turn, _assistant(f"Error: {render.chat_text(str(exc))}")], waiting, answers
-            return
-        answer = stream.answer
-        answers[len(turn)] = answer.to_dict()
-        yield [*turn, _assistant(render.chat_text(answer.answer))], render.sources_html(answer), answers
-
-    def ask(self, question: str, sources: Sequence[str] | None) -> Answer:
-        """The answer for the API: the same Answer the CLI prints with --json."""
-        return self.pipeline.ask(question, sources=list(sources or []) or None)
-
-    def reindex(self, progress: Progress | None = None) -> dict:
-        """Bring the index in step with the corpus folder; the summary as a dict."""
-        return self.pipeline.index(progress=progress).to_dict()
-
-    def upload(self, paths: Sequence[str] | None) -> str:
-        """Save uploaded files into the corpus folder; one line per file saying what happened."""
-        lines = []
-        for path in paths or []:
-            name = Path(path).name
-            try:
-                saved = save_upload(self.settings.corpus_dir, Path(path), name, self.settings.max_file_bytes)
-            except RagError as exc:
-                lines.append(f"- Not saved: {render.markdown_literal(str(exc))}")
-                continue
-            renamed = f" ({render.markdown_literal(saved.renamed_from)} already exists)" if saved.renamed_from else ""
-            lines.append(f"- Saved {render.markdown_literal(saved.path.name)}{renamed}")
-        if any(line.startswith("- Saved") for line in lines):
-            lines.append("\nPress **Reindex** to make the new reports searchable.")
-        return "\n".join(lines)
-
-    def delete(self, source: str | None, progress: Progress | None = None) -> str:
-        """Remove a document's file from the corpus, then reindex so its passages leave the index."""
-        if not source:
-            return "Choose a document to delete."
-        delete_document(self.settings.corpus_dir, source)
-        summary = self.reindex(progress)
-        return f"Deleted {render.markdown_literal(source)}.\n\n{render.summary_markdown(summary)}"
-
-    def feedback(self, answers: Answers | None, index: Any, liked: bool, comment: str) -> str:
-        """Record a like (True) or dislike (False) of the answer at chat position `index`."""
-        answer = (answers or {}).get(index if isinstance(index, int) else -1)
-        if answer is None:
-            return "Only answers can be rated."
-        append_feedback(self.settings.index_dir, feedback_record(answer, liked is True, comment or ""))
-        return f"Thank you: your {'like' if liked is True else 'dislike'} was recorded."
-
-    def documents_view(self) -> tuple[list[list], list[tuple[str, str]], list[dict[str, str]]]:
-        """Table rows, dropdown choices and example questions for the indexed documents."""
-        docs = self.pipeline.documents()
-        examples = [{"text": q} for q in render.example_questions(docs)]
-        return render.document_rows(docs), render.document_choices(docs), examples
-
-
 def build_app(pipeline: Pipeline) -> "gr.Blocks":
     """The Blocks page over a ready pipeline: Chat tab, Documents tab, and the /ask and /reindex API."""
     import gradio as gr
 
     service = ChatService(pipeline)
-    with gr.Blocks(title="Ask the reports") as demo:
+    with gr.Blocks(title="Ask the reports", analytics_enabled=False) as demo:
         page = _layout(gr, *service.documents_view())
         _wire(gr, demo, service, page)
         _api(gr, service)
@@ -204,10 +118,10 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
         return selected.value["text"]
 
     def reindex_clicked(progress: gr.Progress = tracker) -> tuple:
-        return _noted(lambda: render.summary_markdown(service.reindex(_reporter(progress)))), *listing()
+        return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress)))), *listing()
 
     def delete_clicked(source: str | None, progress: gr.Progress = tracker) -> tuple:
-        return _noted(lambda: service.delete(source, _reporter(progress))), *listing()
+        return service.noted(lambda: service.delete(source, _reporter(progress))), *listing()
 
     def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
         return service.feedback(state, liked.index, liked.liked, note), ""
@@ -256,14 +170,6 @@ def _api(gr: Any, service: ChatService) -> None:
     gr.api(reindex, api_name="reindex", concurrency_id="index", concurrency_limit=1)
 
 
-def _noted(action: Callable[[], str]) -> str:
-    """The note an action returns, or its error as a note: a failed reindex never shows a traceback."""
-    try:
-        return action()
-    except RagError as exc:
-        return f"**Error:** {render.markdown_literal(str(exc))}"
-
-
 def _reporter(progress: Any) -> Progress:
     """The indexer's progress callback drawn as a Gradio progress bar."""
 
@@ -272,10 +178,6 @@ def _reporter(progress: Any) -> Progress:
             progress((done, total), desc=desc, unit="files")
 
     return report
-
-
-def _assistant(text: str) -> dict[str, str]:
-    return {"role": "assistant", "content": text}
 
 
 def launch_options(settings: Settings) -> dict[str, Any]:
@@ -291,8 +193,9 @@ def launch_options(settings: Settings) -> dict[str, Any]:
 
 def main() -> None:
     """Index the corpus (incremental, so seconds when current), then serve the page."""
-    from rag.embeddings import apply_network_policy
+    from rag.config import apply_network_policy, configure_logging
 
+    configure_logging()
     try:
         settings = Settings.from_env()
         apply_network_policy(settings)  # before gradio is imported: its analytics read the environment

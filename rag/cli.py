@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from rag.config import Settings
+from rag.config import Settings, configure_logging
 from rag.errors import QuestionError, RagError
 
 
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging()
     try:
         settings = Settings.from_env(corpus_dir=args.corpus, index_dir=args.index)
         return _COMMANDS[args.command](args, settings)
@@ -152,8 +153,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.evalreport import render
-    from rag.evaluate import evaluate
+    from rag.lab.evaluate import evaluate
+    from rag.lab.reports import render
 
     if args.llm:
         settings = dataclasses.replace(settings, llm=args.llm)
@@ -166,7 +167,7 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _bench(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.bench import BenchOptions, parse_scales, render, run_benchmark
+    from rag.lab.bench import BenchOptions, parse_scales, render, run_benchmark
 
     options = BenchOptions(docs=args.docs, scales=parse_scales(args.scales), queries=args.queries, data=args.data)
     report = run_benchmark(settings, options, lambda line: print(f"[bench] {line}", file=sys.stderr, flush=True))

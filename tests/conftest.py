@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings
-from rag.embeddings import load_embeddings
+from rag.models.embeddings import load_embeddings
 from rag.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,7 @@ def launch_app(pipeline: Pipeline, **overrides) -> tuple[gr.Blocks, str]:
     import dataclasses
 
     import app
-    from rag.embeddings import apply_network_policy
+    from rag.config import apply_network_policy
 
     settings = dataclasses.replace(pipeline.settings, host="127.0.0.1", **overrides)
     apply_network_policy(settings)

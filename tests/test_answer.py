@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from rag.answer import EMPTY_INDEX, NOT_ANSWERED, Citation, choose, compose
-from rag.loaders import load_file
+from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, choose, compose
+from rag.ingest.loaders import load_file
+from rag.types import Citation
 from tests.conftest import SEED
 from tests.helpers import write
 
@@ -120,10 +121,10 @@ def test_hybrid_beats_dense_on_names_and_numbers(make_pipeline):
 
 
 def test_choose_skips_repeats_and_respects_threshold_and_margin():
-    from rag.answer import _Sentence
+    from rag.answering.extractive import ScoredSentence
 
-    def sentence(score: float, words: str, evidence: float | None = None) -> _Sentence:
-        return _Sentence(passage=None, start=0, end=0, score=score, evidence=score if evidence is None else evidence,
+    def sentence(score: float, words: str, evidence: float | None = None) -> ScoredSentence:
+        return ScoredSentence(passage=None, start=0, end=0, score=score, evidence=score if evidence is None else evidence,
                          tokens=frozenset(words.split()))
 
     ranked = [sentence(0.9, "a b c"), sentence(0.85, "a b c"), sentence(0.8, "d e f"), sentence(0.7, "g h i")]

@@ -17,10 +17,12 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError, AuthenticationError
 
 import app
-from rag import render
 from rag.config import Settings
 from rag.errors import CorpusFileError
 from rag.pipeline import Pipeline
+from rag.web import render
+from rag.web import service as service_module
+from rag.web.service import ChatService
 from tests.conftest import ROOT, SEED
 from tests.helpers import launch_app, write
 
@@ -121,13 +123,13 @@ def test_upload_route_and_handler_keep_files_inside_corpus(seed_pipeline: Pipeli
     url = serve(seed_pipeline)
     files = [("files", ("../../etc/x.txt", LANTERN.encode(), "text/plain"))]
     stored = httpx.post(url + "gradio_api/upload", files=files).json()
-    note = app.ChatService(seed_pipeline).upload(stored)
+    note = ChatService(seed_pipeline).upload(stored)
     corpus = seed_pipeline.settings.corpus_dir
     assert note.splitlines()[0] == r"- Saved x\.txt"
     assert (corpus / "x.txt").read_text() == LANTERN
     assert sorted(p.name for p in corpus.iterdir()) == sorted([SEED.name, "x.txt"])
     assert not (tmp_path / "etc").exists()
-    again = app.ChatService(seed_pipeline).upload(stored)
+    again = ChatService(seed_pipeline).upload(stored)
     assert again.splitlines()[0] == r"- Saved x\-1\.txt (x\.txt already exists)"
 
 
@@ -135,7 +137,7 @@ def test_upload_handler_enforces_type_and_size_on_the_server(make_pipeline, tmp_
     pipeline = make_pipeline(max_file_mb=0.5)
     big = write(tmp_path / "up", "big.txt", "x" * 600_000)
     script = write(tmp_path / "up", "evil.sh", "rm -rf /")
-    note = app.ChatService(pipeline).upload([str(big), str(script)])
+    note = ChatService(pipeline).upload([str(big), str(script)])
     assert note.splitlines() == [
         r"- Not saved: big\.txt: 0\.572 MB is over the 0\.5 MB limit \(RAG\_MAX\_FILE\_MB\)",
         r"- Not saved: evil\.sh: unsupported file type \.sh; upload one of \.txt, \.md, \.pdf, \.html, \.htm, \.docx\.",
@@ -177,8 +179,8 @@ async def _call_mcp_tool(url: str, name: str, arguments: dict):
 
 
 def test_chat_streams_the_answer_and_keeps_the_conversation(seed_pipeline: Pipeline, monkeypatch) -> None:
-    monkeypatch.setattr(app, "STREAM_PAUSE", 0)
-    service = app.ChatService(seed_pipeline)
+    monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
+    service = ChatService(seed_pipeline)
     steps = list(service.respond(QUESTION, [], [], {}))
     texts = [messages[-1]["content"] for messages, _, _ in steps]
     answer = seed_pipeline.ask(QUESTION)
@@ -195,15 +197,15 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(seed_pipeline: Pipel
 
 
 def test_chat_shows_errors_as_a_message(seed_pipeline: Pipeline) -> None:
-    steps = list(app.ChatService(seed_pipeline).respond("", [], [], {}))
+    steps = list(ChatService(seed_pipeline).respond("", [], [], {}))
     (messages, panel, answers), = steps
     assert messages[-1]["content"].startswith("Error: The question is empty")
     assert render.EMPTY_SOURCES in panel and answers == {}
 
 
 def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypatch) -> None:
-    monkeypatch.setattr(app, "STREAM_PAUSE", 0)
-    service = app.ChatService(seed_pipeline)
+    monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
+    service = ChatService(seed_pipeline)
     *_, (history, _, answers) = service.respond(QUESTION, [], [], {})
     assert service.feedback(answers, 0, True, "") == "Only answers can be rated."
     assert service.feedback(answers, 1, False, "missing Belarus") == "Thank you: your dislike was recorded."
@@ -217,12 +219,17 @@ def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypa
 def test_delete_removes_the_file_and_its_passages(seed_pipeline: Pipeline) -> None:
     write(seed_pipeline.settings.corpus_dir, "lantern.txt", LANTERN)
     seed_pipeline.index()
-    note = app.ChatService(seed_pipeline).delete("lantern.txt")
+    note = ChatService(seed_pipeline).delete("lantern.txt")
     assert note.startswith(r"Deleted lantern\.txt.") and r"- Removed: lantern\.txt" in note
     assert not (seed_pipeline.settings.corpus_dir / "lantern.txt").exists()
     assert [d.source for d in seed_pipeline.documents()] == [SEED.name]
     with pytest.raises(CorpusFileError, match="not a document of the corpus folder"):
-        app.ChatService(seed_pipeline).delete("../outside.txt")
+        ChatService(seed_pipeline).delete("../outside.txt")
+
+
+def test_page_sends_no_analytics_even_when_the_environment_allows(seed_pipeline: Pipeline, monkeypatch) -> None:
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")
+    assert app.build_app(seed_pipeline).analytics_enabled is False
 
 
 def test_importing_the_app_does_not_import_gradio() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.auth import parse_auth
 from rag.errors import ConfigError
+from rag.web.auth import parse_auth
 from tests.helpers import write
 
 

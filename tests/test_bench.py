@@ -9,11 +9,11 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
-from rag import bench_workers as jobs
-from rag.bench import parse_scales, scifact_documents, session_sizes
 from rag.cli import main
 from rag.errors import ConfigError
-from rag.evalsets import RetrievalSet
+from rag.lab import bench_jobs as jobs
+from rag.lab.bench import parse_scales, scifact_documents, session_sizes
+from rag.lab.datasets import RetrievalSet
 from tests.conftest import SHARED_EVAL
 from tests.helpers import write
 

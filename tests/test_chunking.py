@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from rag.chunking import Chunk, make_splitter, split_documents
-from rag.embeddings import count_tokens
+from rag.ingest.chunking import make_splitter, split_documents
+from rag.types import Chunk
 
 PARAGRAPH = (
     "The mission visited {n} detention centres in the region. Detainees described overcrowded cells. "
@@ -19,12 +19,12 @@ def page(text: str, page_no: int | None = None, sha: str = "abc") -> Document:
 
 def test_offsets_point_at_exact_text_and_ids_are_stable(embeddings):
     text = "\n\n".join(PARAGRAPH.format(n=i) * 3 for i in range(8))
-    splitter = make_splitter(lambda t: count_tokens(embeddings, t), 120, 20)
+    splitter = make_splitter(embeddings.count_tokens, 120, 20)
     chunks = split_documents([page(text)], splitter)
     assert len(chunks) > 3
     for chunk in chunks:
         assert text[chunk.start : chunk.end] == chunk.text
-        assert count_tokens(embeddings, chunk.text) <= 120
+        assert embeddings.count_tokens(chunk.text) <= 120
         for s, e in chunk.sentences:
             assert chunk.text[s:e].strip() == chunk.text[s:e]
     assert [c.ord for c in chunks] == list(range(len(chunks)))
@@ -36,14 +36,14 @@ def test_offsets_point_at_exact_text_and_ids_are_stable(embeddings):
 
 def test_chunks_overlap_and_end_on_sentence_boundaries(embeddings):
     text = PARAGRAPH.format(n=3) * 12
-    splitter = make_splitter(lambda t: count_tokens(embeddings, t), 100, 30)
+    splitter = make_splitter(embeddings.count_tokens, 100, 30)
     chunks = split_documents([page(text)], splitter)
     assert all(c.text.endswith(".") for c in chunks)
     assert all(b.start < a.end for a, b in zip(chunks, chunks[1:]))
 
 
 def test_pages_keep_their_numbers(embeddings):
-    splitter = make_splitter(lambda t: count_tokens(embeddings, t), 200, 20)
+    splitter = make_splitter(embeddings.count_tokens, 200, 20)
     chunks = split_documents([page("Page one text.", 1), page("Page two text.", 2)], splitter)
     assert [(c.page, c.text, c.start) for c in chunks] == [(1, "Page one text.", 0), (2, "Page two text.", 0)]
 

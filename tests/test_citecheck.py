@@ -8,14 +8,12 @@ import re
 import numpy as np
 import pytest
 
-from rag.answer import Answer, SentenceVectors
-from rag.chunking import Chunk
-from rag.citecheck import UNSUPPORTED_MARK, CitationChecker, Claim, is_not_answered, measure_support, split_claims
-from rag.evalsets import load_xquad
-from rag.generate import AnswerStream, checked_text
-from rag.keyword import tokenize
-from rag.retrieve import Passage
-from rag.sentences import sentence_spans
+from rag.answering.citecheck import UNSUPPORTED_MARK, CitationChecker, Claim, is_not_answered, measure_support, split_claims
+from rag.answering.extractive import SentenceVectors
+from rag.answering.generate import AnswerStream, checked_text
+from rag.lab.datasets import load_xquad
+from rag.text import sentence_spans, tokenize
+from rag.types import Answer, Chunk, Passage
 from tests.conftest import SHARED_EVAL
 
 COVERAGE = "Amnesty International published the report in December 2017. It covers Armenia, Belarus, Kazakhstan and Kyrgyzstan."

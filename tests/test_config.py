@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,3 +46,41 @@ def test_readme_documents_every_setting_with_its_default():
         assert name in rows, f"README lacks {name}"
         expected = {"": "(empty)", "None": "(per model)"}.get(default, default)
         assert rows[name] == expected, f"README gives {name} default {rows[name]!r}, code {default!r}"
+
+
+def test_network_policy_switches_langchain_tracing_off(monkeypatch):
+    """A LangSmith key and tracing switch in the user's environment must not send prompts (which quote reports) out."""
+    import langsmith
+    import langsmith.utils
+    from langchain_core.callbacks.manager import CallbackManager
+    from langchain_core.tracers.context import _tracing_v2_is_enabled
+
+    from rag.config import TRACING_VARIABLES, apply_network_policy
+
+    monkeypatch.setenv("LANGSMITH_TRACING", "true")
+    monkeypatch.setenv("LANGCHAIN_TRACING_V2", "true")
+    monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2-not-a-real-key")
+    langsmith.configure(enabled=None)  # as a fresh process would start: the environment decides
+    langsmith.utils.get_env_var.cache_clear()  # langsmith keeps what it read of the environment
+    assert _tracing_v2_is_enabled()  # without the policy, LangChain would trace
+    apply_network_policy(Settings.from_env({}))
+    assert not _tracing_v2_is_enabled()
+    assert {name: os.environ[name] for name in TRACING_VARIABLES} == dict.fromkeys(TRACING_VARIABLES, "false")
+    handlers = CallbackManager.configure(inheritable_callbacks=None).handlers
+    assert not [h for h in handlers if type(h).__name__ == "LangChainTracer"]
+
+
+def test_logging_is_configured_once_and_reaches_stderr(capsys, monkeypatch):
+    """The one-time model export says so ("about 10 seconds") instead of leaving a silent pause."""
+    import logging
+
+    from rag.config import configure_logging
+
+    logger = logging.getLogger("rag")
+    monkeypatch.setattr(logger, "handlers", [])
+    configure_logging()
+    configure_logging()
+    assert len(logger.handlers) == 1
+    logging.getLogger("rag.models.onnx").info("Exporting the embedding model")
+    logging.getLogger("rag.models.onnx").debug("not shown at INFO")
+    assert capsys.readouterr().err == "INFO rag.models.onnx: Exporting the embedding model\n"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.corpus import delete_document, safe_name, save_upload
 from rag.errors import CorpusFileError
+from rag.ingest.uploads import delete_document, safe_name, save_upload
 from tests.helpers import write
 
 MB = 1024 * 1024

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from rag.answer import Answer, Citation
 from rag.cli import main
 from rag.errors import EvalDataError
-from rag.evalreport import render
-from rag.evalsets import QaItem, eval_dir, load_scifact, load_xquad, parse_qa_line, read_qa_file
-from rag.evaluate import QueryMemo, check_item, outcome, qa_problems, write_corpus
-from rag.metrics import AnswerOutcome, best_trade_off, doc_id, doc_ranking, ranking_scores, threshold_grid, trade_off
+from rag.lab.datasets import QaItem, eval_dir, load_scifact, load_xquad, parse_qa_line, read_qa_file
+from rag.lab.evaluate import QueryMemo, check_item, outcome, qa_problems, write_corpus
+from rag.lab.metrics import AnswerOutcome, best_trade_off, doc_id, doc_ranking, ranking_scores, threshold_grid, trade_off
+from rag.lab.reports import render
+from rag.models.embeddings import as_encoder
+from rag.types import Answer, Citation
 from tests.conftest import SHARED_EVAL
 from tests.helpers import write
 
@@ -48,6 +50,16 @@ def test_ranking_scores_match_hand_computed_values():
         "recall@100": 0.6667,
         "mrr@10": 0.5,  # (1/2 + 1 + 0) / 3
     }
+
+
+def test_ranking_scores_use_graded_gains_and_ignore_zero_judgements():
+    # relevance 2 for a (at rank 3), 1 for b (rank 1), 0 for c (rank 2: judged, not relevant)
+    qrels = {"q": {"a": 2, "b": 1, "c": 0}}
+    scores = ranking_scores(qrels, {"q": ["b", "c", "a"]})
+    dcg = 1 + 2 / math.log2(4)  # b at rank 1, a at rank 3
+    ideal = 2 + 1 / math.log2(3)  # a first, b second
+    assert scores == {"ndcg@10": round(dcg / ideal, 4), "recall@1": 0.5, "recall@5": 1.0, "recall@100": 1.0, "mrr@10": 1.0}
+    assert round(dcg / ideal, 4) == 0.7602  # (1 + 2/2) / (2 + 1/log2(3))
 
 
 def test_ranking_scores_of_an_empty_run_are_zero():
@@ -90,7 +102,7 @@ class _CountingModel(Embeddings):
 
 def test_query_memo_encodes_each_question_once_and_is_otherwise_the_model():
     model = _CountingModel()
-    memo = QueryMemo(model)
+    memo = QueryMemo(as_encoder(model))
     assert memo.encode_query("q").tolist() == pytest.approx([0.6, 0.8])
     assert memo.embed_query("q") == pytest.approx([0.6, 0.8])
     memo.encode_query("other")
@@ -126,7 +138,7 @@ def test_best_threshold_is_the_middle_of_the_best_plateau():
 
 
 def test_outcome_reads_gold_quotes_and_first_citation():
-    from rag.evalsets import Question
+    from rag.lab.datasets import Question
 
     question = Question("q1", "When?", "Super_Bowl_50-0", ("February 7, 2016",))
     answer = _answer(
@@ -139,7 +151,7 @@ def test_outcome_reads_gold_quotes_and_first_citation():
 
 def test_derived_abstention_matches_the_pipeline(seed_pipeline, make_pipeline):
     """What the curve says a threshold does is what the pipeline does with that threshold."""
-    from rag.evalsets import Question
+    from rag.lab.datasets import Question
 
     settings = seed_pipeline.settings
     never = make_pipeline(corpus_dir=settings.corpus_dir, index_dir=settings.index_dir, abstain_threshold=float("-inf"))

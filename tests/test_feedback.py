@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag.feedback import append_feedback, feedback_record
+from rag.web.feedback import append_feedback, feedback_record
 
 ANSWER = {
     "question": "Who founded Lantern Watch?",

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-import rag.indexer
+import rag.ingest.indexer
 from rag.errors import IndexBusyError, IndexMismatchError
-from rag.indexer import index_lock
-from rag.keyword import KeywordIndex
+from rag.ingest.indexer import index_lock
 from rag.pipeline import Pipeline
+from rag.stores.keyword import KeywordIndex
 from tests.conftest import SEED
 from tests.helpers import write
 
@@ -71,15 +71,15 @@ def test_incremental_reindex_embeds_only_changes(make_pipeline):
 
 
 def test_an_unchanged_file_is_not_read_again(make_pipeline, monkeypatch):
-    monkeypatch.setattr(rag.indexer, "_SETTLED_NS", 0)  # trust stamps of files written a moment ago
+    monkeypatch.setattr(rag.ingest.indexer, "_SETTLED_NS", 0)  # trust stamps of files written a moment ago
     pipeline = make_pipeline()
     corpus = pipeline.settings.corpus_dir
     write(corpus, "a.txt", REPORT_A)
     write(corpus, "b.txt", REPORT_B)
     pipeline.index()
     hashed: list[str] = []
-    real = rag.indexer.file_sha256
-    monkeypatch.setattr(rag.indexer, "file_sha256", lambda path: hashed.append(path.name) or real(path))
+    real = rag.ingest.indexer.file_sha256
+    monkeypatch.setattr(rag.ingest.indexer, "file_sha256", lambda path: hashed.append(path.name) or real(path))
     assert pipeline.index().unchanged == 2 and hashed == []
 
     path = corpus / "a.txt"
@@ -101,8 +101,8 @@ def test_a_file_written_a_moment_ago_is_hashed_on_every_run(make_pipeline, monke
     write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
     pipeline.index()
     hashed: list[str] = []
-    real = rag.indexer.file_sha256
-    monkeypatch.setattr(rag.indexer, "file_sha256", lambda path: hashed.append(path.name) or real(path))
+    real = rag.ingest.indexer.file_sha256
+    monkeypatch.setattr(rag.ingest.indexer, "file_sha256", lambda path: hashed.append(path.name) or real(path))
     pipeline.index()
     pipeline.index()
     assert hashed == ["a.txt", "a.txt"]  # a second write within the same clock tick could keep its stamp
@@ -144,7 +144,7 @@ def test_identical_text_is_embedded_once(make_pipeline):
 def test_identical_text_in_the_group_being_written_is_not_embedded_again(make_pipeline, monkeypatch):
     # Each document is its own group here, so the copy is embedded while the writer thread may still
     # be storing the original: its vector must come from the group in flight, not from the model.
-    monkeypatch.setattr("rag.indexer._GROUP_CHUNKS", 1)
+    monkeypatch.setattr("rag.ingest.indexer._GROUP_CHUNKS", 1)
     pipeline = make_pipeline()
     for name in ("a.txt", "b.txt", "c.txt"):
         write(pipeline.settings.corpus_dir, name, REPORT_A)
@@ -161,7 +161,7 @@ def test_identical_text_in_the_group_being_written_is_not_embedded_again(make_pi
 
 
 def test_a_failing_write_stops_the_reindex_and_the_next_one_completes_it(make_pipeline, monkeypatch):
-    monkeypatch.setattr("rag.indexer._GROUP_CHUNKS", 1)
+    monkeypatch.setattr("rag.ingest.indexer._GROUP_CHUNKS", 1)
     pipeline = make_pipeline()
     for i, name in enumerate(("a.txt", "b.txt", "c.txt", "d.txt")):
         write(pipeline.settings.corpus_dir, name, f"Report {i}.\n\nIn 201{i} monitors counted {i + 3} arrests in district {i}.")

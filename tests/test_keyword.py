@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 
-from rag.keyword import KeywordIndex, tokenize
+from rag.stores.keyword import KeywordIndex
+from rag.text import tokenize
 
 
 def test_tokenize_stems_english_and_russian_and_drops_stop_words():

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage
 
-from rag.answer import NOT_ANSWERED
+from rag.answering.extractive import NOT_ANSWERED
 from rag.config import Settings
 from rag.errors import ConfigError, LanguageModelError
-from rag.llm import load_chat_model, parse_llm, stream_text
+from rag.models.llm import load_chat_model, parse_llm, stream_text
 from tests.conftest import SEED
 from tests.test_citecheck import assert_cited_consistently
 

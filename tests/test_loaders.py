@@ -10,7 +10,7 @@ import pytest
 from fpdf import FPDF
 
 from rag.errors import LoadError
-from rag.loaders import decode_text, load_file, scan_corpus
+from rag.ingest.loaders import decode_text, load_file, scan_corpus
 from tests.helpers import write
 
 MB = 1 << 20

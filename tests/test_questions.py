@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from rag.answering.questions import clean_question, is_followup, previous_questions, resolve_followup
 from rag.errors import QuestionError
-from rag.questions import clean_question, is_followup, previous_questions, resolve_followup
 
 
 def test_clean_question_strips_control_characters_and_spaces():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from rag import render
-from rag.answer import Answer, Citation
-from rag.records import DocRecord
+from rag.stores.bookkeeping import DocRecord
+from rag.types import Answer, Citation
+from rag.web import render
 
 PASSAGE = "Intro <b>bold</b>. Lantern Watch was founded in 2011 in Tbilisi. <script>alert(1)</script>"
 QUOTE = "Lantern Watch was founded in 2011 in Tbilisi."

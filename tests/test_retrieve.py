@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from rag.answering.retrieve import fuse, fuse_scores
 from rag.config import Settings
 from rag.errors import ConfigError
-from rag.retrieve import fuse, fuse_scores
 
 
 def test_score_fusion_weights_cosine_and_scaled_bm25():

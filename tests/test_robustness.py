@@ -135,10 +135,10 @@ CRASHER = textwrap.dedent(
     import os, signal, sys
     from rag.config import Settings
     from rag.pipeline import Pipeline
-    import rag.indexer, rag.keyword, rag.records, rag.store
+    import rag.ingest.indexer, rag.stores.keyword, rag.stores.bookkeeping, rag.stores.vectors
 
     target, name = sys.argv[5].split(".")
-    owner = {"Store": rag.store.Store, "Records": rag.records.Records, "KeywordIndex": rag.keyword.KeywordIndex}[target]
+    owner = {"Store": rag.stores.vectors.Store, "Records": rag.stores.bookkeeping.Records, "KeywordIndex": rag.stores.keyword.KeywordIndex}[target]
     original = getattr(owner, name)
 
     def crash(*args, **kwargs):

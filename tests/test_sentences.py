@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.sentences import sentence_spans
+from rag.text import sentence_spans
 
 
 def sentences(text: str) -> list[str]:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rag.tokencount import WordTokenCounter
+from rag.models.tokencount import WordTokenCounter
 
 TEXTS = [
     "Armed men detained 14 activists on 3 March 2021; three were released (see Annex II, p. 4).",

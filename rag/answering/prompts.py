@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from langchain_core.messages import BaseMessage
 from langchain_core.prompts import ChatPromptTemplate
 
-from rag.answer import NOT_ANSWERED
-from rag.retrieve import Passage
+from rag.answering.extractive import NOT_ANSWERED
+from rag.types import Passage
 
 SYSTEM_PROMPT = (
     "You answer questions about reports using only the numbered passages you are given. "

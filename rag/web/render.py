@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from rag.answer import Answer, Citation
-from rag.records import DocRecord
+from rag.stores.bookkeeping import DocRecord
+from rag.types import Answer, Citation
 
 NEAREST_LABEL = "Nearest passages (not an answer)"
 SOURCES_LABEL = "Sources"

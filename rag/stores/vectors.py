@@ -12,9 +12,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from rag.chunking import Chunk
 from rag.config import INT8_SUFFIX, Settings
 from rag.errors import ConfigError, IndexMismatchError
+from rag.types import Chunk
 
 SCHEMA_VERSION = 1
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 
 from rag.errors import QuestionError
-from rag.keyword import tokenize
+from rag.text import tokenize
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)

@@ -13,8 +13,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
-from rag.config import Settings
-from rag.embeddings import apply_network_policy
+from rag.config import Settings, apply_network_policy
 
 CHUNK_CHARS = 1000
 OVERLAP_CHARS = 200

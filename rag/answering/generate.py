@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from rag.answer import Answer, SentenceVectors, abstain, extractive_answer, score_sentences
-from rag.citecheck import CitationChecker, split_claims
+from rag.answering.citecheck import CitationChecker, split_claims
+from rag.answering.extractive import SentenceVectors, abstain, extractive_answer, score_sentences
+from rag.answering.prompts import answer_messages
 from rag.config import Settings
-from rag.llm import stream_text
-from rag.prompts import answer_messages
-from rag.retrieve import Passage
+from rag.models.llm import stream_text
+from rag.types import Answer, Passage
 
 
 class AnswerStream:

@@ -19,12 +19,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answer import calibrated
-from rag.config import Settings
-from rag.embeddings import encode_query, load_embeddings, model_name
+from rag.config import Settings, calibrated
 from rag.errors import ConfigError, EvalDataError, QuestionError, RagError
-from rag.evalsets import QaItem, Question, RetrievalSet, Xquad, eval_dir, load_scifact, load_xquad, read_qa_file
-from rag.metrics import (
+from rag.lab.datasets import QaItem, Question, RetrievalSet, Xquad, eval_dir, load_scifact, load_xquad, read_qa_file
+from rag.lab.metrics import (
     AnswerOutcome,
     best_trade_off,
     contains,
@@ -35,10 +33,11 @@ from rag.metrics import (
     threshold_grid,
     trade_off,
 )
+from rag.models.embeddings import Encoder, load_embeddings
 
 if TYPE_CHECKING:
-    from rag.answer import Answer
     from rag.pipeline import Pipeline
+    from rag.types import Answer
 
 DEPTH = 100  # documents ranked per query (Recall@100)
 FETCH = 3 * DEPTH  # passages fetched per query, so that DEPTH distinct documents survive deduplication
@@ -82,7 +81,7 @@ def evaluate_scifact(settings: Settings, folder: Path, limit: int | None, progre
     """Claim -> abstract retrieval, dense, keyword and hybrid."""
     data = load_scifact(folder, limit)
     embeddings = QueryMemo(load_embeddings(settings))
-    settings = calibrated(settings, model_name(embeddings))
+    settings = calibrated(settings, embeddings.name)
     with throwaway_index(settings, embeddings, data.documents, "scifact", progress) as built:
         with opened(built, embeddings, candidates=max(settings.candidates, FETCH)) as pipeline:
             retrieval = {"claim->abstract": measure_modes(pipeline, data, "scifact", progress)}
@@ -100,7 +99,7 @@ def evaluate_xquad(settings: Settings, folder: Path, limit: int | None, progress
     """Paragraph retrieval in four language pairs, extractive answers, and abstention with the paragraph gone."""
     data = load_xquad(folder, limit)
     embeddings = QueryMemo(load_embeddings(settings))
-    settings = calibrated(settings, model_name(embeddings))
+    settings = calibrated(settings, embeddings.name)
     retrieval: dict[str, dict] = {}
     index: dict[str, dict[str, int]] = {}
     present: list[AnswerOutcome] = []
@@ -126,7 +125,7 @@ def evaluate_xquad(settings: Settings, folder: Path, limit: int | None, progress
     }
 
 
-def held_out_outcomes(settings: Settings, embeddings: Embeddings, data: Xquad, progress: bool) -> list[AnswerOutcome]:
+def held_out_outcomes(settings: Settings, embeddings: Encoder, data: Xquad, progress: bool) -> list[AnswerOutcome]:
     """Answers to the questions of held-out paragraphs, asked of an index without those paragraphs."""
     held_out = data.held_out()
     kept = {pid: text for pid, text in data.paragraphs["en"].items() if pid not in held_out}
@@ -165,10 +164,10 @@ def describe(settings: Settings) -> dict:
 class QueryMemo(Embeddings):
     """The run's model with a memory of query vectors: a benchmark asks each question in several modes and tracks.
 
-    Everything else (name, dimension, passage encoding, token counts) is the model's own.
+    Everything else (name, dimension, passage encoding, token counts) is the model's own, so it is an Encoder too.
     """
 
-    def __init__(self, inner: Embeddings) -> None:
+    def __init__(self, inner: Encoder) -> None:
         self._inner = inner
         self._queries: dict[str, object] = {}
 
@@ -183,13 +182,13 @@ class QueryMemo(Embeddings):
 
     def encode_query(self, text: str):  # -> np.ndarray
         if text not in self._queries:
-            self._queries[text] = encode_query(self._inner, text)
+            self._queries[text] = self._inner.encode_query(text)
         return self._queries[text]
 
 
 @contextmanager
 def throwaway_index(
-    settings: Settings, embeddings: Embeddings, documents: Mapping[str, str], label: str, progress: bool
+    settings: Settings, embeddings: Encoder, documents: Mapping[str, str], label: str, progress: bool
 ) -> Iterator[Settings]:
     """Settings of a fresh index over documents written as <id>.txt to a temporary corpus; removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="rag-eval-") as tmp:
@@ -212,7 +211,7 @@ def write_corpus(folder: Path, documents: Mapping[str, str]) -> None:
 
 
 @contextmanager
-def opened(settings: Settings, embeddings: Embeddings | None = None, **overrides: object) -> Iterator[Pipeline]:
+def opened(settings: Settings, embeddings: Encoder | None = None, **overrides: object) -> Iterator[Pipeline]:
     """A pipeline over an existing index with some settings changed, closed on leaving."""
     from rag.pipeline import Pipeline
 
@@ -236,7 +235,7 @@ def measure_modes(pipeline: Pipeline, data: RetrievalSet, label: str, progress: 
 
 
 def answer_outcomes(
-    built: Settings, embeddings: Embeddings, questions: Sequence[Question], label: str, progress: bool
+    built: Settings, embeddings: Encoder, questions: Sequence[Question], label: str, progress: bool
 ) -> list[AnswerOutcome]:
     """Ask every question without abstaining, keeping what each threshold would have made of it (extractive answers:
     the threshold curve is the extractive evidence's, and a language model is measured apart by generated_report)."""
@@ -244,7 +243,7 @@ def answer_outcomes(
         return [outcome(q, pipeline.ask(q.text)) for q in _each(questions, label, progress, len(questions))]
 
 
-def generated_report(built: Settings, embeddings: Embeddings, questions: Sequence[Question], progress: bool) -> dict:
+def generated_report(built: Settings, embeddings: Encoder, questions: Sequence[Question], progress: bool) -> dict:
     """Answers written by RAG_LLM at the shipped threshold: how many hold a gold answer, how many sentences the check supports."""
     with opened(built, embeddings) as pipeline:
         answers = [pipeline.ask(q.text) for q in _each(questions, f"xquad answers by {built.llm}", progress, len(questions))]

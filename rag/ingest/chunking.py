@@ -3,73 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from rag.sentences import sentence_spans
+from rag.text import sentence_spans
+from rag.types import Chunk
 
 # Paragraphs first, then lines, then sentence ends, then clause marks, then words.
 _SEPARATORS = [r"\n[ \t]*\n", r"\n", r"(?<=[.!?…])\s+", r"(?<=[;:,])\s+", r"\s+", ""]
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A passage of one page of one document; start/end index the page text it came from."""
-
-    id: str
-    text: str
-    source: str
-    title: str
-    page: int | None
-    start: int
-    end: int
-    sha256: str
-    ord: int
-    sentences: list[tuple[int, int]] = field(default_factory=list)
-
-    @property
-    def text_sha(self) -> str:
-        """Hash of the text alone: chunks with equal text share one vector and one set of sentence vectors."""
-        return hashlib.sha256(self.text.encode()).hexdigest()
-
-    def spans(self) -> list[tuple[int, int]]:
-        """The sentence spans an answer may quote (the whole text when none were found)."""
-        return self.sentences or [(0, len(self.text))]
-
-    def metadata(self) -> dict[str, str | int]:
-        """Flat metadata for the vector store (Chroma takes scalars only; a missing page is left out)."""
-        meta: dict[str, str | int] = {
-            "source": self.source,
-            "title": self.title,
-            "start": self.start,
-            "end": self.end,
-            "sha256": self.sha256,
-            "ord": self.ord,
-            "sentences": json.dumps(self.sentences, separators=(",", ":")),
-        }
-        if self.page is not None:
-            meta["page"] = self.page
-        return meta
-
-    @classmethod
-    def from_store(cls, chunk_id: str, text: str, meta: dict) -> Chunk:
-        return cls(
-            id=chunk_id,
-            text=text,
-            source=str(meta["source"]),
-            title=str(meta.get("title", "")),
-            page=meta.get("page"),
-            start=int(meta["start"]),
-            end=int(meta["end"]),
-            sha256=str(meta.get("sha256", "")),
-            ord=int(meta.get("ord", 0)),
-            sentences=[tuple(span) for span in json.loads(meta.get("sentences", "[]"))],
-        )
 
 
 def make_splitter(count_tokens: Callable[[str], int], chunk_tokens: int, overlap: int) -> RecursiveCharacterTextSplitter:

@@ -31,10 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer import CheckedSentence, Citation, SentenceVectors, _citation, _Sentence
-from rag.keyword import tokenize
-from rag.retrieve import Passage
-from rag.sentences import sentence_spans
+from rag.answering.extractive import SentenceVectors
+from rag.text import sentence_spans, tokenize
+from rag.types import CheckedSentence, Citation, Passage
 
 MIN_SIMILARITY = 0.45
 MIN_OVERLAP = 0.5
@@ -169,8 +168,7 @@ class CitationChecker:
         key = (support.passage.chunk.id, support.start, support.end)
         citation = self._numbers.get(key)
         if citation is None:
-            quoted = _Sentence(support.passage, support.start, support.end, support.similarity, support.similarity, frozenset())
-            citation = _citation(quoted, len(self.citations) + 1)
+            citation = Citation.of_span(support.passage, support.start, support.end, support.similarity, len(self.citations) + 1)
             citation.supported = False
             self._numbers[key] = citation
             self.citations.append(citation)

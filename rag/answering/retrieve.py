@@ -9,27 +9,16 @@ first place as much as a strong one's, score fusion lets a weak cosine count for
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
-from rag.chunking import Chunk
 from rag.config import Settings
-from rag.keyword import KeywordIndex
-from rag.store import Store
+from rag.stores.keyword import KeywordIndex
+from rag.stores.vectors import Store
+from rag.types import Passage
 
 Mode = Literal["hybrid", "dense", "keyword"]
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk with its fused score and the part scores behind it."""
-
-    chunk: Chunk
-    score: float
-    dense: float | None
-    keyword: float | None
 
 
 def retrieve(

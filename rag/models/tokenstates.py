@@ -3,10 +3,10 @@
 A chunk's sentence vectors come from the same model pass as the chunk's own vector: the token
 states that fall inside a sentence's characters are averaged, so the sentence is read with the
 words around it (the "late chunking" of Günther et al., 2024) and costs no second model call.
-The indexer stores them (rag.records), so an answer step only looks them up. On XQuAD they also
+The indexer stores them (rag.stores.bookkeeping), so an answer step only looks them up. On XQuAD they also
 rank the answer sentence higher than sentences encoded alone (eval/RESULTS.md).
 
-Two runners share the pooling: ONNX Runtime (rag.onnx) and torch (TorchEncoder, for
+Two runners share the pooling: ONNX Runtime (rag.models.onnx) and torch (TorchEncoder, for
 RAG_EMBED_BACKEND=torch). Only models made of a transformer with mean or CLS pooling qualify.
 """
 

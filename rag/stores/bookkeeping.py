@@ -2,7 +2,7 @@
 
 One SQLite file beside the vectors. It is the truth the incremental reindex compares the corpus
 with; it keeps each chunk's keyword tokens so the BM25 index can be rebuilt without
-re-reading any file, and the vectors of each chunk's sentences (rag.tokenstates) so an answer
+re-reading any file, and the vectors of each chunk's sentences (rag.models.tokenstates) so an answer
 needs no model pass over its passages. LangChain's record manager keeps only key/time pairs; the per-document
 view (title, pages, chunk ids, tokens) that the reindex, the documents list and the keyword
 index need lives here instead.
@@ -129,7 +129,7 @@ class Records:
         return self._rows("SELECT COUNT(*) FROM chunks")[0][0]
 
     def file_stamps(self) -> dict[str, tuple[str, str]]:
-        """source -> (content hash, file stamp) of files whose stamp was taken when their hash was (see rag.indexer)."""
+        """source -> (content hash, file stamp) of files whose stamp was taken when their hash was (see rag.ingest.indexer)."""
         return {row[0]: (row[1], row[2]) for row in self._rows("SELECT source, sha256, stamp FROM file_stamps")}
 
     def put_file_stamps(self, stamps: Mapping[str, tuple[str, str]]) -> None:

@@ -1,4 +1,4 @@
-"""The jobs of `python -m rag bench`, each run in a freshly spawned interpreter by rag.bench.
+"""The jobs of `python -m rag bench`, each run in a freshly spawned interpreter by rag.lab.bench.
 
 A fresh process per job makes a job's timings and peak memory its own: no model, HNSW graph or
 page cache of another pipeline is resident. Each job returns a plain dict of figures.
@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.baseline import BATCH_SIZE, COLLECTION, baseline_embeddings, build_baseline, chroma_settings, model_path, open_baseline
-from rag.chunking import Chunk
 from rag.config import Settings
-from rag.evaluate import write_corpus
+from rag.lab.baseline import BATCH_SIZE, COLLECTION, baseline_embeddings, build_baseline, chroma_settings, model_path, open_baseline
+from rag.lab.evaluate import write_corpus
 from rag.pipeline import Pipeline
-from rag.records import ChunkRecord
-from rag.store import Store
+from rag.stores.bookkeeping import ChunkRecord
+from rag.stores.vectors import Store
+from rag.types import Chunk
 
 CHANGES = ("add", "edit", "delete")
 EDIT = "\n\nThis sentence was appended by the benchmark to change the document."
@@ -94,12 +94,12 @@ def ours_session(settings: Settings, spare: tuple[str, str], raw_encode: bool, f
         "skipped": len(summary.skipped),
         "peak_rss_mb": peak_rss_mb(),
         "torch_threads": torch.get_num_threads(),
-        "embed_backend": getattr(pipeline.embeddings, "backend", "torch"),  # what 'auto' resolved to
+        "embed_backend": pipeline.embeddings.backend,  # what 'auto' resolved to
     }
     result: dict = {"build": build}
     if raw_encode:
         texts = list(dict.fromkeys(c.text for c in stored_chunks(pipeline.store)))  # each distinct text, as the indexer embeds it
-        result["raw_encode"] = encode_alone(lambda batch: pipeline.embeddings.encode(batch, settings.embed_batch_size), texts)
+        result["raw_encode"] = encode_alone(lambda batch: pipeline.embeddings.encode(batch), texts)
     result["reindex"] = {change: _reindex_ours(pipeline, change, spare) for change in CHANGES}
     result["filled"] = [fill_ours(pipeline, target, size) for target, size in fills]
     pipeline.close()
