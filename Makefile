@@ -1,16 +1,23 @@
-# The two commands of the README: `make run` and `make test`.
+# The two commands of the README: `make run` (the service) and `make test` (the service plus dev tools).
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test index lint
 
-$(STAMP): requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt requirements-llm.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP) $(DEV_STAMP)
 
 run: $(STAMP)
 	$(PY) -m rag index
@@ -19,8 +26,8 @@ run: $(STAMP)
 index: $(STAMP)
 	$(PY) -m rag index
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(PY) -m pytest -q
 
-lint: $(STAMP)
-	$(VENV)/bin/ruff check rag tests app.py
+lint: $(DEV_STAMP)
+	$(VENV)/bin/ruff check rag tests app.py scripts
