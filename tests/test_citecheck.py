@@ -192,7 +192,7 @@ def condensed(paragraph: str, answer: str, rng: random.Random) -> str:
 
 @pytest.mark.slow
 def test_thresholds_separate_backed_from_unbacked_claims_on_xquad(embeddings):
-    """The measurement behind MIN_SIMILARITY and MIN_OVERLAP (see rag/citecheck.py), on the odd-numbered articles."""
+    """The measurement behind MIN_SIMILARITY and MIN_OVERLAP (see rag/answering/citecheck.py), on the odd-numbered articles."""
     if not (SHARED_EVAL / "xquad").is_dir():
         pytest.skip(f"XQuAD data not found in {SHARED_EVAL}")
     data = load_xquad(SHARED_EVAL)

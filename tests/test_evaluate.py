@@ -12,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 from rag.cli import main
 from rag.errors import EvalDataError
 from rag.lab.datasets import QaItem, eval_dir, load_scifact, load_xquad, parse_qa_line, read_qa_file
-from rag.lab.evaluate import QueryMemo, check_item, outcome, qa_problems, write_corpus
+from rag.lab.evaluate import QueryMemo, check_item, holds_expected, is_wrong, outcome, page_hit, qa_breakdown, qa_figures, qa_problems, write_corpus
 from rag.lab.metrics import AnswerOutcome, best_trade_off, doc_id, doc_ranking, ranking_scores, threshold_grid, trade_off
 from rag.lab.reports import render
 from rag.models.embeddings import as_encoder
@@ -26,8 +26,8 @@ needs_shared_eval = pytest.mark.skipif(
 )
 
 
-def _citation(source: str, quote: str, score: float, n: int = 1) -> Citation:
-    return Citation(n, source, "title", None, f"chunk-{n}", quote, quote, 0, len(quote), score)
+def _citation(source: str, quote: str, score: float, n: int = 1, page: int | None = None) -> Citation:
+    return Citation(n, source, "title", page, f"chunk-{n}", quote, quote, 0, len(quote), score)
 
 
 def _answer(*citations: Citation, abstained: bool = False, evidence: float = 0.5) -> Answer:
@@ -171,10 +171,14 @@ def test_derived_abstention_matches_the_pipeline(seed_pipeline, make_pipeline):
 
 def test_read_qa_file_parses_lines_and_skips_blanks(tmp_path):
     path = write(tmp_path, "q.jsonl", '{"question": " Who? ", "expected": ["Amnesty"], "source": "a.txt"}\n\n'
-                 '{"question": "Moon?", "answerable": false}\n')
+                 '{"question": "Moon?", "answerable": false}\n'
+                 '{"question": "Сколько?", "expected": ["46"], "page": [15, 16], "kind": "table"}\n'
+                 '{"question": "How many?", "expected": ["3"], "page": 2, "lang": "ru"}\n')
     assert read_qa_file(path) == [
-        QaItem(1, "Who?", ("Amnesty",), "a.txt", True),
-        QaItem(3, "Moon?", (), None, False),
+        QaItem(1, "Who?", ("Amnesty",), "a.txt", True, lang="en"),
+        QaItem(3, "Moon?", (), None, False, lang="en"),
+        QaItem(4, "Сколько?", ("46",), None, True, (15, 16), "table", "ru"),  # the language from the script
+        QaItem(5, "How many?", ("3",), None, True, (2,), "", "ru"),  # the file's word wins
     ]
 
 
@@ -189,6 +193,10 @@ def test_read_qa_file_parses_lines_and_skips_blanks(tmp_path):
         ('{"question": "Q", "source": 3}', '"source" must be'),
         ('{"question": "Q", "answerable": "no"}', '"answerable" must be true or false'),
         ('{"question": "Q", "answerable": false, "expected": ["x"]}', "cannot have"),
+        ('{"question": "Q", "page": 0}', '"page" must be a page number'),
+        ('{"question": "Q", "page": [2, "3"]}', '"page" must be a page number'),
+        ('{"question": "Q", "page": true}', '"page" must be a page number'),
+        ('{"question": "Q", "kind": 3}', '"kind" must be a string'),
     ],
 )
 def test_parse_qa_line_refuses_malformed_lines(line, message):
@@ -217,6 +225,29 @@ def test_qa_problems_judge_answers_against_the_file():
     assert qa_problems(QaItem(2, "Moon?", answerable=False), cited, None) == ["answered a question marked unanswerable"]
 
 
+def test_qa_figures_count_right_pages_and_wrong_answers():
+    cited = _answer(_citation("reports/a.txt", "Amnesty published it.", 0.7, page=3))
+    items = [
+        QaItem(1, "Who?", ("Amnesty",), None, True, (3,), "text", "en"),  # right, right page
+        QaItem(2, "Who?", ("Amnesty",), None, True, (9,), "list", "en"),  # right, wrong page
+        QaItem(3, "Who?", ("Interfax",), None, True, (3,), "list", "en"),  # wrong answer
+        QaItem(4, "Moon?", (), None, False, (), "abstain", "en"),  # answered what the reports do not say: wrong
+    ]
+    rows = [{"answerable": i.answerable, "kind": i.kind, "lang": i.lang, "passed": not qa_problems(i, cited, None),
+             "abstained": False, "contains": holds_expected(i, cited), "page_hit": page_hit(i, cited, None),
+             "wrong": is_wrong(i, cited)} for i in items]
+    assert [r["wrong"] for r in rows] == [False, False, True, True]
+    assert qa_figures(rows) == {
+        "questions": 4, "passed": 2, "expected": 2, "expected_of": 3, "page_hits": 2, "page_of": 3,
+        "page_hits_when_right": 1, "page_of_right": 2, "abstained": 0, "unanswerable": 1, "wrong": 2,
+    }
+    by_kind = qa_breakdown(rows, "kind")
+    assert list(by_kind) == ["abstain", "list", "text"]
+    assert (by_kind["list"]["expected"], by_kind["list"]["wrong"], by_kind["list"]["page_hits"]) == (1, 1, 1)
+    abstaining = _answer(abstained=True)
+    assert (is_wrong(items[3], abstaining), is_wrong(items[2], abstaining), holds_expected(items[0], abstaining)) == (False, False, False)
+
+
 def test_check_item_reports_a_refused_question_as_a_failure(seed_pipeline):
     row = check_item(seed_pipeline, QaItem(4, "x" * 5000))
     assert (row["passed"], row["abstained"]) == (False, None)
@@ -239,9 +270,12 @@ def test_eval_qa_runs_the_file_against_the_current_index(seed_pipeline, tmp_path
     assert [q["passed"] for q in report["questions"]] == [True, False, True]
     assert report["questions"][1]["problems"] == ["missing expected text 'Uzbekistan'"]
     assert (report["passed"], report["total"]) == (2, 3)
+    assert (report["figures"]["expected"], report["figures"]["abstained"], report["figures"]["wrong"]) == (1, 1, 1)
+    assert list(report["by_lang"]) == ["en"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "PASS  line 1:" in out and "FAIL  line 2:" in out and "passed 2 of 3" in out
+    assert "\nall      3          2       1/2               -          -                     1/1        1\n" in out
 
 
 def test_eval_qa_needs_a_file(capsys):

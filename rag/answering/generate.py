@@ -2,7 +2,7 @@
 
 The extractive evidence decides first: when it is below the abstention threshold the model is
 not called and the answer is the extractive abstention. Otherwise the model's reply is checked
-sentence by sentence while it streams (rag/citecheck.py), so the chat can show each sentence as
+sentence by sentence while it streams (rag/answering/citecheck.py), so the chat can show each sentence as
 soon as it is checked, never before.
 """
 

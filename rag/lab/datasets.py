@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import EvalDataError
+from rag.text import script
 
 DEFAULT_EVAL_DIR = Path("../shared/eval")
 XQUAD_LANGUAGES = ("en", "ru")
@@ -73,6 +74,9 @@ class QaItem:
     expected: tuple[str, ...] = ()
     source: str | None = None
     answerable: bool = True
+    pages: tuple[int, ...] = ()  # 1-based physical pages a right answer cites (any one of them)
+    kind: str = ""  # what the question tests (text, table, list, footnote...): figures are broken down by it
+    lang: str = ""  # the question's language; from its script when the file does not say
 
 
 def eval_dir(option: str | None, env: Mapping[str, str]) -> Path:
@@ -169,7 +173,7 @@ def read_qa_file(path: Path) -> list[QaItem]:
 
 
 def parse_qa_line(line: str, number: int, path: Path) -> QaItem:
-    """One question-file line: {"question", "expected": [...], "source"?, "answerable"?}."""
+    """One question-file line: {"question", "expected": [...], "source"?, "answerable"?, "page"?, "kind"?, "lang"?}."""
     where = f"{path}, line {number}"
     try:
         data = json.loads(line)
@@ -188,7 +192,25 @@ def parse_qa_line(line: str, number: int, path: Path) -> QaItem:
         raise EvalDataError(f'{where}: "answerable" must be true or false.')
     if not answerable and (expected or source):
         raise EvalDataError(f'{where}: a question marked "answerable": false cannot have "expected" or "source".')
-    return QaItem(number, data["question"].strip(), tuple(expected), source, answerable)
+    question = data["question"].strip()
+    labels = {name: _label(data, name, where) for name in ("kind", "lang")}
+    lang = labels["lang"] or ("ru" if script(question) == "cyrillic" else "en")
+    return QaItem(number, question, tuple(expected), source, answerable, _pages(data.get("page"), where), labels["kind"], lang)
+
+
+def _pages(value: object, where: str) -> tuple[int, ...]:
+    """The "page" field: absent, a page number, or a list of them (1-based)."""
+    pages = [] if value is None else value if isinstance(value, list) else [value]
+    if not all(isinstance(p, int) and not isinstance(p, bool) and p >= 1 for p in pages):
+        raise EvalDataError(f'{where}: "page" must be a page number (1 or more) or a list of them.')
+    return tuple(pages)
+
+
+def _label(data: dict, name: str, where: str) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise EvalDataError(f'{where}: "{name}" must be a string.')
+    return value.strip()
 
 
 def _read(path: Path) -> str:

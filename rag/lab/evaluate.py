@@ -284,20 +284,72 @@ def evaluate_qa(settings: Settings, path: Path, limit: int | None, progress: boo
         "settings": describe(settings),
         "passed": sum(row["passed"] for row in rows),
         "total": len(rows),
+        "figures": qa_figures(rows),
+        "by_kind": qa_breakdown(rows, "kind"),
+        "by_lang": qa_breakdown(rows, "lang"),
         "questions": rows,
     }
 
 
 def check_item(pipeline: Pipeline, item: QaItem) -> dict:
     """One question of the file asked and judged; a question the pipeline refuses is a failure, not a crash."""
+    row = {"line": item.line, "question": item.question, "kind": item.kind, "lang": item.lang, "answerable": item.answerable}
     try:
         answer = pipeline.ask(item.question)
     except QuestionError as exc:
-        return {"line": item.line, "question": item.question, "passed": False, "problems": [str(exc)],
-                "abstained": None, "answer": "", "cited": []}
-    problems = qa_problems(item, answer, wanted_sources(pipeline, item.source))
-    return {"line": item.line, "question": item.question, "passed": not problems, "problems": problems,
-            "abstained": answer.abstained, "answer": answer.answer, "cited": [c.source for c in answer.citations]}
+        return {**row, "passed": False, "problems": [str(exc)], "abstained": None, "answer": "", "cited": [],
+                "contains": False if item.expected else None, "page_hit": False if item.pages else None, "wrong": False}
+    wanted = wanted_sources(pipeline, item.source)
+    problems = qa_problems(item, answer, wanted)
+    return {**row, "passed": not problems, "problems": problems, "abstained": answer.abstained, "answer": answer.answer,
+            "cited": [c.source for c in answer.citations], "cited_pages": [c.page for c in answer.citations],
+            "contains": holds_expected(item, answer), "page_hit": page_hit(item, answer, wanted), "wrong": is_wrong(item, answer)}
+
+
+def holds_expected(item: QaItem, answer: Answer) -> bool | None:
+    """Whether the answer holds every expected string; None when the line expects none."""
+    if not item.answerable or not item.expected:
+        return None
+    return not answer.abstained and all(contains(answer.answer, e) for e in item.expected)
+
+
+def page_hit(item: QaItem, answer: Answer, wanted: set[str] | None) -> bool | None:
+    """Whether a citation points at one of the expected pages of the expected document; None when the line names no page."""
+    if not item.answerable or not item.pages:
+        return None
+    return any(c.page in item.pages and (wanted is None or c.source in wanted) for c in answer.citations)
+
+
+def is_wrong(item: QaItem, answer: Answer) -> bool:
+    """Answered, with quotes that do not hold what was asked (or about what the reports do not say): the costliest error."""
+    return not answer.abstained and (not item.answerable or holds_expected(item, answer) is False)
+
+
+def qa_figures(rows: Sequence[dict]) -> dict[str, int]:
+    """Counts over judged questions: passed, expected strings held, pages hit, abstentions where due, wrong answers."""
+    answerable = [r for r in rows if r["answerable"]]
+    right = [r for r in answerable if r["contains"]]
+    return {
+        "questions": len(rows),
+        "passed": sum(r["passed"] for r in rows),
+        "expected": len(right),
+        "expected_of": sum(r["contains"] is not None for r in answerable),
+        "page_hits": sum(r["page_hit"] is True for r in answerable),
+        "page_of": sum(r["page_hit"] is not None for r in answerable),
+        "page_hits_when_right": sum(r["page_hit"] is True for r in right),
+        "page_of_right": sum(r["page_hit"] is not None for r in right),
+        "abstained": sum(bool(r["abstained"]) for r in rows if not r["answerable"]),
+        "unanswerable": len(rows) - len(answerable),
+        "wrong": sum(r["wrong"] for r in rows),
+    }
+
+
+def qa_breakdown(rows: Sequence[dict], key: str) -> dict[str, dict[str, int]]:
+    """qa_figures for each value of a row field (kind, lang); rows without one are grouped under '-'."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row[key] or "-", []).append(row)
+    return {name: qa_figures(group) for name, group in sorted(groups.items())}
 
 
 def wanted_sources(pipeline: Pipeline, source: str | None) -> set[str] | None:

@@ -77,13 +77,28 @@ def render_generated(generated: dict) -> list[str]:
 
 
 def render_qa(report: dict) -> str:
-    """Pass or fail per question, the reasons for each failure, and the totals."""
+    """Pass or fail per question, the reasons for each failure, the figures by kind and language, and the totals."""
     lines = []
     for row in report["questions"]:
         lines.append(f"{'PASS' if row['passed'] else 'FAIL'}  line {row['line']}: {row['question']}")
         lines += [f"      - {problem}" for problem in row["problems"]]
+    head = ["", "questions", "passed", "expected strings", "page hits", "page hits when right", "abstained", "wrong answers"]
+    rows = [qa_row("all", report["figures"])]
+    rows += [qa_row(f"kind {name}", figures) for name, figures in report["by_kind"].items()]
+    rows += [qa_row(f"lang {name}", figures) for name, figures in report["by_lang"].items()]
+    lines += ["", table(head, rows)]
     lines.append(f"\npassed {report['passed']} of {report['total']} ({report['file']} against {report['index']})")
     return "\n".join(lines)
+
+
+def qa_row(label: str, f: dict[str, int]) -> list[str]:
+    """One line of the qa figures: counts as 'hits/of', '-' where nothing was asked of that kind."""
+
+    def of(hits: int, total: int) -> str:
+        return f"{hits}/{total}" if total else "-"
+
+    return [label, str(f["questions"]), str(f["passed"]), of(f["expected"], f["expected_of"]), of(f["page_hits"], f["page_of"]),
+            of(f["page_hits_when_right"], f["page_of_right"]), of(f["abstained"], f["unanswerable"]), str(f["wrong"])]
 
 
 def table(head: Sequence[str], rows: Sequence[Sequence[object]], numbers: bool = False) -> str:
