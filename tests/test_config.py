@@ -57,8 +57,8 @@ def test_network_policy_switches_langchain_tracing_off(monkeypatch):
 
     from rag.config import TRACING_VARIABLES, apply_network_policy
 
-    monkeypatch.setenv("LANGSMITH_TRACING", "true")
-    monkeypatch.setenv("LANGCHAIN_TRACING_V2", "true")
+    for name in TRACING_VARIABLES:  # as a user's shell might have them (an earlier policy call set them false)
+        monkeypatch.setenv(name, "true")
     monkeypatch.setenv("LANGSMITH_API_KEY", "lsv2-not-a-real-key")
     langsmith.configure(enabled=None)  # as a fresh process would start: the environment decides
     langsmith.utils.get_env_var.cache_clear()  # langsmith keeps what it read of the environment

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import logging
+import logging.handlers
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -71,6 +74,27 @@ def test_the_export_is_cached_by_weights_and_written_whole(st_model, tmp_path):
     assert len(list(tmp_path.rglob("*.onnx"))) == 2
     cosine = float(first.encode(TEXTS[:1], 8)[0] @ second.encode(TEXTS[:1], 8)[0])
     assert cosine < 0.99  # the second export really carries the changed weights
+
+
+def test_the_export_and_quantisation_warn_of_nothing(st_model, tmp_path, capfd):
+    # a warning from torch.onnx, onnxscript or the quantiser is a cause to fix, or one message to filter with a reason
+    logged = logging.handlers.BufferingHandler(capacity=10_000)
+    logged.setLevel(logging.WARNING)
+    # torch gives some of its loggers their own handler and stops them there (torch, torch.onnx): listen on those too
+    stopped = [lg for lg in logging.root.manager.loggerDict.values() if isinstance(lg, logging.Logger) and not lg.propagate]
+    loggers = [logging.getLogger(), *stopped]
+    for logger in loggers:
+        logger.addHandler(logged)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            rag.models.onnx._export(st_model, st_model.tokenizer, True, tmp_path / "model.onnx")
+    finally:
+        for logger in loggers:
+            logger.removeHandler(logged)
+    assert [record.getMessage() for record in logged.buffer] == []
+    assert capfd.readouterr() == ("", "")  # nor printed by ONNX Runtime's or torch's own code
+    assert (tmp_path / "model.onnx").stat().st_size > 1_000_000
 
 
 def test_a_damaged_cached_export_is_exported_again(st_model, tmp_path):

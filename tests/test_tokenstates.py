@@ -37,7 +37,7 @@ def test_a_span_vector_is_the_mean_of_the_token_states_inside_it():
 
 def test_passage_vectors_come_with_sentence_vectors_from_the_same_pass(embeddings):
     spans = sentence_spans(PASSAGE)
-    vectors, pooled = embeddings.encode_spans([PASSAGE, "A second passage."], [spans, [(0, 17)]])
+    vectors, pooled = embeddings.encode_with_sentences([PASSAGE, "A second passage."], [spans, [(0, 17)]])
     assert np.sum(vectors[0] * embeddings.encode([PASSAGE])[0]) > 0.99  # the passage's own vector, as indexed
     assert [p.shape for p in pooled] == [(3, 384), (1, 384)]
     assert np.allclose(np.linalg.norm(pooled[0], axis=1), 1.0, atol=1e-5)
@@ -49,7 +49,7 @@ def test_a_sentence_past_the_token_window_is_encoded_alone(embeddings):
     tail = "Lawyers were refused access in nine of the twelve centres."
     text = "filler words " * 200 + tail  # the model reads 256 tokens; the tail is beyond them
     start = text.index(tail)
-    _, pooled = embeddings.encode_spans([text], [[(0, 12), (start, len(text))]])
+    _, pooled = embeddings.encode_with_sentences([text], [[(0, 12), (start, len(text))]])
     assert np.sum(pooled[0][1] * embeddings.encode([tail])[0]) > 0.97
     assert pooled[0][0].any()
 
@@ -70,7 +70,7 @@ def test_indexing_keeps_sentence_vectors_and_drops_them_with_their_text(make_pip
     kept = pipeline.records.sentence_vectors(sha(c.text) for c in chunks)
     assert len(kept) == len({c.text for c in chunks})
     assert all(kept[sha(c.text)].shape == (len(c.spans()), 384) for c in chunks)
-    fresh = pipeline.embeddings.encode_spans([PASSAGE], [sentence_spans(PASSAGE)])[1][0]
+    fresh = pipeline.embeddings.encode_with_sentences([PASSAGE], [sentence_spans(PASSAGE)])[1][0]
     # the int8 model quantises a batch's activations together, and the kept copy is int8: close, not equal
     assert np.min(np.sum(kept[sha(PASSAGE)] * fresh, axis=1)) > 0.98
 
@@ -91,7 +91,7 @@ def test_an_answer_reads_kept_vectors_without_a_model_pass(make_pipeline, monkey
         raise AssertionError("the sentences were encoded again")
 
     fresh = make_pipeline()  # the same index, opened afresh: nothing cached
-    monkeypatch.setattr(fresh.embeddings, "encode_spans", no_pass)
+    monkeypatch.setattr(fresh.embeddings, "encode_with_sentences", no_pass)
     monkeypatch.setattr(fresh.sentence_vectors, "__call__", no_pass)
     answer = fresh.ask(QUESTION)
     assert not answer.abstained and answer.answer == expected.answer and "Lawyers were refused access" in answer.citations[0].quote
