@@ -5,7 +5,11 @@ from __future__ import annotations
 import re
 import threading
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Numbers are kept as written, with their dots and commas (article 212.1, 10,620 people), before words.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+", re.UNICODE)
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+# Russian and French write thousands with a space ("10 620"): such a figure is also indexed joined.
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _local = threading.local()
@@ -34,21 +38,25 @@ def _stem(word: str) -> str | None:
 
         _local.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("russian"), _stopwords())
     english, russian, stop = _local.stemmers
-    if word in stop or (len(word) == 1 and not word.isdigit()):
+    if word[0].isdigit():  # figures match as written: "10,620" as 10620, "212.1" whole
+        return word.replace(",", "") if _THOUSANDS.fullmatch(word) else word
+    if word in stop or len(word) == 1:
         return None
     return (russian if _CYRILLIC.search(word) else english).stemWord(word)
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-cased word stems, stop words dropped; Cyrillic words get the Russian stemmer."""
+    """Lower-cased word stems, stop words dropped; Cyrillic words get the Russian stemmer; figures as written."""
     stems = _stems()
     tokens = []
-    for word in _WORD.findall(text.lower().replace("ё", "е")):
+    text = text.lower().replace("ё", "е")
+    for word in _WORD.findall(text):
         stem = stems.get(word, _UNSEEN)
         if stem is _UNSEEN:
             stem = stems[word] = _stem(word)
         if stem is not None:
             tokens.append(stem)
+    tokens.extend(m.group().replace(" ", "") for m in _SPACED_THOUSANDS.finditer(text))
     return tokens
 
 
@@ -57,6 +65,9 @@ def script(text: str) -> str:
     lowered = text.lower()
     return "cyrillic" if len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered)) else "latin"
 
+# A list item starts with a bullet, "1." / "1)", "(a)" / "a)" or "(iv)" and a space.
+_ITEM = r"(?:[-•*–—]|\d{1,3}[.)]|\(?[a-zа-я]\)|\([ivx]{1,4}\))\s"
+_LIST_ITEM = re.compile(_ITEM)
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an opening
 # capital, digit or quote; or at a blank line; or at a line break after end punctuation or
 # before a list item. A hard-wrapped line inside a paragraph (common in PDFs) is not an end.
@@ -64,8 +75,9 @@ _END = re.compile(
     r"""(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ0-9])"""
     r"""|\n[ \t]*\n\s*"""
     r"""|(?<=[.!?…:;])[\"'»”’)\]]*[ \t]*\n\s*"""
-    r"""|[ \t]*\n\s*(?=(?:[-•*–—]|\d{1,3}[.)])\s)"""
+    rf"""|[ \t]*\n\s*(?={_ITEM})"""
 )
+_NUMBER = re.compile(r"\d")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vol", "fig", "art", "para", "paras",
     "e.g", "i.e", "etc", "vs", "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
@@ -87,10 +99,40 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
         end = match.start()
         while end < match.end() and text[end] in _CLOSERS:
             end += 1
-        _add_span(text, start, end, spans)
+        _add_rows(text, start, end, spans)
         start = match.end()
-    _add_span(text, start, len(text), spans)
+    _add_rows(text, start, len(text), spans)
     return [(s + offset, e + offset) for s, e in spans]
+
+
+def is_list_item(text: str) -> bool:
+    """Whether a unit of text is an item of a list (a bullet, "1.", "(a)" or "(iv)" leads it)."""
+    return _LIST_ITEM.match(text) is not None
+
+
+def is_lead_in(text: str) -> bool:
+    """Whether a unit introduces what follows it ("… on the following grounds:")."""
+    return text.rstrip().endswith(":")
+
+
+def is_table_row(line: str) -> bool:
+    """A line of mostly figures, as tables come out of a PDF ("212.1 УК 600 1000 480 5 лет")."""
+    cells = line.split()
+    figures = sum(1 for cell in cells if _NUMBER.search(cell))
+    return figures >= 2 and figures >= 0.5 * len(cells)
+
+
+def _add_rows(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    """Add the text between two sentence ends, each table row a unit of its own: a row has no full stop to end it."""
+    lines = text[start:end].split("\n")
+    rows = [is_table_row(line) for line in lines]
+    cut = start
+    for i in range(1, len(lines)):
+        at = start + sum(len(line) + 1 for line in lines[:i])  # where line i begins
+        if rows[i] or rows[i - 1]:
+            _add_span(text, cut, at, spans)
+            cut = at
+    _add_span(text, cut, end, spans)
 
 
 def _is_abbreviation(text: str, end: int) -> bool:

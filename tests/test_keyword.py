@@ -116,3 +116,11 @@ def test_a_save_of_another_format_or_shape_is_not_loaded(tmp_path):
     assert KeywordIndex.load(tmp_path / "kw", generation=3) is None
     (tmp_path / "kw" / "rows.json").write_text(json.dumps(meta))
     assert KeywordIndex.load(tmp_path / "kw", generation=3).search("propaganda", 2) == index.search("propaganda", 2)
+
+
+def test_figures_are_tokens_as_written():
+    """Article numbers, thousands and decimals match as written, so a rare exact figure can find its passage."""
+    tokens = tokenize("Статья 212.1 УК: 10 620 человек, 2,218 sentences in 2011-2014, 0.5 per cent")
+    assert tokens == ["стат", "212.1", "ук", "10", "620", "человек", "2218", "sentenc", "2011", "2014", "0.5", "per", "cent", "10620"]
+    assert "212.1" in tokenize("статьи 212.1") and "212" not in tokenize("статьи 212.1")
+    assert tokenize("2,218") == tokenize("2218") == ["2218"]

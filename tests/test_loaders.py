@@ -28,6 +28,38 @@ def make_pdf(path: Path, pages: list[str], title: str = "") -> Path:
     return path
 
 
+class RunningReport(FPDF):
+    """A report whose every page has a large running header and a "Page N of M" footer."""
+
+    def header(self):
+        self.set_font("helvetica", "B", 22)
+        self.cell(0, 12, "Detention Monitor", new_x="LMARGIN", new_y="NEXT")
+
+    def footer(self):
+        self.set_y(-15)
+        self.set_font("helvetica", size=9)
+        self.cell(0, 10, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
+PLACES = ["Juba", "Wau", "Malakal", "Bor", "Yei"]
+
+
+def make_report(path: Path, title: str = "") -> Path:
+    pdf = RunningReport()
+    if title:
+        pdf.set_title(title)
+    for n, place in enumerate(PLACES, start=1):
+        pdf.add_page()
+        if n == 1:
+            pdf.set_font("helvetica", "B", 18)
+            pdf.multi_cell(0, 10, "Findings on places of detention", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", size=11)
+        text = f"In {place} monitors saw viola-\ntions in conflict-\nrelated cases.\nThe {place} violations are conflict-related."
+        pdf.multi_cell(0, 7, text)
+    pdf.output(str(path))
+    return path
+
+
 def make_docx(path: Path, heading: str, paragraphs: list[str]) -> Path:
     document = docx.Document()
     document.add_heading(heading, level=1)
@@ -60,6 +92,55 @@ def test_pdf_pages_are_one_based(tmp_path):
     assert [d.metadata["page"] for d in docs] == [1, 2]
     assert "Armenia" in docs[0].page_content and "Belarus" in docs[1].page_content
     assert docs[0].metadata["title"] == "Two pages"
+
+
+@pytest.mark.parametrize(
+    ("metadata", "title"),
+    [
+        ("Places of Detention 2024", "Places of Detention 2024"),
+        ("Microsoft Word - draft.docx", "Findings on places of detention"),
+        ("", "Findings on places of detention"),
+    ],
+)
+def test_pdf_pages_lose_running_lines_and_broken_words_and_title_is_never_the_header(tmp_path, metadata, title):
+    docs = load_file(make_report(tmp_path / "report.pdf", metadata), tmp_path, MB)
+    assert {d.metadata["title"] for d in docs} == {title}
+    assert [d.page_content for d in docs] == [
+        "Findings on places of detention\n" * (place == "Juba")
+        + f"In {place} monitors saw violations in conflict-related cases.\nThe {place} violations are conflict-related."
+        for place in PLACES
+    ]
+
+
+def test_pdf_raised_footnote_marker_stays_on_its_line(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.sup_lift = 0.8  # high enough for PDFium to start a new line at the marker
+    pdf.write(text="Monitors cited the report")
+    pdf.char_vpos = "SUP"
+    pdf.write(text="12")
+    pdf.char_vpos = "LINE"
+    pdf.write(text=". They left.")
+    pdf.output(str(tmp_path / "note.pdf"))
+    (doc,) = load_file(tmp_path / "note.pdf", tmp_path, MB)
+    assert doc.page_content == "Monitors cited the report12. They left."
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "text"),
+    [
+        (
+            "web.html",
+            "<p>ОВД&nbsp;Инфо pub&shy;lished 2011&shy;2014</p><ul><li>&#9642;&nbsp;raids</li></ul>",
+            "ОВД Инфо published 2011-2014\n• raids",
+        ),
+        ("notes.txt", "Key \ufb01ndings:\n\u2022\tviola-\ntions of the truce\u200b", "Key findings:\n• violations of the truce"),
+    ],
+)
+def test_every_format_gets_the_character_cleaning(tmp_path, name, data, text):
+    (doc,) = load_file(write(tmp_path, name, data), tmp_path, MB)
+    assert doc.page_content == text
 
 
 def test_html_visible_text_only(tmp_path):
@@ -122,6 +203,15 @@ def test_size_limit_is_checked_before_reading(tmp_path):
     path = write(tmp_path, "big.txt", "word " * 1000)
     with pytest.raises(LoadError, match="over the 0 MB limit"):
         load_file(path, tmp_path, 100)
+
+
+def test_pdf_without_a_text_layer_is_refused(tmp_path):
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 50, 50, style="F")
+    pdf.output(str(tmp_path / "scan.pdf"))
+    with pytest.raises(LoadError, match=r"no text could be extracted \(a scanned PDF needs OCR first\)"):
+        load_file(tmp_path / "scan.pdf", tmp_path, MB)
 
 
 def test_encrypted_pdf_is_refused(tmp_path):

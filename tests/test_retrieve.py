@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from rag.answering.retrieve import fuse, fuse_scores
+from rag.answering.retrieve import fuse, fuse_scores, retrieve
 from rag.config import Settings
 from rag.errors import ConfigError
+from rag.types import Chunk
 
 
 def test_score_fusion_weights_cosine_and_scaled_bm25():
@@ -61,3 +63,35 @@ def test_both_fusions_find_the_seed_passage(seed_pipeline, fusion):
         pipeline.settings = settings
     assert any("Armenia" in p.chunk.text and "Kyrgyzstan" in p.chunk.text for p in top)
     assert all(p.dense is not None or p.keyword is not None for p in top)
+
+
+class _Store:
+    """A vector store stand-in: fixed dense hits, chunks looked up by id."""
+
+    def __init__(self, chunks: dict[str, Chunk], dense: list[tuple[str, float]]) -> None:
+        self.chunks, self.dense = chunks, dense
+
+    def query(self, vector, n, sources):
+        return [(self.chunks[i], s) for i, s in self.dense[:n]]
+
+    def get(self, ids):
+        return [self.chunks[i] for i in ids]
+
+
+class _Keywords:
+    def __init__(self, hits: list[tuple[str, float]]) -> None:
+        self.hits = hits
+
+    def search(self, query, n, sources):
+        return self.hits[:n]
+
+
+def test_the_best_keyword_hit_always_reaches_the_answer_step():
+    chunks = {i: Chunk(i, f"text {i}", "r.txt", "R", 1, 0, 6, "sha", 0) for i in ("a", "b", "c", "exact")}
+    store = _Store(chunks, [("a", 0.9), ("b", 0.88), ("c", 0.87)])  # paraphrases the model likes
+    keywords = _Keywords([("exact", 9.0), ("a", 1.0)])  # the only passage with the article number asked for
+    settings = Settings(corpus_dir="c", index_dir="i", dense_share=1.0)  # the dense side alone orders them
+    passages = retrieve("article 212.1", np.ones(3), store, keywords, settings, k=2)
+    assert [p.chunk.id for p in passages] == ["a", "exact"]
+    dense_only = retrieve("article 212.1", np.ones(3), store, keywords, settings, k=2, mode="dense")
+    assert [p.chunk.id for p in dense_only] == ["a", "b"]

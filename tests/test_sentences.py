@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.text import sentence_spans
+from rag.text import is_lead_in, is_list_item, is_table_row, sentence_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -46,3 +46,21 @@ def test_run_on_text_is_cut_at_spaces():
     assert len(spans) == 4
     assert all(e - s <= 600 for s, e in spans)
     assert "".join(text[s:e] for s, e in spans).replace(" ", "") == text.replace(" ", "")
+
+
+def test_table_rows_and_lettered_items_are_units_of_their_own():
+    text = ("Приговоры по статье 318 за 2013 год\n212.1 УК 600 1000 480 5 лет\n318 УК 2218 15 30\nИсточник: суды.\n"
+            "The grounds are:\n(a) race or colour;\n(b) religion.\nA wrapped line in 2014 ends\nhere.")
+    assert sentences(text) == [
+        "Приговоры по статье 318 за 2013 год",
+        "212.1 УК 600 1000 480 5 лет",
+        "318 УК 2218 15 30",
+        "Источник: суды.",
+        "The grounds are:",
+        "(a) race or colour;",
+        "(b) religion.",
+        "A wrapped line in 2014 ends\nhere.",
+    ]
+    assert [is_list_item(s) for s in ("(a) race", "• item", "iv) x", "(iv) x", "12. point", "2014 was")] == [True, True, False, True, True, False]
+    assert (is_lead_in("The grounds are:"), is_lead_in("It ended.")) == (True, False)
+    assert (is_table_row("212.1 УК 600 1000 480 5 лет"), is_table_row("In 2014 the court heard 37 cases of fraud")) == (True, False)

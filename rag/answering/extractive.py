@@ -12,10 +12,11 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from rag.answering.units import answer_type, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import script, tokenize
@@ -173,6 +174,29 @@ def choose(sentences: Sequence[ScoredSentence], threshold: float, most: int) -> 
     return chosen
 
 
+def as_units(chosen: Sequence[ScoredSentence], wanted: str | None) -> list[ScoredSentence]:
+    """Each chosen sentence widened to the unit a reader can use alone (rag.answering.units), keeping its scores;
+    a unit overlapping one already taken is dropped, so no words are quoted twice."""
+    units: list[ScoredSentence] = []
+    for sentence in chosen:
+        chunk = sentence.passage.chunk
+        spans = [tuple(span) for span in chunk.spans()]
+        if (sentence.start, sentence.end) in spans:
+            start, end = unit_span(chunk.text, spans, spans.index((sentence.start, sentence.end)), wanted)
+            sentence = replace(sentence, start=start, end=end)
+        if not any(_overlap(sentence, unit) for unit in units):
+            units.append(sentence)
+    return units
+
+
+def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
+    """Whether two quotes share words of the same page (their chunks may differ and overlap)."""
+    ca, cb = a.passage.chunk, b.passage.chunk
+    if (ca.source, ca.page) != (cb.source, cb.page):
+        return False
+    return ca.start + a.start < cb.start + b.end and cb.start + b.start < ca.start + a.end
+
+
 def compose(question: str, chosen: Sequence[ScoredSentence]) -> Answer:
     """Answer text from chosen sentences, each followed by the marker of its own citation."""
     citations = [s.citation(n) for n, s in enumerate(chosen, start=1)]
@@ -198,7 +222,7 @@ def extractive_answer(
 ) -> Answer:
     """Quote the best sentences of the passages, or abstain when the evidence is too weak."""
     sentences = score_sentences(question, query_vector, passages, vectors, settings)
-    chosen = choose(sentences, settings.abstain_threshold, settings.answer_sentences)
+    chosen = as_units(choose(sentences, settings.abstain_threshold, settings.answer_sentences), answer_type(question))
     answer = compose(question, chosen) if chosen else abstain(question, sentences, passages)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer

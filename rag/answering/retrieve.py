@@ -51,6 +51,10 @@ def retrieve(
     else:
         fused = fuse_scores([(c.id, s) for c, s in dense], keyword, settings.dense_share)
     top = [chunk_id for chunk_id, _ in fused[:k]]
+    if mode == "hybrid" and keyword and keyword[0][0] not in top and k > 1:
+        # the best keyword hit always gets a place: a rare exact match (an article number, an acronym, a
+        # figure) must reach the answer step even when the dense side ranks paraphrases above it
+        top[-1:] = [keyword[0][0]]
     chunks = {c.id: c for c, _ in dense}
     chunks.update({c.id: c for c in store.get([i for i in top if i not in chunks])})
     dense_scores = {c.id: s for c, s in dense}

@@ -7,23 +7,33 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
 import re
+import threading
 import unicodedata
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 
 from rag.errors import LoadError
+from rag.ingest.cleaning import RUNNING_PAGES, clean_pages, line_key, normalise_characters, running_lines
+
+if TYPE_CHECKING:
+    from pypdfium2 import PdfDocument, PdfTextPage
 
 SUPPORTED = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")
 _MAX_TITLE = 200
 _MAX_DOCX_UNPACKED = 200 * 1024 * 1024
 _MAX_DOCX_RATIO = 200
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_JUNK_TITLE = re.compile(
+    r"^(untitled|title|document\d*|microsoft \w+ - .*)$|\.(docx?|pdf|indd|rtf|odt|txt|pptx?|xlsx?|html?|tex|qxd)$", re.IGNORECASE
+)
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe, not even for two documents at once
 
 
 def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -117,14 +127,113 @@ def _read_markdown(data: bytes) -> tuple[str, Pages]:
 
 
 def _read_pdf(data: bytes) -> tuple[str, Pages]:
-    from pypdf import PdfReader
+    """Pages read with PDFium; the title from the metadata when it is a real one, else page 1's largest heading."""
+    import pypdfium2 as pdfium
 
-    reader = PdfReader(io.BytesIO(data))
-    if reader.is_encrypted and not reader.decrypt(""):
-        raise LoadError("", "encrypted PDF: save an unprotected copy to index it")
-    pages = [(i, clean_text(page.extract_text() or "")) for i, page in enumerate(reader.pages, start=1)]
-    title = (reader.metadata.title if reader.metadata else None) or ""
-    return str(title), pages
+    with _PDFIUM:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if exc.err_code == pdfium.raw.FPDF_ERR_PASSWORD:
+                raise LoadError("", "encrypted PDF: save an unprotected copy to index it") from None
+            raise
+        try:
+            raw = [_pdf_page(document, i, _page_text) for i in range(len(document))]
+            headings = _pdf_page(document, 0, _page_lines) if raw else []
+            metadata = str(document.get_metadata_value("Title") or "")
+        finally:
+            document.close()
+    running = running_lines([normalise_characters(page) for page in raw]) if len(raw) >= RUNNING_PAGES else set()
+    pages = clean_pages(raw)
+    title = metadata if _is_real_title(metadata) else _largest_heading(headings, running)
+    return title, list(enumerate(pages, start=1))
+
+
+def _pdf_page(document: PdfDocument, index: int, read: Callable[[PdfTextPage], Any]) -> Any:
+    """read(text page) of one page, closing PDFium's page objects at once (they hold native memory)."""
+    page = document[index]
+    textpage = page.get_textpage()
+    try:
+        return read(textpage)
+    finally:
+        textpage.close()
+        page.close()
+
+
+def _page_text(textpage: PdfTextPage) -> str:
+    """A page's text in PDFium's reading order, with raised footnote markers kept on their line.
+
+    PDFium starts a new line wherever the baseline moves, so a word with a superscript marker and a full
+    stop comes out as three lines ("word", "1", "."). A break whose next character sits in the previous
+    one's line band, further right, is no line end and is taken out. A soft hyphen PDFium reports was drawn
+    on the page, so it is a real hyphen (web pages printed to PDF use it for every hyphen).
+    """
+    text = textpage.get_text_range()
+    if len(text) != textpage.count_chars():  # PDFium left out or added characters: positions do not line up
+        return text.replace("\u00ad", "-")
+    pieces, last = [], 0
+    for match in re.finditer("\r\n", text):
+        at = match.start()
+        if 0 < at and match.end() < len(text):
+            before, after = textpage.get_charbox(at - 1, loose=True), textpage.get_charbox(match.end(), loose=True)
+            if _same_line(before, after):
+                spaced = after[0] - before[2] > 0.15 * (before[3] - before[1])
+                pieces += [text[last:at], " " if spaced else ""]
+                last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces).replace("\u00ad", "-")
+
+
+def _same_line(before: tuple[float, ...], after: tuple[float, ...]) -> bool:
+    """Character boxes (left, bottom, right, top): after goes on with before's line, raised or lowered a little.
+
+    A superscript shares a good third of its height with the line; the next line down shares little or none.
+    """
+    shared = min(before[3], after[3]) - max(before[1], after[1])
+    return shared >= 0.3 * min(before[3] - before[1], after[3] - after[1]) and after[0] >= before[0]
+
+
+def _page_lines(textpage: PdfTextPage) -> list[tuple[float, str]]:
+    """(height, text) of each line of a page that reads as one run of text (no wide gaps, as a masthead has)."""
+    text = textpage.get_text_range()
+    if len(text) != textpage.count_chars():
+        return []
+    lines, start = [], 0
+    for end in [m.start() for m in re.finditer("\r\n", text)] + [len(text)]:
+        boxes = [textpage.get_charbox(i, loose=True) for i in range(start, end) if not text[i].isspace()]
+        if boxes:
+            height = max(top - bottom for _, bottom, _, top in boxes)
+            gap = max((b[0] - a[2] for a, b in zip(boxes, boxes[1:])), default=0.0)
+            if gap <= 3 * height:
+                lines.append((height, text[start:end]))
+        start = end + 2
+    return lines
+
+
+def _largest_heading(lines: list[tuple[float, str]], running: set[str]) -> str:
+    """The first run (up to 3 lines) of page 1's largest lines of words, if larger than its smallest text.
+
+    Lines of mostly digits or symbols (barcodes, dates) and running headers are passed over.
+    """
+    texts = ((height, normalise_characters(text).replace("\ufffe", "-").strip()) for height, text in lines)
+    candidates = [(height, text) for height, text in texts if _letter_share(text) >= 0.5 and line_key(text) not in running]
+    if not candidates or max(h for h, _ in candidates) < 1.15 * min(h for h, _ in lines):
+        return ""
+    top = max(h for h, _ in candidates)
+    start = next(i for i, (height, _) in enumerate(candidates) if height >= 0.95 * top)
+    run = itertools.takewhile(lambda line: line[0] >= 0.95 * top, candidates[start : start + 3])
+    return " ".join(text for _, text in run)
+
+
+def _letter_share(text: str) -> float:
+    chars = [ch for ch in text if not ch.isspace()]
+    return sum(ch.isalpha() for ch in chars) / max(len(chars), 1) if len(chars) >= 3 else 0.0
+
+
+def _is_real_title(title: str) -> bool:
+    """A metadata title is often junk: empty, "untitled", or the file it was made from ("Microsoft Word - x.docx")."""
+    title = " ".join(title.split())
+    return _letter_share(title) >= 0.5 and not _JUNK_TITLE.search(title)
 
 
 def _read_html(data: bytes) -> tuple[str, Pages]:
@@ -139,7 +248,7 @@ def _read_html(data: bytes) -> tuple[str, Pages]:
         soup.head.decompose()
     lines = (line.strip() for line in soup.get_text("\n").splitlines())
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return title, [(None, text)]
+    return title, [(None, clean_text(text))]  # again: entities (&nbsp; &shy;) are only decoded by the parser
 
 
 def _read_docx(data: bytes) -> tuple[str, Pages]:
@@ -157,8 +266,8 @@ def _read_docx(data: bytes) -> tuple[str, Pages]:
     for table in document.tables:
         for row in table.rows:
             lines.append(" | ".join(cell.text.strip() for cell in row.cells))
-    title = title or (document.core_properties.title or "")
-    return title, [(None, clean_text("\n".join(lines)))]
+    metadata = document.core_properties.title or ""
+    return title or (metadata if _is_real_title(metadata) else ""), [(None, clean_text("\n".join(lines)))]
 
 
 def _check_zip(data: bytes) -> None:
@@ -205,9 +314,8 @@ def _utf16_without_bom(data: bytes) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Normalise line ends and Unicode form, drop control characters (NUL included)."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub("", text)
+    """Decoded text of one file cleaned the way every page is (rag.ingest.cleaning): characters, broken words, bullets."""
+    return clean_pages([text])[0]
 
 
 def _unprintable_share(text: str) -> float:

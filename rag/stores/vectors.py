@@ -16,7 +16,8 @@ from rag.config import INT8_SUFFIX, Settings
 from rag.errors import ConfigError, IndexMismatchError
 from rag.types import Chunk
 
-SCHEMA_VERSION = 1
+# 2: text cleaned before chunking (PDFium, running headers gone), sentence-whole chunks, figures tokenised as written
+SCHEMA_VERSION = 2
 
 
 def index_description(settings: Settings, model: str, dimension: int) -> dict[str, str | int]:

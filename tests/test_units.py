@@ -1,0 +1,66 @@
+"""Answer units: lead-ins with their items, headings with their line, the sentence that carries what was asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.units import MAX_UNIT_CHARS, answer_type, holds, is_heading, unit_span
+from rag.text import sentence_spans
+
+
+def quoted(text: str, i: int, wanted: str | None = None) -> str:
+    spans = sentence_spans(text)
+    start, end = unit_span(text, spans, i, wanted)
+    return text[start:end]
+
+
+def test_a_lead_in_is_quoted_with_its_items_and_nothing_after():
+    text = "Article 2 lists the prohibited grounds:\n(a) race or colour;\n(b) religion;\n(c) national origin.\nThe list is open."
+    assert quoted(text, 0) == "Article 2 lists the prohibited grounds:\n(a) race or colour;\n(b) religion;\n(c) national origin."
+    bare = "Человек считается политзаключенным, если:\nон лишен свободы по политическим мотивам.\nДругое предложение."
+    assert quoted(bare, 0) == "Человек считается политзаключенным, если:\nон лишен свободы по политическим мотивам."
+
+
+def test_a_heading_or_term_takes_the_line_under_it():
+    text = "Review procedure\n\nA procedure by which a treaty body considers a country without its report. It began in 1991."
+    assert quoted(text, 0) == "Review procedure\n\nA procedure by which a treaty body considers a country without its report."
+    assert is_heading("Human Rights Treaties Division") and not is_heading("It has 14 members.") and not is_heading("• an item")
+    assert is_heading("*2506556*\nConflict-related sexual violence\nReport of the Secretary-General")  # a title block
+    assert not is_heading("A sentence that wraps onto a second line of the printed page\nand goes on without a stop")  # a long first line
+
+
+def test_the_next_sentence_is_added_when_it_carries_the_quantity_or_date_asked_for():
+    text = "The Committee on Migrant Workers monitors the Convention. It has 14 members. It meets in Geneva."
+    assert quoted(text, 0, "quantity") == "The Committee on Migrant Workers monitors the Convention. It has 14 members."
+    assert quoted(text, 0, None) == "The Committee on Migrant Workers monitors the Convention."
+    assert quoted(text, 1, "quantity") == "It has 14 members."  # already holds a figure
+    assert quoted("The review procedure was first adopted by one committee. It did so in March 1991.", 0, "date").endswith("1991.")
+
+
+def test_a_widened_quote_stays_within_its_bound():
+    items = "\n".join(f"- item {i} " + "word " * 30 for i in range(40))
+    text = f"The following were recorded:\n{items}"
+    assert MAX_UNIT_CHARS - 200 < len(quoted(text, 0)) <= MAX_UNIT_CHARS
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many members does the Committee have?", "quantity"),
+        ("According to the report, how much money was raised?", "quantity"),
+        ("Сколько человек было задержано в 2022 году?", "quantity"),
+        ("When was the report published?", "date"),
+        ("In which year did the review procedure start?", "date"),
+        ("В каком году был принят закон?", "date"),
+        ("Who wrote the report?", None),
+        ("Что означает статья 354.1?", None),
+    ],
+)
+def test_answer_types_in_english_and_russian(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_holds_the_wanted_type():
+    assert holds("It has 14 members.", "quantity") and not holds("It has many members.", "quantity")
+    assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
+    assert holds("anything", None)
