@@ -81,3 +81,13 @@ def test_the_product_loads_no_lab_module():
     code = "import sys, app, rag.cli, rag.pipeline; print(sorted(m for m in sys.modules if m.startswith('rag.lab')))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_the_public_api_is_importable_from_rag_without_loading_the_pipeline():
+    code = (
+        "import sys, rag; before = 'rag.pipeline' in sys.modules; "
+        "from rag import Pipeline, Settings, Answer, Citation, IndexSummary, RagError, QuestionError; "
+        "print(before, Pipeline.__module__, Settings.__module__, Answer.__module__, RagError.__module__)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.split() == ["False", "rag.pipeline", "rag.config", "rag.types", "rag.errors"]
