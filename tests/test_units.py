@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.units import MAX_UNIT_CHARS, answer_type, holds, is_heading, unit_span
+from rag.answering.units import MAX_UNIT_CHARS, answer_type, answers_type, holds, is_heading, unit_span
 from rag.text import sentence_spans
 
 
@@ -47,7 +47,9 @@ def test_a_widened_quote_stays_within_its_bound():
     ("question", "kind"),
     [
         ("How many members does the Committee have?", "quantity"),
-        ("According to the report, how much money was raised?", "quantity"),
+        ("According to the report, how much money was raised?", "money"),
+        ("What annual budget was approved for 2025?", "money"),
+        ("Сколько денег получил фонд?", "money"),
         ("Сколько человек было задержано в 2022 году?", "quantity"),
         ("When was the report published?", "date"),
         ("In which year did the review procedure start?", "date"),
@@ -64,3 +66,34 @@ def test_holds_the_wanted_type():
     assert holds("It has 14 members.", "quantity") and not holds("It has many members.", "quantity")
     assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
     assert holds("anything", None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Many survivors sought care after the attacks.\n31.",  # a paragraph number
+        "35 See www.unicef.org/press-releases/displaced-2024.",  # a footnote and its address
+        "The Panel continues its investigation into key actors.36",  # a footnote mark
+        "The Convention (art. 47) and resolution 2467 (2019) provide for it.",
+        "See S/2025/504 for the previous report.",
+        "In November 2025 civilians were killed in Jonglei.",  # a date
+        "Статья 212.1 УК предусматривает наказание.",
+    ],
+)
+def test_figures_that_count_nothing_are_no_quantity(text):
+    assert not holds(text, "quantity")
+
+
+def test_a_money_answer_names_a_currency():
+    assert holds("The budget was $7.2 million.", "money") and holds("25 000 рублей", "money")
+    assert not holds("The network supported 60 joint projects.", "money")
+    assert holds("The network supported 60 joint projects.", "quantity")
+
+
+def test_what_a_quote_must_hold_to_answer():
+    assert not answers_type("A Lama is reborn, often many times.", "quantity")  # "many" does not say how many
+    assert answers_type("None of the original treaties mention it.", "quantity")
+    assert not answers_type("35 See www.unicef.org/press-releases/2024.", "quantity")
+    assert answers_type("It happened in the 1960s.", "date") and answers_type("After the war.", "date")
+    assert not answers_type("The network supported 60 joint projects.", "money")
+    assert answers_type("anything", None)

@@ -1,0 +1,107 @@
+"""Questions' periods and answer types, and the near miss: on-topic evidence for another period is not an answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering.constraints import Constraints, near_miss_message, parse, period_of, unmet, years_in
+from rag.answering.extractive import NOT_ANSWERED
+from tests.helpers import indexed
+
+
+@pytest.mark.parametrize(
+    "question, years, months",
+    [
+        ("How many civilians were killed between October and December 2025?", {2025}, {10, 11, 12}),
+        ("How many people were displaced in 2022?", {2022}, set()),
+        ("Сколько человек было задержано в феврале 2014 года?", {2014}, {2}),
+        ("Сколько дел было возбуждено с 2011 по 2014 год?", {2011, 2012, 2013, 2014}, set()),
+        ("What was the troop strength in April–July?", set(), {4, 5, 6, 7}),
+        ("How many cases in the fourth quarter of 2024?", {2024}, {10, 11, 12}),
+        ("Сколько обращений поступило в первом полугодии 2023 года?", {2023}, {1, 2, 3, 4, 5, 6}),
+        ("What did the report say in its 2023/24 edition?", {2023, 2024}, set()),
+        ("What did Jan Egeland say?", set(), set()),  # a name, not January
+        ("Where may the committee meet?", set(), set()),  # a verb, not May
+        ("Which article covers 212.1 and 2,000 people?", set(), set()),
+        ("What happened on 27/09/2024 and 2024-10-01?", {2024}, {9, 10}),
+    ],
+)
+def test_periods_of_questions_in_english_and_russian(question, years, months):
+    constraints = parse(question)
+    assert constraints.years == years and constraints.months == months
+
+
+def test_counts_are_not_years():
+    assert years_in("в 2014 году задержаны 2000 человек") == {2014}
+    assert years_in("about 1900 people were moved in 2020") == {2020}
+
+
+def test_a_quote_naming_its_own_period_wins_over_its_passage():
+    asked = parse("How many people were displaced in 2022?")
+    passage = "Violence has grown since 2022. In 2023, 300,000 people were displaced."
+    assert unmet(asked, "In 2023, 300,000 people were displaced.", passage) == ["year"]
+    # a quote naming no year takes its passage's, then its document title's
+    assert unmet(asked, "About 300,000 people were displaced.", "Displacement in 2022. About 300,000 …") == []
+    assert unmet(asked, "About 300,000 people were displaced.", "About 300,000 …", "Annual report 2022") == []
+    # nothing names a year: the period is unknown, and a quote is not refused for what cannot be read
+    assert unmet(asked, "About 300,000 people were displaced.", "About 300,000 …", "Annual report") == []
+
+
+def test_months_and_answer_type_are_checked():
+    asked = parse("How many civilians were killed between October and December 2025?")
+    assert unmet(asked, "From 1 January to 31 July 2025, 1,200 civilians were killed.", "") == ["month"]
+    assert unmet(asked, "In the fourth quarter of 2025, 310 civilians were killed.", "") == []
+    assert unmet(asked, "In November 2025 civilians were killed in Jonglei.", "") == ["quantity"]
+    assert unmet(parse("How many members does it have?"), "It has fourteen members.", "") == []
+
+
+def test_near_miss_message_names_the_period_asked_and_the_periods_found():
+    asked = parse("How many people were displaced in Haiti in 2022?")
+    message = near_miss_message(asked, ["In 2023, 300,000 people", "by the end of 2024"])
+    assert "2022" in message and "2023 and 2024" in message
+    assert "October–December 2025" in parse("killed between October and December 2025?").describe()
+    assert "a number" in near_miss_message(Constraints(wanted="quantity"), [])
+    assert period_of("It rose.", "In 2023 it rose.", "Report") == "In 2023 it rose."
+
+
+REPORT = (
+    "Displacement in the country\n\n"
+    "The humanitarian situation deteriorated sharply during the period under review. "
+    "In 2023, 310,000 people were internally displaced by armed violence in the capital. "
+    "In 2024, the number of internally displaced people rose to 703,000, according to the displacement tracking matrix. "
+    "Most of the displaced found shelter with host families; others lived in makeshift sites.\n"
+)
+
+
+def test_a_question_about_another_year_abstains_and_says_which_years_the_reports_give(make_pipeline):
+    pipeline = indexed(make_pipeline, **{"displacement.txt": REPORT})
+    answered = pipeline.ask("How many people were internally displaced in 2024?")
+    assert not answered.abstained and "703,000" in answered.answer and "310,000" not in answered.answer
+    missed = pipeline.ask("How many people were internally displaced in 2022?")
+    assert missed.abstained and missed.answer != NOT_ANSWERED
+    assert "2022" in missed.answer and "2023" in missed.answer and "2024" in missed.answer
+    assert missed.nearest, "the near miss still shows the nearest passages"
+    unrelated = pipeline.ask("How many people were internally displaced?")
+    assert not unrelated.abstained
+
+
+def test_quotes_from_two_reports_are_labelled_with_their_document_and_period():
+    from rag.answering.extractive import ScoredSentence, compose
+    from rag.types import Chunk, Passage
+
+    def quoted(source: str, title: str, text: str) -> ScoredSentence:
+        chunk = Chunk(id=source, text=text, source=source, title=title, page=3, start=0, end=len(text), sha256="0" * 64, ord=0)
+        return ScoredSentence(Passage(chunk, 1.0, 1.0, None), 0, len(text), 1.0, 1.0, frozenset(text.split()))
+
+    first = quoted("a.pdf", "Situation in South Sudan, 1 January to 31 March 2025", "The Mission counted 310 casualties.")
+    second = quoted("b.pdf", "Situation in South Sudan, 1 April to 30 June 2025", "The Mission counted 412 casualties.")
+    answer = compose("How many casualties?", [first, second])
+    assert answer.answer == (
+        "Situation in South Sudan, 1 January to 31 March 2025: The Mission counted 310 casualties. [1] "
+        "Situation in South Sudan, 1 April to 30 June 2025: The Mission counted 412 casualties. [2]"
+    )
+    untitled = quoted("c.pdf", "Monitoring brief", "In May 2024 the Mission counted 97 casualties.")
+    assert compose("How many?", [first, untitled]).answer.endswith(
+        "Monitoring brief (May 2024): In May 2024 the Mission counted 97 casualties. [2]"
+    )
+    assert compose("How many?", [first]).answer == "The Mission counted 310 casualties. [1]"
