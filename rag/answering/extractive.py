@@ -16,7 +16,17 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from rag.answering.units import answer_type, unit_span
+from rag.answering.constraints import (
+    Constraints,
+    Opening,
+    describe_period,
+    document_texts,
+    near_miss_message,
+    parse,
+    period_of,
+    unmet,
+)
+from rag.answering.units import unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import script, tokenize
@@ -30,6 +40,7 @@ EMPTY_INDEX = (
 SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
+MAX_LABEL_CHARS = 60  # a quote's document label is cut to this
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -122,7 +133,12 @@ class _Bounded:
 
 
 def score_sentences(
-    question: str, query_vector: np.ndarray, passages: Sequence[Passage], vectors: SentenceVectors, settings: Settings
+    question: str,
+    query_vector: np.ndarray,
+    passages: Sequence[Passage],
+    vectors: SentenceVectors,
+    settings: Settings,
+    asked: str | None = None,
 ) -> list[ScoredSentence]:
     """Every distinct sentence of the passages, scored against the question, best first.
 
@@ -130,8 +146,10 @@ def score_sentences(
     sentence (less 0.2 for a very short sentence): the ranking weighs the words lightly, so meaning
     orders the quotes; the evidence weighs them fully, because a passage that merely shares the
     question's topic rarely shares its words, which is what abstention must tell apart.
+    A follow-up's words are those asked now (`asked`, the question as written): the topic carried from
+    the last turn steers retrieval and the cosine, but must not pull the last answer's sentences back.
     """
-    q_tokens = set(tokenize(question))
+    q_tokens = set(tokenize(asked or "")) or set(tokenize(question))
     bonus = settings.cross_language_bonus or 0.0
     q_script = script(question) if bonus else None
     spans: list[tuple[Passage, int, int]] = []
@@ -174,19 +192,29 @@ def choose(sentences: Sequence[ScoredSentence], threshold: float, most: int) -> 
     return chosen
 
 
-def as_units(chosen: Sequence[ScoredSentence], wanted: str | None) -> list[ScoredSentence]:
-    """Each chosen sentence widened to the unit a reader can use alone (rag.answering.units), keeping its scores;
-    a unit overlapping one already taken is dropped, so no words are quoted twice."""
+def widened(sentence: ScoredSentence, wanted: str | None) -> ScoredSentence:
+    """The sentence widened to the unit a reader can use alone (rag.answering.units), keeping its scores."""
+    chunk = sentence.passage.chunk
+    spans = [tuple(span) for span in chunk.spans()]
+    if (sentence.start, sentence.end) not in spans:
+        return sentence
+    start, end = unit_span(chunk.text, spans, spans.index((sentence.start, sentence.end)), wanted)
+    return replace(sentence, start=start, end=end)
+
+
+def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The units in order, less any overlapping one already taken, so no words are quoted twice."""
     units: list[ScoredSentence] = []
     for sentence in chosen:
-        chunk = sentence.passage.chunk
-        spans = [tuple(span) for span in chunk.spans()]
-        if (sentence.start, sentence.end) in spans:
-            start, end = unit_span(chunk.text, spans, spans.index((sentence.start, sentence.end)), wanted)
-            sentence = replace(sentence, start=start, end=end)
         if not any(_overlap(sentence, unit) for unit in units):
             units.append(sentence)
     return units
+
+
+def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None) -> bool:
+    """Whether a unit meets the question's period and answer type (rag.answering.constraints)."""
+    chunk = sentence.passage.chunk
+    return not unmet(constraints, sentence.text, chunk.text, *document_texts(chunk, opening))
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
@@ -198,10 +226,21 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 
 def compose(question: str, chosen: Sequence[ScoredSentence]) -> Answer:
-    """Answer text from chosen sentences, each followed by the marker of its own citation."""
+    """Answer text from chosen sentences, each followed by the marker of its own citation; quotes from more than
+    one document are each led by their document's title and period, so figures of two reports are never mixed."""
     citations = [s.citation(n) for n, s in enumerate(chosen, start=1)]
-    text = " ".join(f"{c.quote} [{c.n}]" for c in citations)
+    several = len({c.source for c in citations}) > 1
+    text = " ".join(f"{_label(s) if several else ''}{c.quote} [{c.n}]" for s, c in zip(chosen, citations))
     return Answer(question=question, answer=text, abstained=False, citations=citations)
+
+
+def _label(sentence: ScoredSentence) -> str:
+    """"Title (period): " for a quote, the period being the one its own words or its passage name, when short."""
+    chunk = sentence.passage.chunk
+    title = chunk.title if len(chunk.title) <= MAX_LABEL_CHARS else chunk.title[: MAX_LABEL_CHARS - 1].rstrip() + "…"
+    source = period_of(sentence.text, chunk.text, chunk.title)
+    period = describe_period(source) if source != chunk.title else ""  # a title's period is read in the title
+    return f"{title} ({period}): " if period else f"{title}: "
 
 
 def abstain(question: str, sentences: Sequence[ScoredSentence], passages: Sequence[Passage], message: str = NOT_ANSWERED) -> Answer:
@@ -219,15 +258,33 @@ def extractive_answer(
     passages: Sequence[Passage],
     vectors: SentenceVectors,
     settings: Settings,
+    constraints: Constraints | None = None,
+    asked: str | None = None,
+    opening: Opening | None = None,
 ) -> Answer:
-    """Quote the best sentences of the passages, or abstain when the evidence is too weak."""
-    sentences = score_sentences(question, query_vector, passages, vectors, settings)
-    chosen = as_units(choose(sentences, settings.abstain_threshold, settings.answer_sentences), answer_type(question))
-    answer = compose(question, chosen) if chosen else abstain(question, sentences, passages)
+    """Quote the best units of the passages that meet the question's constraints, or abstain: plainly when the
+    evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked."""
+    constraints = constraints or parse(question)
+    sentences = score_sentences(question, query_vector, passages, vectors, settings, asked)
+    units = [widened(s, constraints.wanted) for s in sentences]
+    chosen = distinct(choose([u for u in units if fits(u, constraints, opening)], settings.abstain_threshold, settings.answer_sentences))
+    if chosen:
+        answer = compose(question, chosen)
+    else:
+        near = [u for u in units if u.evidence >= settings.abstain_threshold]
+        # the periods to name are those of the quotes refused for their period (a footnote refused for holding
+        # no figure says nothing of what the reports cover)
+        dated = [u for u in near if _wrong_period(u, constraints, opening)] or near
+        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
+        message = near_miss_message(constraints, periods) if near else NOT_ANSWERED
+        answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer
 
 
+def _wrong_period(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
+    chunk = unit.passage.chunk
+    return bool({"year", "month"} & set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.stores.bookkeeping import Records
-from rag.text import tokenize
+from rag.text import script, tokenize
 
 
 class KeywordIndex:
@@ -38,6 +38,20 @@ class KeywordIndex:
         self.vocab = vocab
         self.counts = counts  # scipy.sparse.csr_matrix (chunks x words) of int32 term counts
         self.model = _bm25(vocab, counts) if ids else None
+        self._scripts: dict[str, float] | None = None
+
+    def scripts(self) -> dict[str, float]:
+        """Share of the indexed word occurrences in each script ('cyrillic', 'latin'): which languages the corpus
+        holds. Figures are left out; computed once per index (an index never changes)."""
+        if self._scripts is None:
+            per_word = np.asarray(self.counts.sum(axis=0)).ravel() if self.ids else np.zeros(0)
+            totals = {"cyrillic": 0.0, "latin": 0.0}
+            for word, column in self.vocab.items():
+                if column < len(per_word) and per_word[column] and not word[0].isdigit():
+                    totals[script(word)] += float(per_word[column])
+            whole = sum(totals.values()) or 1.0
+            self._scripts = {name: count / whole for name, count in totals.items()}
+        return self._scripts
 
     @classmethod
     def build(cls, rows: Sequence[tuple[str, str, str]]) -> KeywordIndex:

@@ -125,6 +125,12 @@ class Store:
         by_id = {i: Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)}
         return [by_id[i] for i in ids if i in by_id]
 
+    def opening(self, source: str, n: int) -> list[Chunk]:
+        """The first n chunks of a document in reading order (its title page and introduction)."""
+        got = self.collection.get(where={"$and": [{"source": source}, {"ord": {"$lt": n}}]}, include=["documents", "metadatas"])
+        chunks = [Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)]
+        return sorted(chunks, key=lambda c: c.ord)
+
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (for reuse of identical chunks); missing ids are left out."""
         if not ids:
