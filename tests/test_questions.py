@@ -45,3 +45,30 @@ def test_standalone_question_is_left_alone():
     assert not is_followup(question)
     assert resolve_followup(question, history) == question
     assert resolve_followup("and which of them?", None) == "and which of them?"
+
+
+@pytest.mark.parametrize(
+    "question, followup",
+    [
+        ("And which of them amended their constitutions?", True),
+        ("What about Belarus?", True),
+        ("And in 2015?", True),
+        ("Belarus?", True),
+        ("Were they released?", True),
+        ("How many of those were women?", True),
+        ("А в Казахстане?", True),
+        ("И сколько из них осуждено?", True),
+        ("Что с ними стало потом?", True),
+        ("Which journalists were sentenced?", False),
+        ("Who funds the mission?", False),
+        ("Which countries does the report cover?", False),
+        ("When did Belarus adopt its propaganda law?", False),
+        ("How many civilians were killed in 2024?", False),
+        ("Какие журналисты были осуждены?", False),
+        ("Сколько человек задержано в Москве?", False),
+        ("Что означает статья 354.1?", False),
+        ("Who wrote the report?", False),
+    ],
+)
+def test_followups_are_questions_that_refer_back(question, followup):
+    assert is_followup(question) is followup

@@ -14,7 +14,8 @@ _WORD = re.compile(r"[\w'-]+", re.UNICODE)
 _LEADING = {"and", "also", "but", "what about", "how about", "а", "и", "но", "ещё", "еще"}
 _REFERRING = {
     "them", "they", "it", "those", "these", "he", "she", "him", "there", "ones", "either", "both",
-    "они", "их", "им", "ими", "он", "она", "оно", "его", "ее", "её", "это", "этот",
+    "они", "их", "им", "ими", "них", "ним", "ними", "он", "она", "оно", "его", "ему", "ее", "её", "ей", "ней",
+    "нему", "нем", "нём", "это", "этот", "этого", "этих", "этом", "этой",
     "эта", "эти", "тот", "та", "те", "там", "тоже", "также",
 }
 
@@ -56,12 +57,13 @@ def resolve_followup(question: str, history: Sequence | None) -> str:
 
 
 def is_followup(question: str) -> bool:
-    """Leans on an earlier turn: a referring word, or too few content words to stand alone."""
+    """Leans on an earlier turn: opens with "and" / "what about", holds a referring word, or is a fragment of one
+    content word ("Belarus?", "In 2015?"). A short question that names its own topic stands alone."""
     words = [w.lower() for w in _WORD.findall(question)]
     if not words:
         return False
     leading = words[0] in _LEADING or " ".join(words[:2]) in _LEADING
-    return leading or any(w in _REFERRING for w in words) or len(tokenize(question)) <= 2
+    return leading or any(w in _REFERRING for w in words) or len(tokenize(question)) <= 1
 
 
 def _text_of(content) -> str:
