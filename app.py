@@ -75,11 +75,15 @@ def _layout(gr: Any, rows: list[list], choices: list[tuple[str, str]], examples:
             chatbot = gr.Chatbot(
                 label="Chat", elem_id="chat", height=480, examples=examples, render_markdown=False, latex_delimiters=[],
                 placeholder="Ask a question about the reports, or pick an example.",
+                buttons=["copy", "copy_all"],  # no "share": it posts to a hosted space, which this service is not
             )
             with gr.Row():
                 question = gr.Textbox(show_label=False, placeholder="Ask about the reports…", elem_id="question", scale=5)
                 send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
-            only = gr.Dropdown(choices=choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter")
+            only = gr.Dropdown(
+                choices=choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
+                allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
+            )
             comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
             feedback_note = gr.Markdown(elem_id="feedback-note")
         with gr.Column(scale=2):
@@ -106,9 +110,13 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     """Connect the events; asking and reindexing run in separate concurrency groups, so neither waits for the other."""
     tracker = gr.Progress()  # Gradio spots a Progress default and feeds it the running event's bar
 
-    def listing() -> tuple:
+    def listing(chosen: list[str] | None = None) -> tuple:
+        """The documents table, the filter (keeping only the chosen documents that are still indexed), the delete
+        list and the example questions."""
         rows, choices, examples = service.documents_view()
-        return rows, gr.Dropdown(choices=choices), gr.Dropdown(choices=choices, value=None), gr.Chatbot(examples=examples)
+        known = {value for _, value in choices}
+        kept = [source for source in chosen or [] if source in known]
+        return rows, gr.Dropdown(choices=choices, value=kept), gr.Dropdown(choices=choices, value=None), gr.Chatbot(examples=examples)
 
     def chat(text: str, history: Messages, chosen: list[str], state: Answers) -> Iterator[tuple]:
         for messages, panel, kept in service.respond(text, history, chosen, state):
@@ -117,11 +125,11 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     def pick_example(selected: gr.SelectData) -> str:
         return selected.value["text"]
 
-    def reindex_clicked(progress: gr.Progress = tracker) -> tuple:
-        return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress)))), *listing()
+    def reindex_clicked(chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
+        return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress)))), *listing(chosen)
 
-    def delete_clicked(source: str | None, progress: gr.Progress = tracker) -> tuple:
-        return service.noted(lambda: service.delete(source, _reporter(progress))), *listing()
+    def delete_clicked(source: str | None, chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
+        return service.noted(lambda: service.delete(source, _reporter(progress))), *listing(chosen)
 
     def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
         return service.feedback(state, liked.index, liked.liked, note), ""
@@ -137,8 +145,8 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
     page.upload.upload(service.upload, page.upload, page.upload_note, **private).then(lambda: None, None, page.upload, **private)
-    page.reindex.click(reindex_clicked, None, [page.index_note, *listed], **indexing)
-    page.delete.click(delete_clicked, page.doomed, [page.index_note, *listed], **indexing)
+    page.reindex.click(reindex_clicked, page.only, [page.index_note, *listed], **indexing)
+    page.delete.click(delete_clicked, [page.doomed, page.only], [page.index_note, *listed], **indexing)
     demo.load(listing, None, listed, **private)
 
 

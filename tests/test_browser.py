@@ -105,6 +105,32 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
     _screenshot(page, tmp_path / "new-document.png")
 
 
+def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    write(seed_pipeline.settings.corpus_dir, "lantern-watch.txt", LANTERN)
+    page.get_by_role("tab", name="Documents").click()
+    page.click("#reindex")
+    expect(page.locator("#documents")).to_contain_text("lantern-watch.txt")
+
+    page.get_by_role("tab", name="Chat").click()
+    page.click("#filter input")
+    page.locator("[data-testid=dropdown-option]", has_text="Lantern Watch").first.click()
+    expect(page.locator("#filter")).to_contain_text("Lantern Watch")
+
+    page.get_by_role("tab", name="Documents").click()
+    page.click("#delete-choice input")
+    page.locator("[data-testid=dropdown-option]", has_text="Lantern Watch").first.click()
+    page.click("#delete")
+    expect(page.locator("#index-note")).to_contain_text("Deleted lantern-watch.txt")
+
+    page.get_by_role("tab", name="Chat").click()
+    expect(page.locator("#filter")).not_to_contain_text("Lantern Watch")  # the deleted document left the filter
+    answer = ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
+    assert "Armenia, Belarus, Kazakhstan and Kyrgyzstan" in answer
+    expect(page.locator(".toast-body")).to_have_count(0)
+
+
 def _screenshot(page, path: Path, copy_to: str | None = None) -> None:
     """Save a screenshot; with RAG_SCREENSHOT set, also copy it there (how docs/screenshot.png is made)."""
     page.screenshot(path=str(path))

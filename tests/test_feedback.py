@@ -35,14 +35,19 @@ def test_record_has_verdict_citations_and_eval_keys() -> None:
         "time": "2024-05-01T12:00:00+00:00",
         "expected": [],
         "source": "lantern.txt",
+        "abstained": False,
         "answerable": True,
     }
 
 
 def test_abstained_answer_has_no_source() -> None:
-    abstained = {"question": "Capital of France?", "answer": "The indexed reports do not appear to answer this.", "citations": []}
+    abstained = {"question": "Capital of France?", "answer": "The indexed reports do not appear to answer this.",
+                 "abstained": True, "citations": []}
     record = feedback_record(abstained, liked=True)
     assert (record["source"], record["citations"], record["comment"]) == (None, [], "")
+    # liked: the reader agrees the reports do not say; disliked: the reader says they do
+    assert (record["abstained"], record["answerable"]) == (True, False)
+    assert feedback_record(abstained, liked=False)["answerable"] is True
 
 
 def test_append_writes_one_line_per_record_from_many_threads(tmp_path: Path) -> None:

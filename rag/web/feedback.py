@@ -28,7 +28,9 @@ def feedback_record(answer: dict, liked: bool, comment: str = "", when: datetime
         "time": (when or datetime.now(UTC)).isoformat(timespec="seconds"),
         "expected": [],
         "source": citations[0]["source"] if citations else None,
-        "answerable": True,
+        "abstained": bool(answer.get("abstained")),
+        # a liked "not in the reports" is a reader agreeing the reports do not say: an unanswerable question
+        "answerable": not (answer.get("abstained") and liked),
     }
 
 
