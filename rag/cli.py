@@ -85,7 +85,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     pipeline = _pipeline(settings)
-    with tqdm(total=0, unit="file", disable=args.json or None, file=sys.stderr) as bar:
+    with tqdm(total=0, unit="chunk", disable=args.json or None, file=sys.stderr) as bar:
 
         def progress(done: int, total: int, desc: str) -> None:
             bar.total = total

@@ -177,6 +177,10 @@ class Pipeline:
     def documents(self) -> list[DocRecord]:
         return list(self.records.documents().values())
 
+    def failures(self) -> dict[str, str]:
+        """Corpus files the last reindex could not index, with the reason (corrupt, encrypted, unsupported...)."""
+        return self.records.failures()
+
     def status(self) -> dict:
         docs = self.documents()
         return {

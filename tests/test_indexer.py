@@ -200,6 +200,27 @@ def test_bad_files_are_reported_and_the_rest_indexed(make_pipeline):
     assert set(reasons) == {"corrupt.pdf", "empty.txt", "binary.txt"}
     assert reasons["empty.txt"] == "empty file"
     assert "binary" in reasons["binary.txt"] and "corrupt" in reasons["corrupt.pdf"]
+    assert pipeline.failures() == reasons  # kept for the documents list, in this process and the next
+
+    (corpus / "corrupt.pdf").unlink()
+    write(corpus, "empty.txt", REPORT_B)  # fixed
+    assert [s["source"] for s in pipeline.index().skipped] == ["binary.txt"]
+    assert list(make_pipeline(corpus_dir=corpus, index_dir=pipeline.settings.index_dir).failures()) == ["binary.txt"]
+
+
+def test_progress_counts_chunks_and_reaches_the_total(make_pipeline):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    for n in range(6):
+        paragraphs = (f"Paragraph {n}.{i}: the monitors counted {i * 7 + n} detainees in the region." * 8 for i in range(30))
+        write(corpus, f"r{n}.txt", "\n\n".join(paragraphs))
+    reports: list[tuple[int, int]] = []
+    summary = pipeline.index(progress=lambda done, total, desc: reports.append((done, total)))
+    assert summary.chunks_embedded > 128  # several slices, so the bar moves while the model works
+    done = [d for d, _ in reports]
+    assert done == sorted(done) and len(set(done)) > 3
+    assert reports[-1] == (summary.chunks, summary.chunks)
+    assert all(d <= t for d, t in reports)
 
 
 def test_a_file_that_turns_bad_keeps_its_indexed_version(make_pipeline):

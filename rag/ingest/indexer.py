@@ -34,6 +34,7 @@ _GROUP_CHUNKS = 512  # chunks embedded and committed together
 _PREFETCH_FILES = 256  # documents parsed ahead of the embedder, at most
 _PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one file is larger
 _SETTLED_NS = 2_000_000_000  # a file changed this recently is hashed on every run until it is older
+_PROGRESS_CHUNKS = 64  # new chunks embedded between two progress reports (a multiple of the encoders' micro-batch)
 
 
 @dataclass
@@ -89,6 +90,28 @@ class _Writing:
     vectors: dict[str, np.ndarray]
 
 
+@dataclass
+class _Tally:
+    """Chunks done against the run's expected total, so a progress bar follows the embedding work and not
+    the files: the total counts the chunks of the files read so far and extrapolates to those still unread."""
+
+    report: Progress
+    files: int
+    files_read: int = 0
+    chunks_read: int = 0
+    chunks_done: int = 0
+
+    def read(self, item: _Loaded | None) -> None:
+        self.files_read += 1
+        self.chunks_read += len(item.chunks) if item is not None else 0
+
+    def done(self, chunks: int) -> None:
+        self.chunks_done += chunks
+        unread = self.files - self.files_read
+        expected = self.chunks_read + (round(unread * self.chunks_read / self.files_read) if self.files_read else 0)
+        self.report(self.chunks_done, max(expected, self.chunks_done), f"indexing {self.files} files")
+
+
 @contextmanager
 def index_lock(index_dir: Path) -> Iterator[None]:
     """One reindex at a time per index folder, across processes and platforms; a second one is refused at once."""
@@ -129,6 +152,7 @@ class Indexer:
             summary.repaired = self.reconcile()
             todo = self._plan(summary)
             self._embed_all(todo, summary, progress or _quiet)
+            self.records.put_failures({item["source"]: item["reason"] for item in summary.skipped})
             if summary.updated or summary.removed or summary.repaired:
                 self.records.prune_sentence_vectors()  # texts no chunk has any more
             # what this run changed, and nothing else, lies between the generation when it took the lock
@@ -196,18 +220,19 @@ class Indexer:
         One group is written at a time, in order, each as _write describes; a writer's error is raised
         here at the next group or at the end, and the groups after it are not embedded."""
         group: list[_Loaded] = []
-        progress(0, len(todo), "indexing")
+        tally = _Tally(progress, len(todo))
+        progress(0, 0, f"indexing {len(todo)} files")
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-write") as writer:
             writing: _Writing | None = None
             for done, item in enumerate(self._load_ahead(todo, summary), start=1):
+                tally.read(item)
                 if item is not None:
                     group.append(item)
                 if sum(len(g.chunks) for g in group) >= _GROUP_CHUNKS or done == len(todo):
-                    writing = self._commit(group, summary, writer, writing)
+                    writing = self._commit(group, summary, writer, writing, tally)
                     group = []
-                progress(done, len(todo), "indexing")
             if group:
-                writing = self._commit(group, summary, writer, writing)
+                writing = self._commit(group, summary, writer, writing, tally)
             if writing is not None:
                 writing.future.result()
 
@@ -253,14 +278,16 @@ class Indexer:
         keyed = [ChunkRecord(c.id, c.text_sha, tokenize(c.text)) for c in chunks]
         return _Loaded(meta["source"], chunks, keyed, record, todo.is_new, todo.stamp)
 
-    def _commit(self, group: list[_Loaded], summary: IndexSummary, writer: ThreadPoolExecutor, writing: _Writing | None) -> _Writing | None:
+    def _commit(
+        self, group: list[_Loaded], summary: IndexSummary, writer: ThreadPoolExecutor, writing: _Writing | None, tally: _Tally
+    ) -> _Writing | None:
         """Embed a group here (reusing the vectors of the group being written), then, once that one is
         stored, hand this one to the writer."""
         chunks = [c for item in group for c in item.chunks]
         if not chunks:
             return writing
         shas = [k.text_sha for item in group for k in item.keyed]
-        vectors, sentences = self._vectors(chunks, shas, summary, writing.vectors if writing else {})
+        vectors, sentences = self._vectors(chunks, shas, summary, writing.vectors if writing else {}, tally)
         if writing is not None:
             writing.future.result()
         future = writer.submit(self._write, group, chunks, vectors, sentences, summary)
@@ -278,20 +305,28 @@ class Indexer:
             (summary.added if item.is_new else summary.updated).append(item.source)
 
     def _vectors(
-        self, chunks: list[Chunk], shas: list[str], summary: IndexSummary, pending: dict[str, np.ndarray]
+        self, chunks: list[Chunk], shas: list[str], summary: IndexSummary, pending: dict[str, np.ndarray], tally: _Tally
     ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Vectors for chunks, reused where the same text is pending or already indexed, each new text embedded
-        once; and, by text hash, the sentence vectors of the new texts (when the model pools them from the same pass)."""
+        once; and, by text hash, the sentence vectors of the new texts (when the model pools them from the same pass).
+
+        New texts go to the model longest first in slices of _PROGRESS_CHUNKS, with progress reported after each:
+        the encoders sort by length and run micro-batches of 8 themselves, so the slices change no chunk's batch."""
         by_sha = {s: pending[s] for s in set(shas) if s in pending}
         known = self.records.ids_for_texts([s for s in shas if s not in by_sha])
         stored = self.store.vectors([known[s] for s in set(shas) if s in known])
         by_sha.update({s: stored[known[s]] for s in set(shas) if s in known and known[s] in stored})
         fresh = {s: c for s, c in zip(shas, chunks) if s not in by_sha}
         sentences: dict[str, np.ndarray] = {}
-        if fresh:
-            vectors, pooled = self.embeddings.encode_with_sentences([c.text for c in fresh.values()], [c.spans() for c in fresh.values()])
-            by_sha.update(zip(fresh.keys(), vectors))
-            sentences = dict(zip(fresh.keys(), pooled)) if pooled is not None else {}
+        tally.done(len(chunks) - len(fresh))
+        longest_first = sorted(fresh.items(), key=lambda pair: -len(pair[1].text))
+        for start in range(0, len(longest_first), _PROGRESS_CHUNKS):
+            part = longest_first[start : start + _PROGRESS_CHUNKS]
+            vectors, pooled = self.embeddings.encode_with_sentences([c.text for _, c in part], [c.spans() for _, c in part])
+            by_sha.update(zip((sha for sha, _ in part), vectors))
+            if pooled is not None:
+                sentences.update(zip((sha for sha, _ in part), pooled))
+            tally.done(len(part))
         summary.chunks_embedded += len(fresh)
         summary.chunks_reused += len(chunks) - len(fresh)
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences

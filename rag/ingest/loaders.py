@@ -99,7 +99,7 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[Document]:
     except LoadError as exc:
         raise LoadError(source, exc.reason) from None
     except Exception as exc:  # parsers raise anything on corrupt input; the file is skipped, the run goes on
-        raise LoadError(source, f"corrupt or unreadable {path.suffix.lower()} file ({type(exc).__name__}: {exc})") from None
+        raise LoadError(source, f"corrupt or unreadable {path.suffix.lower()} file ({exc})") from None
     pages = [(n, text) for n, text in pages if text.strip()]
     if not pages:
         raise LoadError(source, "no text could be extracted (a scanned PDF needs OCR first)")

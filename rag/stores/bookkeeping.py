@@ -31,6 +31,7 @@ CREATE INDEX IF NOT EXISTS chunks_text ON chunks(text_sha);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sentence_vectors (text_sha TEXT PRIMARY KEY, dim INTEGER NOT NULL, vectors BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS file_stamps (source TEXT PRIMARY KEY, sha256 TEXT NOT NULL, stamp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS failures (source TEXT PRIMARY KEY, reason TEXT NOT NULL, at REAL NOT NULL);
 """
 # Sentence vectors are unit length: int8 steps of 1/127 per component move a cosine by about 0.002
 # (standard deviation), a quarter of the stored size of float32.
@@ -136,6 +137,17 @@ class Records:
         with self._transaction(bump=False) as db:
             _put_stamps(db, stamps)
 
+    def failures(self) -> dict[str, str]:
+        """source -> reason for each corpus file the last reindex could not index (corrupt, unsupported, unreadable)."""
+        return dict(self._rows("SELECT source, reason FROM failures ORDER BY source"))
+
+    def put_failures(self, failures: Mapping[str, str]) -> None:
+        """Keep exactly these failures: each reindex reads every failed file again, so its list replaces the last one."""
+        now = time.time()
+        with self._transaction(bump=False) as db:
+            db.execute("DELETE FROM failures")
+            db.executemany("INSERT OR REPLACE INTO failures VALUES (?, ?, ?)", [(s, r, now) for s, r in failures.items()])
+
     def replace(self, documents: Sequence[tuple[DocRecord, Sequence[ChunkRecord]]], stamps: Mapping[str, str] | None = None) -> None:
         """Record each document with exactly these chunks, atomically replacing what they had before;
         stamps, by source, are the file stamps taken before the files were read (an empty one is not kept)."""
@@ -167,6 +179,7 @@ class Records:
             db.execute("DELETE FROM documents")
             db.execute("DELETE FROM sentence_vectors")
             db.execute("DELETE FROM file_stamps")
+            db.execute("DELETE FROM failures")
 
     def put_sentence_vectors(self, rows: Mapping[str, np.ndarray]) -> None:
         """Keep the sentence vectors (sentences x dimension) of chunk texts, by the hash of the text."""
