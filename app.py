@@ -15,7 +15,7 @@ from rag.pipeline import Pipeline
 from rag.types import Progress
 from rag.web import render
 from rag.web.auth import parse_auth
-from rag.web.service import Answers, ChatService, Messages
+from rag.web.service import Answers, ChatService, DocumentsView, Messages
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -40,7 +40,7 @@ def build_app(pipeline: Pipeline) -> "gr.Blocks":
 
     service = ChatService(pipeline)
     with gr.Blocks(title="Ask the reports", analytics_enabled=False) as demo:
-        page = _layout(gr, *service.documents_view())
+        page = _layout(gr, service.documents_view())
         _wire(gr, demo, service, page)
         _api(gr, service)
     return demo
@@ -59,21 +59,26 @@ class _Page:
     sources: Any
     table: Any
     upload: Any
+    replace: Any
     upload_note: Any
     reindex: Any
     index_note: Any
     doomed: Any
     delete: Any
+    confirm_row: Any
+    confirm_note: Any
+    confirm: Any
+    cancel: Any
     answers: Any
 
 
-def _layout(gr: Any, rows: list[list], choices: list[tuple[str, str]], examples: list[dict[str, str]]) -> _Page:
+def _layout(gr: Any, view: DocumentsView) -> _Page:
     """Place the components: chat and sources side by side, then the documents tab."""
     gr.Markdown("## Ask the reports\nAnswers quote the indexed reports and cite them as [1], [2]…")
     with gr.Tab("Chat"), gr.Row():
         with gr.Column(scale=3):
             chatbot = gr.Chatbot(
-                label="Chat", elem_id="chat", height=480, examples=examples, render_markdown=False, latex_delimiters=[],
+                label="Chat", elem_id="chat", height=480, examples=view.examples, render_markdown=False, latex_delimiters=[],
                 placeholder="Ask a question about the reports, or pick an example.",
                 buttons=["copy", "copy_all"],  # no "share": it posts to a hosted space, which this service is not
             )
@@ -81,7 +86,7 @@ def _layout(gr: Any, rows: list[list], choices: list[tuple[str, str]], examples:
                 question = gr.Textbox(show_label=False, placeholder="Ask about the reports…", elem_id="question", scale=5)
                 send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
             only = gr.Dropdown(
-                choices=choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
+                choices=view.choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
                 allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
             )
             comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
@@ -90,19 +95,24 @@ def _layout(gr: Any, rows: list[list], choices: list[tuple[str, str]], examples:
             sources = gr.HTML(render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=None, max_height=640)
     with gr.Tab("Documents"):
         table = gr.Dataframe(
-            value=rows, headers=render.DOCUMENT_HEADERS, interactive=False, elem_id="documents", wrap=True,
-            column_widths=["42%", "30%", "8%", "8%", "12%"],
+            value=view.rows, headers=render.DOCUMENT_HEADERS, interactive=False, elem_id="documents", wrap=True,
+            column_widths=["30%", "24%", "7%", "7%", "12%", "20%"],
         )
-        upload = gr.File(file_count="multiple", file_types=list(SUPPORTED), label="Add reports", elem_id="upload")
+        upload = gr.File(file_count="multiple", file_types=list(SUPPORTED), label="Add reports (indexed at once)", elem_id="upload")
+        replace = gr.Checkbox(label="Replace reports of the same name (otherwise both are kept)", value=False, elem_id="replace")
         upload_note = gr.Markdown(elem_id="upload-note")
         reindex = gr.Button("Reindex", variant="primary", elem_id="reindex")
         index_note = gr.Markdown(elem_id="index-note")
         with gr.Row():
-            doomed = gr.Dropdown(choices=choices, value=None, label="Document to delete", elem_id="delete-choice", scale=4)
-            delete = gr.Button("Delete document", variant="stop", elem_id="delete", scale=1)
+            doomed = gr.Dropdown(choices=view.removable, value=None, label="Document to delete", elem_id="delete-choice", scale=4)
+            delete = gr.Button("Delete document…", variant="stop", elem_id="delete", scale=1)
+        with gr.Row(visible=False, elem_id="confirm-delete") as confirm_row:
+            confirm_note = gr.Markdown(elem_id="confirm-note")
+            confirm = gr.Button("Yes, delete it", variant="stop", elem_id="confirm", scale=0, min_width=140)
+            cancel = gr.Button("Cancel", elem_id="cancel", scale=0, min_width=100)
     return _Page(
-        chatbot, question, send, only, comment, feedback_note, sources, table, upload, upload_note, reindex, index_note,
-        doomed, delete, gr.State({}),
+        chatbot, question, send, only, comment, feedback_note, sources, table, upload, replace, upload_note, reindex,
+        index_note, doomed, delete, confirm_row, confirm_note, confirm, cancel, gr.State({}),
     )
 
 
@@ -113,10 +123,13 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     def listing(chosen: list[str] | None = None) -> tuple:
         """The documents table, the filter (keeping only the chosen documents that are still indexed), the delete
         list and the example questions."""
-        rows, choices, examples = service.documents_view()
-        known = {value for _, value in choices}
+        view = service.documents_view()
+        known = {value for _, value in view.choices}
         kept = [source for source in chosen or [] if source in known]
-        return rows, gr.Dropdown(choices=choices, value=kept), gr.Dropdown(choices=choices, value=None), gr.Chatbot(examples=examples)
+        return (
+            view.rows, gr.Dropdown(choices=view.choices, value=kept), gr.Dropdown(choices=view.removable, value=None),
+            gr.Chatbot(examples=view.examples),
+        )
 
     def chat(text: str, history: Messages, chosen: list[str], state: Answers) -> Iterator[tuple]:
         for messages, panel, kept in service.respond(text, history, chosen, state):
@@ -128,8 +141,12 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     def reindex_clicked(chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
         return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress)))), *listing(chosen)
 
-    def delete_clicked(source: str | None, chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
-        return service.noted(lambda: service.delete(source, _reporter(progress))), *listing(chosen)
+    def delete_asked(source: str | None) -> tuple:
+        question = service.confirm_delete(source)
+        return gr.Row(visible=bool(question)), question, "" if question else "Choose a document to delete."
+
+    def delete_confirmed(source: str | None, chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
+        return gr.Row(visible=False), service.noted(lambda: service.delete(source, _reporter(progress))), *listing(chosen)
 
     def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
         return service.feedback(state, liked.index, liked.liked, note), ""
@@ -144,9 +161,14 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     page.send.click(**chat_io, **asking)
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
-    page.upload.upload(service.upload, page.upload, page.upload_note, **private).then(lambda: None, None, page.upload, **private)
-    page.reindex.click(reindex_clicked, page.only, [page.index_note, *listed], **indexing)
-    page.delete.click(delete_clicked, [page.doomed, page.only], [page.index_note, *listed], **indexing)
+    # a reindex shows its progress bar on its note, so the documents table stays in view while it runs
+    note_only = {"show_progress_on": [page.index_note]}
+    saved = page.upload.upload(service.upload, [page.upload, page.replace], page.upload_note, **private)
+    saved.then(lambda: None, None, page.upload, **private).then(reindex_clicked, page.only, [page.index_note, *listed], **indexing, **note_only)
+    page.reindex.click(reindex_clicked, page.only, [page.index_note, *listed], **indexing, **note_only)
+    page.delete.click(delete_asked, page.doomed, [page.confirm_row, page.confirm_note, page.index_note], **private)
+    page.cancel.click(lambda: gr.Row(visible=False), None, page.confirm_row, **private)
+    page.confirm.click(delete_confirmed, [page.doomed, page.only], [page.confirm_row, page.index_note, *listed], **indexing, **note_only)
     demo.load(listing, None, listed, **private)
 
 
@@ -183,7 +205,7 @@ def _reporter(progress: Any) -> Progress:
 
     def report(done: int, total: int, desc: str) -> None:
         if total:
-            progress((done, total), desc=desc, unit="files")
+            progress((done, total), desc=desc, unit="chunks")
 
     return report
 

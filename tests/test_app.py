@@ -130,7 +130,10 @@ def test_upload_route_and_handler_keep_files_inside_corpus(seed_pipeline: Pipeli
     assert sorted(p.name for p in corpus.iterdir()) == sorted([SEED.name, "x.txt"])
     assert not (tmp_path / "etc").exists()
     again = ChatService(seed_pipeline).upload(stored)
-    assert again.splitlines()[0] == r"- Saved x\-1\.txt (x\.txt already exists)"
+    assert again.splitlines()[0].startswith(r"- Saved x\-1\.txt: x\.txt already exists and is kept")
+    replaced = ChatService(seed_pipeline).upload(stored, replace=True)
+    assert replaced == r"- Saved x\.txt, replacing the report of that name"
+    assert sorted(p.name for p in corpus.iterdir()) == sorted([SEED.name, "x.txt", "x-1.txt"])
 
 
 def test_upload_handler_enforces_type_and_size_on_the_server(make_pipeline, tmp_path: Path) -> None:

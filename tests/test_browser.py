@@ -91,8 +91,7 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
     page.set_input_files("#upload input[type=file]", str(upload))
     expect(page.locator("#upload-note")).to_contain_text("Saved lantern-watch.txt")
     assert (seed_pipeline.settings.corpus_dir / "lantern-watch.txt").read_text() == LANTERN
-    page.click("#reindex")
-    expect(page.locator("#index-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")
+    expect(page.locator("#index-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")  # indexed at once
     expect(page.locator("#documents")).to_contain_text("lantern-watch.txt")
 
     page.get_by_role("tab", name="Chat").click()
@@ -122,6 +121,7 @@ def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, see
     page.click("#delete-choice input")
     page.locator("[data-testid=dropdown-option]", has_text="Lantern Watch").first.click()
     page.click("#delete")
+    page.click("#confirm")
     expect(page.locator("#index-note")).to_contain_text("Deleted lantern-watch.txt")
 
     page.get_by_role("tab", name="Chat").click()
@@ -129,6 +129,36 @@ def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, see
     answer = ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
     assert "Armenia, Belarus, Kazakhstan and Kyrgyzstan" in answer
     expect(page.locator(".toast-body")).to_have_count(0)
+
+
+def test_a_broken_upload_is_listed_and_removed_after_confirming(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    corpus = seed_pipeline.settings.corpus_dir
+    page.get_by_role("tab", name="Documents").click()
+    broken = tmp_path / "to-upload" / "broken-scan.pdf"
+    broken.parent.mkdir()
+    broken.write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    page.set_input_files("#upload input[type=file]", str(broken))
+    expect(page.locator("#index-note")).to_contain_text("Skipped broken-scan.pdf")
+    row = page.get_by_role("row", name="broken-scan.pdf")
+    expect(row).to_contain_text("not indexed")
+    _screenshot(page, tmp_path / "documents.png", os.environ.get("RAG_SCREENSHOT_DOCUMENTS"))
+
+    page.click("#delete-choice input")
+    page.locator("[data-testid=dropdown-option]", has_text="broken-scan.pdf").first.click()
+    page.click("#delete")
+    expect(page.locator("#confirm-note")).to_contain_text("Delete broken-scan.pdf?")
+    page.click("#cancel")  # cancelling keeps the file
+    expect(page.locator("#confirm-delete")).to_be_hidden()
+    assert (corpus / "broken-scan.pdf").exists()
+
+    page.click("#delete")
+    page.click("#confirm")
+    expect(page.locator("#index-note")).to_contain_text("Deleted broken-scan.pdf")
+    expect(page.locator("#documents")).not_to_contain_text("broken-scan.pdf")
+    expect(page.locator("#confirm-delete")).to_be_hidden()
+    assert sorted(p.name for p in corpus.iterdir()) == [SEED.name]
 
 
 def _screenshot(page, path: Path, copy_to: str | None = None) -> None:

@@ -57,6 +57,21 @@ def test_upload_never_overwrites_an_existing_file(tmp_path: Path) -> None:
     assert [(corpus / n).read_text() for n in ("report.txt", "report-1.txt", "report-2.txt")] == ["first", "second", "third"]
 
 
+def test_upload_replaces_a_report_of_the_same_name_only_when_asked(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write(corpus, "report.txt", "first")
+    replaced = save_upload(corpus, write(tmp_path, "a", "second"), "report.txt", MB, replace=True)
+    assert (replaced.path.name, replaced.replaced, replaced.renamed_from) == ("report.txt", True, None)
+    assert sorted(p.name for p in corpus.iterdir()) == ["report.txt"] and (corpus / "report.txt").read_text() == "second"
+    new = save_upload(corpus, write(tmp_path, "b", "third"), "other.txt", MB, replace=True)
+    assert (new.path.name, new.replaced) == ("other.txt", False)
+    outside = write(tmp_path / "elsewhere", "secret.txt", "keep me")
+    (corpus / "linked.txt").symlink_to(outside)
+    beside = save_upload(corpus, write(tmp_path, "c", "fourth"), "linked.txt", MB, replace=True)
+    assert (beside.path.name, beside.replaced) == ("linked-1.txt", False)  # a link is never written through
+    assert outside.read_text() == "keep me"
+
+
 def test_upload_over_the_size_limit_is_refused_on_the_server(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     big = tmp_path / "big.txt"

@@ -77,9 +77,21 @@ def test_examples_name_the_newest_reports() -> None:
 
 def test_document_rows_and_choices() -> None:
     docs = [_doc("reports/a.pdf", "A" * 80, 0.0)]
-    assert render.document_rows(docs) == [["A" * 80, "reports/a.pdf", 1, 2, ""]]
+    assert render.document_rows(docs) == [["A" * 80, "reports/a.pdf", 1, 2, "", "indexed"]]
     label, value = render.document_choices(docs)[0]
     assert value == "reports/a.pdf" and len(label) == 70 and label.endswith("…")
+
+
+def test_failed_files_are_listed_first_and_can_be_deleted() -> None:
+    docs = [_doc("a.pdf", "Annual review", 0.0)]
+    failures = {"broken.pdf": "corrupt PDF", "a.pdf": "encrypted PDF", "notes.odt": "unsupported file type .odt"}
+    rows = render.document_rows(docs, failures)
+    assert rows[0] == ["", "broken.pdf", "", "", "", "not indexed: corrupt PDF"]
+    assert rows[1][1] == "notes.odt" and rows[2][1] == "a.pdf"
+    assert rows[2][-1] == "indexed; its file changed and now fails: encrypted PDF"
+    removable = render.removable_choices(docs, failures)
+    assert [value for _, value in removable] == ["broken.pdf", "a.pdf"]  # not a type the page may delete
+    assert removable[0][0] == "broken.pdf (not indexed)"
 
 
 def test_summary_lists_changes_and_skips() -> None:

@@ -1,9 +1,9 @@
 """Adding and removing report files in the corpus folder, never touching anything outside it.
 
 Uploads arrive with names chosen by whoever sent them: only the last path component survives,
-reduced to letters, digits and a few safe marks, and an existing file is never overwritten
-(the new one becomes `name-1.txt`). Deleting takes a document source as the index records it
-and refuses any path that leads out of the corpus folder.
+reduced to letters, digits and a few safe marks, and an existing file is overwritten only when the
+caller asks for it (otherwise the new one becomes `name-1.txt`). Deleting takes a document source
+as the index records it and refuses any path that leads out of the corpus folder.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class SavedFile:
 
     path: Path
     renamed_from: str | None = None
+    replaced: bool = False
 
 
 def safe_name(name: str) -> str:
@@ -49,8 +50,10 @@ def safe_name(name: str) -> str:
     return stem + suffix
 
 
-def save_upload(corpus_dir: Path, source: Path, name: str, max_bytes: int) -> SavedFile:
-    """Copy an uploaded file into corpus_dir under a safe, unused name; the type and size are checked here."""
+def save_upload(corpus_dir: Path, source: Path, name: str, max_bytes: int, replace: bool = False) -> SavedFile:
+    """Copy an uploaded file into corpus_dir under a safe name; the type and size are checked here. A report file
+    of that name is replaced when `replace` is set (in one rename: readers see the old file or the new one),
+    otherwise the upload takes the first unused name."""
     wanted = safe_name(name)
     try:
         size = source.stat().st_size
@@ -61,6 +64,10 @@ def save_upload(corpus_dir: Path, source: Path, name: str, max_bytes: int) -> Sa
     corpus_dir.mkdir(parents=True, exist_ok=True)
     staged = _stage(corpus_dir, source, name)
     try:
+        existing = corpus_dir.resolve() / wanted
+        if replace and existing.is_file() and not existing.is_symlink():
+            os.replace(staged, existing)
+            return SavedFile(existing, None, replaced=True)
         target = _link_unused(staged, corpus_dir.resolve(), wanted)
     finally:
         staged.unlink(missing_ok=True)

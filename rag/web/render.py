@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import PurePosixPath
 
+from rag.ingest.loaders import SUPPORTED
 from rag.stores.bookkeeping import DocRecord
 from rag.types import Answer, Citation
 
 NEAREST_LABEL = "Nearest passages (not an answer)"
 SOURCES_LABEL = "Sources"
 EMPTY_SOURCES = "The sources of the latest answer appear here: each cited passage, with the quoted words highlighted."
-DOCUMENT_HEADERS = ["Title", "File", "Pages", "Chunks", "Last indexed"]
+DOCUMENT_HEADERS = ["Title", "File", "Pages", "Chunks", "Last indexed", "Status"]
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 _LEADING_NAME = re.compile(r"^(?:(?:The|A|An)\s+)?((?:[A-Z][\w'&-]*\s*){1,3})")
 _MAX_CHOICE_LABEL = 70
@@ -72,14 +74,33 @@ def highlight(text: str, start: int, end: int) -> str:
     return f"{before}<mark>{quote}</mark>{after}" if quote else before + after
 
 
-def document_rows(docs: Sequence[DocRecord]) -> list[list]:
-    """Rows of the documents table, in DOCUMENT_HEADERS order."""
-    return [[d.title, d.source, d.pages, d.chunks, _when(d.indexed_at)] for d in docs]
+def document_rows(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None) -> list[list]:
+    """Rows of the documents table, in DOCUMENT_HEADERS order: files the last reindex could not read first, with
+    the reason, then the indexed documents. A document whose file failed after it was indexed keeps its row."""
+    failures = failures or {}
+    indexed = {d.source for d in docs}
+    failed = [["", source, "", "", "", f"not indexed: {reason}"] for source, reason in failures.items() if source not in indexed]
+    return failed + [[d.title, d.source, d.pages, d.chunks, _when(d.indexed_at), _status(failures.get(d.source))] for d in docs]
 
 
 def document_choices(docs: Sequence[DocRecord]) -> list[tuple[str, str]]:
     """(label, source) pairs for the filter and delete dropdowns; the label names title and file."""
     return [(_clip(f"{d.title} — {d.source}"), d.source) for d in docs]
+
+
+def removable_choices(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """The delete list: failed report files (so a broken upload can be removed from the page), then the indexed documents."""
+    indexed = {d.source for d in docs}
+    broken = [
+        (_clip(f"{source} (not indexed)"), source)
+        for source in failures or {}
+        if source not in indexed and PurePosixPath(source).suffix.lower() in SUPPORTED
+    ]
+    return broken + document_choices(docs)
+
+
+def _status(failure: str | None) -> str:
+    return f"indexed; its file changed and now fails: {failure}" if failure else "indexed"
 
 
 def example_questions(docs: Sequence[DocRecord], most: int = 3) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,16 @@ from rag.web.feedback import append_feedback, feedback_record
 STREAM_PAUSE = 0.03  # seconds between streamed pieces: fast, but visibly progressive
 Messages = list[dict[str, Any]]
 Answers = dict[int, dict]
+
+
+@dataclass
+class DocumentsView:
+    """What the page shows of the corpus: the table, the filter's choices, the delete list and example questions."""
+
+    rows: list[list]
+    choices: list[tuple[str, str]]
+    removable: list[tuple[str, str]]
+    examples: list[dict[str, str]]
 
 
 class ChatService:
@@ -63,21 +74,37 @@ class ChatService:
         """Bring the index in step with the corpus folder; the summary as a dict."""
         return self.pipeline.index(progress=progress).to_dict()
 
-    def upload(self, paths: Sequence[str] | None) -> str:
-        """Save uploaded files into the corpus folder; one line per file saying what happened."""
+    def upload(self, paths: Sequence[str] | None, replace: bool = False) -> str:
+        """Save uploaded files into the corpus folder; one line per file saying what happened. A file named like a
+        report already there replaces it when `replace` is set; otherwise both are kept, the new one renamed."""
         lines = []
         for path in paths or []:
             name = Path(path).name
             try:
-                saved = save_upload(self.settings.corpus_dir, Path(path), name, self.settings.max_file_bytes)
+                saved = save_upload(self.settings.corpus_dir, Path(path), name, self.settings.max_file_bytes, replace)
             except RagError as exc:
                 lines.append(f"- Not saved: {render.markdown_literal(str(exc))}")
                 continue
-            renamed = f" ({render.markdown_literal(saved.renamed_from)} already exists)" if saved.renamed_from else ""
-            lines.append(f"- Saved {render.markdown_literal(saved.path.name)}{renamed}")
-        if any(line.startswith("- Saved") for line in lines):
-            lines.append("\nPress **Reindex** to make the new reports searchable.")
+            shown = render.markdown_literal(saved.path.name)
+            if saved.replaced:
+                lines.append(f"- Saved {shown}, replacing the report of that name")
+            elif saved.renamed_from:
+                lines.append(
+                    f"- Saved {shown}: {render.markdown_literal(saved.renamed_from)} already exists and is kept "
+                    "(tick “Replace reports of the same name” to replace it instead)"
+                )
+            else:
+                lines.append(f"- Saved {shown}")
         return "\n".join(lines)
+
+    def confirm_delete(self, source: str | None) -> str:
+        """The question asked before a delete, or "" when no document is chosen."""
+        if not source:
+            return ""
+        return (
+            f"Delete **{render.markdown_literal(source)}**? Its file is removed from the corpus folder and its passages "
+            "from the index. This cannot be undone."
+        )
 
     def delete(self, source: str | None, progress: Progress | None = None) -> str:
         """Remove a document's file from the corpus, then reindex so its passages leave the index."""
@@ -95,11 +122,13 @@ class ChatService:
         append_feedback(self.settings.index_dir, feedback_record(answer, liked is True, comment or ""))
         return f"Thank you: your {'like' if liked is True else 'dislike'} was recorded."
 
-    def documents_view(self) -> tuple[list[list], list[tuple[str, str]], list[dict[str, str]]]:
-        """Table rows, dropdown choices and example questions for the indexed documents."""
-        docs = self.pipeline.documents()
+    def documents_view(self) -> DocumentsView:
+        """Table rows, filter and delete choices and example questions for the corpus as last indexed."""
+        docs, failures = self.pipeline.documents(), self.pipeline.failures()
         examples = [{"text": q} for q in render.example_questions(docs)]
-        return render.document_rows(docs), render.document_choices(docs), examples
+        return DocumentsView(
+            render.document_rows(docs, failures), render.document_choices(docs), render.removable_choices(docs, failures), examples
+        )
 
     def noted(self, action: Callable[[], str]) -> str:
         """The note an action returns, or its error as a note: a failed reindex never shows a traceback."""
