@@ -36,10 +36,10 @@ def test_seed_question_is_answered_with_the_four_countries(seed_pipeline):
     assert not answer.abstained
     first = answer.citations[0]
     assert first.n == 1 and first.source == SEED.name
-    assert answer.answer.startswith(first.quote + " [1]")
+    assert answer.answer.startswith(" ".join(first.quote.split()) + " [1]")  # shown reflowed, one quote per line
     naming = [c for c in answer.citations if all(country in c.quote for country in COUNTRIES)]
     assert naming and naming[0].source == SEED.name
-    assert f"{naming[0].quote} [{naming[0].n}]" in answer.answer
+    assert f"{' '.join(naming[0].quote.split())} [{naming[0].n}]" in answer.answer.split("\n")
 
 
 @pytest.mark.parametrize("question", ["Who won the 2018 football World Cup?", "What is the capital of Australia?"])

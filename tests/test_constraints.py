@@ -97,7 +97,7 @@ def test_quotes_from_two_reports_are_labelled_with_their_document_and_period():
     second = quoted("b.pdf", "Situation in South Sudan, 1 April to 30 June 2025", "The Mission counted 412 casualties.")
     answer = compose("How many casualties?", [first, second])
     assert answer.answer == (
-        "Situation in South Sudan, 1 January to 31 March 2025: The Mission counted 310 casualties. [1] "
+        "Situation in South Sudan, 1 January to 31 March 2025: The Mission counted 310 casualties. [1]\n"
         "Situation in South Sudan, 1 April to 30 June 2025: The Mission counted 412 casualties. [2]"
     )
     untitled = quoted("c.pdf", "Monitoring brief", "In May 2024 the Mission counted 97 casualties.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.units import MAX_UNIT_CHARS, answer_type, answers_type, holds, is_heading, unit_span
+from rag.answering.units import MAX_UNIT_CHARS, answer_type, answers_type, dateline_end, holds, is_heading, quotable, unit_span
 from rag.text import sentence_spans
 
 
@@ -97,3 +97,22 @@ def test_what_a_quote_must_hold_to_answer():
     assert answers_type("It happened in the 1960s.", "date") and answers_type("After the war.", "date")
     assert not answers_type("The network supported 60 joint projects.", "money")
     assert answers_type("anything", None)
+
+
+@pytest.mark.parametrize(
+    ("quote", "rest"),
+    [
+        ("22 Dec. INTERFAX.RU — Police detained twelve journalists in Minsk.", "Police detained"),
+        ("MOSCOW, Dec 22 (Reuters) - The court sentenced the activist to five years.", "The court"),
+        ("5 марта — Суд приговорил журналиста к пяти годам колонии.", "Суд приговорил"),
+        ("UNHCR – the UN refugee agency – said that 3 million people fled.", "UNHCR"),  # the subject, not a dateline
+        ("In 2023 – the worst year – 40 people died in custody, the report says.", "In 2023"),
+    ],
+)
+def test_a_news_dateline_is_not_part_of_the_quote(quote, rest):
+    assert quote[dateline_end(quote) :].startswith(rest)
+
+
+def test_a_heading_left_alone_is_no_quote():
+    assert not quotable("Belarus political prisoners") and not quotable("Human Rights Treaties Division\n")
+    assert quotable("It has 14 members.") and quotable("Term\nThe definition that follows it.")

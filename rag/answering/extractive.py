@@ -26,7 +26,7 @@ from rag.answering.constraints import (
     period_of,
     unmet,
 )
-from rag.answering.units import unit_span
+from rag.answering.units import dateline_end, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import script, tokenize
@@ -193,12 +193,14 @@ def choose(sentences: Sequence[ScoredSentence], threshold: float, most: int) -> 
 
 
 def widened(sentence: ScoredSentence, wanted: str | None) -> ScoredSentence:
-    """The sentence widened to the unit a reader can use alone (rag.answering.units), keeping its scores."""
+    """The sentence widened to the unit a reader can use alone (rag.answering.units), less a news dateline that
+    leads it, keeping its scores."""
     chunk = sentence.passage.chunk
     spans = [tuple(span) for span in chunk.spans()]
     if (sentence.start, sentence.end) not in spans:
         return sentence
     start, end = unit_span(chunk.text, spans, spans.index((sentence.start, sentence.end)), wanted)
+    start += dateline_end(chunk.text[start:end])
     return replace(sentence, start=start, end=end)
 
 
@@ -226,11 +228,12 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
 
 
 def compose(question: str, chosen: Sequence[ScoredSentence]) -> Answer:
-    """Answer text from chosen sentences, each followed by the marker of its own citation; quotes from more than
-    one document are each led by their document's title and period, so figures of two reports are never mixed."""
+    """Answer text from chosen sentences, one per line, each followed by the marker of its own citation and shown
+    with the page's line breaks reflowed (the citation keeps the verbatim span); quotes from more than one document
+    are each led by their document's title and period, so figures of two reports are never mixed."""
     citations = [s.citation(n) for n, s in enumerate(chosen, start=1)]
     several = len({c.source for c in citations}) > 1
-    text = " ".join(f"{_label(s) if several else ''}{c.quote} [{c.n}]" for s, c in zip(chosen, citations))
+    text = "\n".join(f"{_label(s) if several else ''}{' '.join(c.quote.split())} [{c.n}]" for s, c in zip(chosen, citations))
     return Answer(question=question, answer=text, abstained=False, citations=citations)
 
 
@@ -267,7 +270,8 @@ def extractive_answer(
     constraints = constraints or parse(question)
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked)
     units = [widened(s, constraints.wanted) for s in sentences]
-    chosen = distinct(choose([u for u in units if fits(u, constraints, opening)], settings.abstain_threshold, settings.answer_sentences))
+    candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
+    chosen = distinct(choose(candidates, settings.abstain_threshold, settings.answer_sentences))
     if chosen:
         answer = compose(question, chosen)
     else:

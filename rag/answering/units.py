@@ -16,6 +16,10 @@ from rag.text import is_lead_in, is_list_item, is_table_row
 MAX_UNIT_CHARS = 1500  # a widened quote never passes this length
 HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a heading or a term
 _END_MARK = re.compile(r"[.!?…;:»”\"')\]]$")
+_DATELINE = re.compile(r"\s*((?:\S+[ \t]+){0,5}?\S+)[ \t]+(?:—|–|-{1,2})[ \t]+(?=\S)")
+_MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*\.?"
+_DAY_MONTH = re.compile(rf"(?i:\b\d{{1,2}}\s+(?:{_MONTH_ABBR})(?=\s|$)|(?<!\w)(?:{_MONTH_ABBR})\s+\d{{1,2}}\b)")
+_CAPITAL_PLACE = re.compile(r"[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*\s*[,(]")
 _QUANTITY = re.compile(
     r"\b(how (many|much)|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate)s?"
     r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер)|как(ое|ая) (\w+ )?(число|количество|доля|сумма))\b",
@@ -101,6 +105,27 @@ def is_heading(text: str) -> bool:
     if _END_MARK.search(text.rstrip()) or is_list_item(text) or is_table_row(text):
         return False
     return all(len(line.split()) <= HEADING_WORDS for line in text.split("\n"))
+
+
+def dateline_end(quote: str) -> int:
+    """Where a quote's text starts after a news dateline ("22 Dec. INTERFAX.RU — ", "MOSCOW, 3 May (Reuters) - "), or 0.
+
+    A dateline is a short lead (six words at most) ending in a spaced dash that holds a date or opens with a
+    place written in capitals followed by a comma or a bracket. A name before a dash ("UNHCR – the UN refugee
+    agency – said …") holds neither, so it stays: it is the subject of the sentence.
+    """
+    match = _DATELINE.match(quote)
+    if not match or len(quote) - match.end() < 20:
+        return 0
+    lead = match.group(1)
+    return match.end() if _DAY_MONTH.search(lead) or _CAPITAL_PLACE.match(lead) else 0
+
+
+def quotable(quote: str) -> bool:
+    """Whether a unit can stand as a quote: not a bare heading, label or running line left alone at a passage's end.
+    A short line with a figure ("Detained in 2024: 312") is data, not a heading."""
+    text = quote.strip()
+    return not is_heading(text) or any(c.isdigit() for c in text)
 
 
 def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | None) -> tuple[int, int]:
