@@ -23,14 +23,57 @@ if TYPE_CHECKING:
 ASK_CONCURRENCY = 4  # questions answered at once; reindexing has its own single slot
 
 SOURCES_CSS = """
-.rag-sources h3 { margin: 0 0 .6em; }
-.rag-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6em .8em; margin-bottom: .8em; }
+.rag-sources h3 { margin: 0; }
+.rag-asked { font-size: .85em; opacity: .75; margin: 0 0 .6em; }
+.rag-doc { margin-bottom: 1em; }
+.rag-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .5em .8em; margin: .4em 0 .6em; }
+.rag-card.rag-flash { outline: 3px solid var(--color-accent); }
 .rag-title { font-weight: 600; }
-.rag-n { color: var(--color-accent); }
-.rag-meta { font-size: .85em; opacity: .75; margin-bottom: .4em; }
-.rag-passage { white-space: pre-wrap; font-size: .9em; margin: 0; }
+.rag-n { color: var(--color-accent); font-weight: 600; }
+.rag-meta, .rag-where { font-size: .85em; opacity: .75; }
+.rag-passage { white-space: pre-wrap; font-size: .9em; margin: .3em 0 0; }
 .rag-passage mark { background: #fde68a; color: #111; padding: 0 .1em; }
+.rag-nearest .rag-card { border-style: dashed; opacity: .85; }
+.rag-passage mark.rag-near { background: none; color: inherit; text-decoration: underline dotted; }
 .rag-empty { opacity: .7; }
+"""
+# the chat's citation chips and the follow-up note: styled here because the chat bubbles are outside the sources panel
+PAGE_CSS = """
+.rag-chip { cursor: pointer; color: var(--color-accent); font-weight: 600; border-radius: 4px; padding: 0 .15em; }
+.rag-chip:hover { background: var(--color-accent-soft); }
+.rag-interpreted { font-size: .85em; opacity: .75; margin-bottom: .4em; }
+#documents { --font-mono: var(--font); }
+"""
+# a click on a chip [n] shows the sources of its answer and marks card n; a click elsewhere on an earlier answer shows
+# that answer's sources. Runs once per page: the listener sits on the document, so re-rendered bubbles keep it.
+CHIP_SCRIPT = """
+if (!window.ragChips) {
+  window.ragChips = true;
+  const tagged = (node, prefix) => {
+    const name = [...node.classList].find((c) => c.startsWith(prefix));
+    return name ? name.slice(prefix.length) : null;
+  };
+  document.addEventListener('click', (event) => {
+    const chip = event.target.closest('.rag-chip');
+    let marker = chip;
+    for (let node = event.target; !marker && node && node.id !== 'chat'; node = node.parentElement) {
+      marker = node.querySelector && node.querySelector('.rag-turn, .rag-chip');
+    }
+    if (!marker || !marker.closest('#chat')) return;
+    const turn = tagged(marker, 'rag-turn-');
+    let shown = null;
+    document.querySelectorAll('#sources .rag-answer-sources').forEach((section) => {
+      section.hidden = section.dataset.turn !== turn;
+      if (!section.hidden) shown = section;
+    });
+    if (!shown) return;
+    document.querySelectorAll('#sources .rag-flash').forEach((card) => card.classList.remove('rag-flash'));
+    const n = chip && tagged(chip, 'rag-cite-');
+    const card = n && [...shown.querySelectorAll('.rag-card')].find((c) => (c.dataset.n || '').split(' ').includes(n));
+    if (card) { card.classList.add('rag-flash'); card.scrollIntoView({behavior: 'smooth', block: 'center'}); }
+    else shown.scrollIntoView({behavior: 'smooth', block: 'start'});
+  });
+}
 """
 
 
@@ -53,6 +96,8 @@ class _Page:
     chatbot: Any
     question: Any
     send: Any
+    chat_note: Any
+    as_written: Any
     only: Any
     comment: Any
     feedback_note: Any
@@ -85,6 +130,8 @@ def _layout(gr: Any, view: DocumentsView) -> _Page:
             with gr.Row():
                 question = gr.Textbox(show_label=False, placeholder="Ask about the reports…", elem_id="question", scale=5)
                 send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+            chat_note = gr.Markdown(elem_id="chat-note")
+            as_written = gr.Button("Ask the last question as written (not as a follow-up)", size="sm", visible=False, elem_id="as-written")
             only = gr.Dropdown(
                 choices=view.choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
                 allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
@@ -92,7 +139,10 @@ def _layout(gr: Any, view: DocumentsView) -> _Page:
             comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
             feedback_note = gr.Markdown(elem_id="feedback-note")
         with gr.Column(scale=2):
-            sources = gr.HTML(render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=None, max_height=640)
+            sources = gr.HTML(
+                render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
+                head=f"<style>{PAGE_CSS}</style>",
+            )
     with gr.Tab("Documents"):
         table = gr.Dataframe(
             value=view.rows, headers=render.DOCUMENT_HEADERS, interactive=False, elem_id="documents", wrap=True,
@@ -111,7 +161,7 @@ def _layout(gr: Any, view: DocumentsView) -> _Page:
             confirm = gr.Button("Yes, delete it", variant="stop", elem_id="confirm", scale=0, min_width=140)
             cancel = gr.Button("Cancel", elem_id="cancel", scale=0, min_width=100)
     return _Page(
-        chatbot, question, send, only, comment, feedback_note, sources, table, upload, replace, upload_note, reindex,
+        chatbot, question, send, chat_note, as_written, only, comment, feedback_note, sources, table, upload, replace, upload_note, reindex,
         index_note, doomed, delete, confirm_row, confirm_note, confirm, cancel, gr.State({}),
     )
 
@@ -131,9 +181,15 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
             gr.Chatbot(examples=view.examples),
         )
 
+    def shown(updates: Iterator) -> Iterator[tuple]:
+        for update in updates:
+            yield update.question, update.messages, update.panel, update.answers, update.note, gr.Button(visible=update.interpreted)
+
     def chat(text: str, history: Messages, chosen: list[str], state: Answers) -> Iterator[tuple]:
-        for messages, panel, kept in service.respond(text, history, chosen, state):
-            yield "", messages, panel, kept
+        yield from shown(service.respond(text, history, chosen, state))
+
+    def chat_as_written(history: Messages, chosen: list[str], state: Answers) -> Iterator[tuple]:
+        yield from shown(service.ask_as_written(history, chosen, state))
 
     def pick_example(selected: gr.SelectData) -> str:
         return selected.value["text"]
@@ -154,11 +210,12 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     private = {"api_visibility": "private"}
     asking = {"concurrency_id": "ask", "concurrency_limit": ASK_CONCURRENCY, **private}
     indexing = {"concurrency_id": "index", "concurrency_limit": 1, **private}
-    chat_io = {"fn": chat, "inputs": [page.question, page.chatbot, page.only, page.answers],
-               "outputs": [page.question, page.chatbot, page.sources, page.answers]}
+    chat_out = [page.question, page.chatbot, page.sources, page.answers, page.chat_note, page.as_written]
+    chat_io = {"fn": chat, "inputs": [page.question, page.chatbot, page.only, page.answers], "outputs": chat_out}
     listed = [page.table, page.only, page.doomed, page.chatbot]
     page.question.submit(**chat_io, **asking)
     page.send.click(**chat_io, **asking)
+    page.as_written.click(chat_as_written, [page.chatbot, page.only, page.answers], chat_out, **asking)
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
     # a reindex shows its progress bar on its note, so the documents table stays in view while it runs

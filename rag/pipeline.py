@@ -104,6 +104,8 @@ class Pipeline:
         def label(answer: Answer) -> Answer:
             if answer.abstained and answer.answer.startswith(NOT_ANSWERED) and self.store.count():
                 answer.answer = " ".join(filter(None, [answer.answer, self.language_note(resolved)]))
+            if answer.abstained and allowed is not None:
+                answer.answer = f"{answer.answer} {filtered_note(allowed)}"
             answer.question = question
             answer.resolved_question = resolved
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
@@ -197,6 +199,12 @@ class Pipeline:
 
     def close(self) -> None:
         self.records.close()
+
+
+def filtered_note(allowed: Sequence[str], most: int = 3) -> str:
+    """What an abstention under a document filter adds: the search covered only the chosen reports."""
+    names = ", ".join(allowed[:most]) + (f" and {len(allowed) - most} more" if len(allowed) > most else "")
+    return f"Only the chosen reports were searched ({names}); clear the filter to search them all."
 
 
 def _timings(started: float, retrieved: float, finished: float) -> dict[str, float]:

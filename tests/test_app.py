@@ -185,31 +185,49 @@ def test_chat_streams_the_answer_and_keeps_the_conversation(seed_pipeline: Pipel
     monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
     service = ChatService(seed_pipeline)
     steps = list(service.respond(QUESTION, [], [], {}))
-    texts = [messages[-1]["content"] for messages, _, _ in steps]
+    texts = [step.messages[-1]["content"] for step in steps]
     answer = seed_pipeline.ask(QUESTION)
-    assert len(steps) > 2 and texts[-1] == render.chat_text(answer.answer)
-    assert all(texts[-1].startswith(t) and len(t) < len(u) for t, u in zip(texts, texts[1:]))
-    history, panel, answers = steps[-1]
-    assert [m["role"] for m in history] == ["user", "assistant"]
-    assert "<mark>" in panel and SEED.name in panel
-    assert answers[1]["answer"] == answer.answer
-    follow = list(service.respond("and which of them is closest to the Kremlin?", history, [], answers))
-    history, _, answers = follow[-1]
-    assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
-    assert "Amnesty" in answers[3]["resolved_question"]
+    assert len(steps) > 2 and texts[-1] == render.answer_html(answer, 1)
+    assert all(u.startswith(t) and len(t) < len(u) for t, u in zip(texts[:-2], texts[1:-1]))  # streamed, then the chips
+    last = steps[-1]
+    assert [m["role"] for m in last.messages] == ["user", "assistant"] and last.question == "" and not last.interpreted
+    assert "<mark>" in last.panel and SEED.name in last.panel
+    assert last.answers[1].answer == answer.answer
+    follow = list(service.respond("and which of them amended their constitutions?", last.messages, [], last.answers))[-1]
+    assert [m["role"] for m in follow.messages] == ["user", "assistant", "user", "assistant"]
+    assert "Amnesty" in follow.answers[3].resolved_question and follow.interpreted
+    assert 'data-turn="1" hidden' in follow.panel and 'data-turn="3">' in follow.panel  # each answer keeps its sources
+    alone = list(service.ask_as_written(follow.messages, [], follow.answers))[-1]
+    assert alone.answers[5].resolved_question == alone.answers[5].question == "and which of them amended their constitutions?"
+    assert not alone.interpreted
 
 
-def test_chat_shows_errors_as_a_message(seed_pipeline: Pipeline) -> None:
-    steps = list(ChatService(seed_pipeline).respond("", [], [], {}))
-    (messages, panel, answers), = steps
-    assert messages[-1]["content"].startswith("Error: The question is empty")
-    assert render.EMPTY_SOURCES in panel and answers == {}
+def test_a_question_that_cannot_be_asked_stays_in_its_box(seed_pipeline: Pipeline) -> None:
+    service = ChatService(seed_pipeline)
+    (step,) = list(service.respond("", [], [], {}))
+    assert step.messages == [] and step.note.startswith("**Not asked:** The question is empty")
+    assert render.EMPTY_SOURCES in step.panel and step.answers == {}
+    long = "why " * 1000
+    (step,) = list(service.respond(long, [{"role": "user", "content": "earlier"}], [], {}))
+    assert step.question == long and step.messages == [{"role": "user", "content": "earlier"}]
+    assert "RAG_MAX_QUESTION_CHARS" not in step.note and "limit is" in step.note
+
+
+def test_html_in_a_question_is_shown_as_text(seed_pipeline: Pipeline, monkeypatch) -> None:
+    monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
+    step = list(ChatService(seed_pipeline).respond('<img src=x onerror="alert(1)"> Which countries?', [], [], {}))[-1]
+    assert step.messages[0]["content"].startswith("&lt;img src=x")
+
+
+def test_an_abstention_under_a_filter_says_so(seed_pipeline: Pipeline) -> None:
+    answer = seed_pipeline.ask("Who won the 2018 football World Cup?", sources=[SEED.name])
+    assert answer.abstained and f"Only the chosen reports were searched ({SEED.name})" in answer.answer
 
 
 def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypatch) -> None:
     monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
     service = ChatService(seed_pipeline)
-    *_, (history, _, answers) = service.respond(QUESTION, [], [], {})
+    answers = list(service.respond(QUESTION, [], [], {}))[-1].answers
     assert service.feedback(answers, 0, True, "") == "Only answers can be rated."
     assert service.feedback(answers, 1, False, "missing Belarus") == "Thank you: your dislike was recorded."
     lines = (seed_pipeline.settings.index_dir / "feedback.jsonl").read_text().splitlines()

@@ -76,8 +76,13 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
 
     first = ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
     assert "Armenia, Belarus, Kazakhstan and Kyrgyzstan" in first
-    expect(page.locator("#sources .rag-card").first).to_contain_text(SEED.name)
+    expect(page.locator("#sources .rag-doc").first).to_contain_text(SEED.name)
     expect(page.locator("#sources .rag-card mark", has_text="Less than equal")).to_have_count(1)  # the quote is marked in its passage
+    chip = page.locator("#chat .rag-chip", has_text="[2]").first
+    assert "Less than equal" in chip.get_attribute("title")  # hovering a chip shows its quote
+    chip.click()  # clicking it marks the card that holds the quote
+    expect(page.locator("#sources .rag-flash")).to_have_count(1)
+    expect(page.locator("#sources .rag-flash mark", has_text="Less than equal")).to_have_count(1)
     _screenshot(page, tmp_path / "answer.png", os.environ.get("RAG_SCREENSHOT"))
 
     page.fill("#comment textarea", "clear and cited")
@@ -98,10 +103,16 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
     expect(page.locator("#chat [data-testid='bot']")).to_have_count(1)  # the conversation survived the reindex
     second = ask(page, seed_pipeline, "When was Lantern Watch founded, and where?", 1)
     assert "founded in 2011 in Tbilisi" in second
-    expect(page.locator("#sources .rag-card").first).to_contain_text("lantern-watch.txt")
-    expect(page.locator("#sources")).to_contain_text("<script>window.pwned = 1</script>")  # shown as text
+    latest = page.locator("#sources .rag-answer-sources:visible")
+    expect(latest.locator(".rag-doc").first).to_contain_text("lantern-watch.txt")
+    expect(latest).to_contain_text("<script>window.pwned = 1</script>")  # shown as text
     assert page.evaluate("window.pwned") is None  # and never run
     _screenshot(page, tmp_path / "new-document.png")
+
+    page.locator("#chat [data-testid='bot']").first.click()  # an earlier answer shows its own sources again
+    expect(page.locator("#sources .rag-answer-sources:visible")).to_have_count(1)
+    expect(page.locator("#sources .rag-answer-sources:visible")).to_contain_text("Less than equal")
+    expect(page.locator("#sources .rag-answer-sources:visible")).not_to_contain_text("lantern-watch.txt")
 
 
 def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
@@ -129,6 +140,27 @@ def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, see
     answer = ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
     assert "Armenia, Belarus, Kazakhstan and Kyrgyzstan" in answer
     expect(page.locator(".toast-body")).to_have_count(0)
+
+    replies = page.locator("#chat [data-testid='bot']")
+    page.fill("#question textarea", "and which of them amended their constitutions?")
+    page.click("#ask")
+    expect(replies).to_have_count(2)
+    expect(replies.nth(1)).to_contain_text("Interpreted as: and which of them amended their constitutions? (")
+    expect(replies.nth(1)).to_contain_text("Armenia and Kyrgyzstan")
+    page.click("#as-written")  # one click asks it alone
+    expect(replies).to_have_count(3)
+    expect(replies.nth(2)).not_to_contain_text("Interpreted as")
+    expect(page.locator("#as-written")).to_be_hidden()
+
+    too_long = "Why? " * 500
+    page.fill("#question textarea", too_long)
+    page.click("#ask")
+    expect(page.locator("#chat-note")).to_contain_text("Not asked: The question is 2,499 characters long")
+    expect(page.locator("#question textarea")).to_have_value(too_long)  # kept, to be shortened
+    expect(replies).to_have_count(3)  # no error bubble, nothing to like
+    page.fill("#question textarea", "<img src=x onerror=alert(1)> who?")
+    page.click("#ask")
+    expect(page.locator("#chat [data-testid='user']").last).to_contain_text("<img src=x onerror=alert(1)> who?")
 
 
 def test_a_broken_upload_is_listed_and_removed_after_confirming(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:

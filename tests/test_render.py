@@ -42,23 +42,63 @@ def test_card_escapes_document_text_and_marks_the_quote() -> None:
     assert "<script>" not in card and "<b>" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert f"<mark>{QUOTE}</mark>" in card
-    assert '<span class="rag-n">[1]</span> Lantern &lt;Watch&gt;' in card
-    assert "ngo/lantern.txt, page 3" in card
+    assert '<span class="rag-n">[1]</span> page 3' in card and 'data-n="1"' in card
 
 
 def test_highlight_clamps_offsets_outside_the_text() -> None:
-    assert render.highlight("a<b", 1, 99) == "a<mark>&lt;b</mark>"
-    assert render.highlight("abc", 5, 9) == "abc"
+    assert render.highlight("a<b", [(1, 99)]) == "a<mark>&lt;b</mark>"
+    assert render.highlight("abc", [(5, 9)]) == "abc"
+    assert render.highlight("abcdef", [(3, 5), (0, 1), (4, 6)], "rag-near") == '<mark class="rag-near">a</mark>bc<mark class="rag-near">def</mark>'
 
 
 def test_sources_panel_for_an_answer_and_for_an_abstention() -> None:
     answered = Answer("q", f"{QUOTE} [1]", abstained=False, citations=[_citation()])
     abstained = Answer("q", "The indexed reports do not appear to answer this.", abstained=True, nearest=[_citation(n=None)])
-    assert "<h3>Sources</h3>" in render.sources_html(answered)
+    panel = render.sources_html(answered)
+    assert "<h3>Sources</h3>" in panel and "Lantern &lt;Watch&gt;" in panel and "ngo/lantern.txt" in panel
     panel = render.sources_html(abstained)
-    assert "<h3>Nearest passages (not an answer)</h3>" in panel
-    assert "rag-n" not in panel and f"<mark>{QUOTE}</mark>" in panel
+    assert "<h3>Nearest passages (not an answer)</h3>" in panel and "rag-nearest" in panel
+    assert 'class="rag-n"' not in panel and f'<mark class="rag-near">{QUOTE}</mark>' in panel  # not marked as evidence
     assert render.EMPTY_SOURCES in render.sources_html(None)
+
+
+def test_each_answer_keeps_its_sources_and_the_latest_is_shown() -> None:
+    first = Answer("first?", f"{QUOTE} [1]", abstained=False, citations=[_citation()])
+    second = Answer("second?", "The indexed reports do not appear to answer this.", abstained=True, nearest=[_citation(n=None)])
+    panel = render.sources_html({2: first, 4: second})
+    assert '<section class="rag-answer-sources" data-turn="2" hidden>' in panel
+    assert '<section class="rag-answer-sources rag-nearest" data-turn="4">' in panel
+    assert "for “first?”" in panel and "for “second?”" in panel
+
+
+def test_one_card_per_passage_and_the_title_once_per_document() -> None:
+    other = "Lantern Watch has 14 staff."
+    text = f"{PASSAGE} {other}"
+    one = _citation(1, text)
+    two = Citation(2, "ngo/lantern.txt", "Lantern <Watch>", 3, "c1", text, other, text.find(other), text.find(other) + len(other), 0.7)
+    three = _citation(3, "Another page says Lantern Watch was founded in 2011 in Tbilisi.", page=5)
+    panel = render.sources_html(Answer("q", "a [1]\nb [2]\nc [3]", abstained=False, citations=[one, two, three]))
+    assert panel.count("rag-card") == 2 and panel.count("Lantern &lt;Watch&gt;") == 1
+    assert 'data-n="1 2"' in panel and "<mark>" + other + "</mark>" in panel and "page 5" in panel
+
+
+def test_answer_bubble_has_one_quote_per_line_and_chips() -> None:
+    cited = _citation()
+    answer = Answer("When was it founded?", f"{QUOTE} [1]\nA <b>second</b> line [1] [7]", abstained=False, citations=[cited])
+    shown = render.answer_html(answer, 4)
+    assert shown.count('<div class="rag-line">') == 2 and "&lt;b&gt;second&lt;/b&gt;" in shown and "<b>" not in shown
+    assert f'<span class="rag-chip rag-turn-4 rag-cite-1" title="{QUOTE}">[1]</span>' in shown
+    assert "[7]" in shown and "rag-cite-7" not in shown  # a marker with no citation stays text
+    assert "Interpreted as" not in shown
+    answer.resolved_question = "When was it founded? (Lantern Watch)"
+    assert "Interpreted as: When was it founded? (Lantern Watch)" in render.answer_html(answer, 4)
+
+
+def test_reflow_joins_the_lines_of_a_paragraph_and_keeps_structure() -> None:
+    text = "The Mission counted\n310 casualties.\n\nGrounds:\n• detention\n• torture\nRow 12 14 15\n2021 13 18 19"
+    shown = render.reflow(text)
+    assert len(shown) == len(text)
+    assert shown == "The Mission counted 310 casualties.\n\nGrounds:\n• detention\n• torture Row 12 14 15\n2021 13 18 19"
 
 
 def test_examples_name_the_newest_reports() -> None:

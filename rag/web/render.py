@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from rag.ingest.loaders import SUPPORTED
 from rag.stores.bookkeeping import DocRecord
+from rag.text import is_list_item, is_table_row
 from rag.types import Answer, Citation
 
 NEAREST_LABEL = "Nearest passages (not an answer)"
@@ -24,6 +25,8 @@ DOCUMENT_HEADERS = ["Title", "File", "Pages", "Chunks", "Last indexed", "Status"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 _LEADING_NAME = re.compile(r"^(?:(?:The|A|An)\s+)?((?:[A-Z][\w'&-]*\s*){1,3})")
 _MAX_CHOICE_LABEL = 70
+_MARKER = re.compile(r"\[(\d+)\]")
+_SETTING_NAME = re.compile(r"\s*\(RAG_[A-Z_]+(?:=[^)]*)?\)")
 
 
 def chat_text(text: str) -> str:
@@ -36,6 +39,11 @@ def markdown_literal(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
+def for_readers(message: str) -> str:
+    """An error message for the page's readers: without the setting names an administrator needs ("(RAG_…)")."""
+    return _SETTING_NAME.sub("", message)
+
+
 def progressive(text: str, words: int = 3) -> Iterator[str]:
     """Growing prefixes of text, a few words at a time, ending with the whole text (for streaming)."""
     pieces = re.findall(r"\S+\s*", text)
@@ -44,34 +52,114 @@ def progressive(text: str, words: int = 3) -> Iterator[str]:
     yield text
 
 
-def sources_html(answer: Answer | None) -> str:
-    """The sources panel: one card per citation, or the nearest passages when the answer abstained."""
-    if answer is None:
+def reflow(text: str) -> str:
+    """The text with the page's line breaks inside a paragraph turned into spaces, for reading. Same length, so a
+    quote's offsets hold. Kept: paragraph breaks, breaks after a lead-in (":") and before a list item or table row."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for before, line in zip(lines, lines[1:]):
+        keep = not before.strip() or not line.strip() or before.rstrip().endswith(":") or is_list_item(line.lstrip())
+        keep = keep or (is_table_row(before) and is_table_row(line))
+        out.append(("\n" if keep else " ") + line)
+    return "".join(out)
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """An answer as its chat bubble shows it: each quote on its own line, each [n] a chip that shows the quote on
+    hover and, clicked, opens its source card (the page's script, CHIP_SCRIPT); a follow-up says how it was read.
+    The chat's sanitiser drops data attributes, so the answer's turn and the citation number travel as classes."""
+    quotes = {c.n: " ".join(c.quote.split()) for c in answer.citations}
+
+    def chip(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in quotes:
+            return match.group(0)
+        tip = html.escape(_clip(quotes[n], 300), quote=True)
+        return f'<span class="rag-chip rag-turn-{turn} rag-cite-{n}" title="{tip}">[{n}]</span>'
+
+    lines = [_MARKER.sub(chip, html.escape(line, quote=False)) for line in answer.answer.split("\n") if line.strip()]
+    read = answer.resolved_question
+    lead = f'<span class="rag-turn rag-turn-{turn}"></span>'
+    if read and read != answer.question:
+        lead += f'<div class="rag-interpreted">Interpreted as: {html.escape(read, quote=False)}</div>'
+    return lead + "\n".join(f'<div class="rag-line">{line}</div>' for line in lines)
+
+
+def sources_html(answers: Mapping[int, Answer] | Answer | None = None) -> str:
+    """The sources panel: one section per answer of the conversation (the latest shown; a chip or a click on an
+    earlier answer shows its own), each with its cited passages grouped by document, or the nearest passages
+    when the answer abstained."""
+    if isinstance(answers, Answer):
+        answers = {0: answers}
+    if not answers:
         return f'<div class="rag-sources"><p class="rag-empty">{html.escape(EMPTY_SOURCES)}</p></div>'
-    label, cited = (NEAREST_LABEL, answer.nearest) if answer.abstained else (SOURCES_LABEL, answer.citations)
-    cards = "".join(citation_card(c) for c in cited) or '<p class="rag-empty">No passage to show.</p>'
-    return f'<div class="rag-sources"><h3>{label}</h3>{cards}</div>'
+    latest = max(answers)
+    sections = "".join(_section(turn, answer, turn != latest) for turn, answer in sorted(answers.items()))
+    return f'<div class="rag-sources">{sections}</div>'
 
 
-def citation_card(citation: Citation) -> str:
-    """One passage: its number, title, file and page, and the text with the quoted span in <mark>."""
-    number = f'<span class="rag-n">[{citation.n}]</span> ' if citation.n is not None else ""
-    page = f", page {citation.page}" if citation.page is not None else ""
+def _section(turn: int, answer: Answer, hidden: bool) -> str:
+    near = answer.abstained
+    label, cited = (NEAREST_LABEL, answer.nearest) if near else (SOURCES_LABEL, answer.citations)
+    asked = html.escape(_clip(answer.question, 90), quote=False)
+    groups: dict[str, list[Citation]] = {}
+    for citation in cited:
+        groups.setdefault(citation.source, []).append(citation)
+    body = "".join(_document(group, near) for group in groups.values()) or '<p class="rag-empty">No passage to show.</p>'
+    kind = "rag-answer-sources rag-nearest" if near else "rag-answer-sources"
     return (
-        f'<article class="rag-card">'
-        f'<div class="rag-title">{number}{html.escape(citation.title)}</div>'
-        f'<div class="rag-meta">{html.escape(citation.source)}{page}</div>'
-        f'<p class="rag-passage">{highlight(citation.text, citation.quote_start, citation.quote_end)}</p>'
-        f"</article>"
+        f'<section class="{kind}" data-turn="{turn}"{" hidden" if hidden else ""}>'
+        f'<h3>{label}</h3><p class="rag-asked">for “{asked}”</p>{body}</section>'
     )
 
 
-def highlight(text: str, start: int, end: int) -> str:
-    """The escaped passage with text[start:end] wrapped in <mark>; offsets are clamped to the text."""
-    start = max(0, min(start, len(text)))
-    end = max(start, min(end, len(text)))
-    before, quote, after = (html.escape(part) for part in (text[:start], text[start:end], text[end:]))
-    return f"{before}<mark>{quote}</mark>{after}" if quote else before + after
+def _document(citations: Sequence[Citation], near: bool) -> str:
+    """A document's title and file once, then one card per distinct passage (citations of one passage share a card)."""
+    first = citations[0]
+    passages: dict[tuple, list[Citation]] = {}
+    for citation in citations:
+        passages.setdefault((citation.page, citation.text), []).append(citation)
+    cards = "".join(citation_card(group, near) for group in passages.values())
+    return (
+        f'<div class="rag-doc"><div class="rag-title">{html.escape(first.title)}</div>'
+        f'<div class="rag-meta">{html.escape(first.source)}</div>{cards}</div>'
+    )
+
+
+def citation_card(citations: Citation | Sequence[Citation], near: bool = False) -> str:
+    """One passage: the numbers citing it and its page, and its text (line breaks reflowed) with every quoted span
+    marked; a nearest passage's span is marked apart, since it is not evidence."""
+    group = [citations] if isinstance(citations, Citation) else list(citations)
+    first = group[0]
+    numbers = [c.n for c in group if c.n is not None]
+    chips = " ".join(f'<span class="rag-n">[{n}]</span>' for n in numbers)
+    page = f"page {first.page}" if first.page is not None else ""
+    spans = [(c.quote_start, c.quote_end) for c in group]
+    data = f' data-n="{" ".join(map(str, numbers))}"' if numbers else ""
+    return (
+        f'<article class="rag-card"{data}><div class="rag-where">{chips} {page}</div>'
+        f'<p class="rag-passage">{highlight(reflow(first.text), spans, "rag-near" if near else "")}</p></article>'
+    )
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]], kind: str = "") -> str:
+    """The escaped text with each span [start, end) wrapped in <mark> (of class `kind` when given); spans are
+    clamped to the text and merged where they overlap."""
+    clamped = sorted((max(0, min(a, len(text))), max(0, min(b, len(text)))) for a, b in spans)
+    merged: list[list[int]] = []
+    for a, b in clamped:
+        if b <= a:
+            continue
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    opening = f'<mark class="{kind}">' if kind else "<mark>"
+    out, at = [], 0
+    for a, b in merged:
+        out += [html.escape(text[at:a]), opening, html.escape(text[a:b]), "</mark>"]
+        at = b
+    return "".join(out) + html.escape(text[at:])
 
 
 def document_rows(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None) -> list[list]:
@@ -145,5 +233,5 @@ def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M") if timestamp else ""
 
 
-def _clip(label: str) -> str:
-    return label if len(label) <= _MAX_CHOICE_LABEL else label[: _MAX_CHOICE_LABEL - 1] + "…"
+def _clip(label: str, most: int = _MAX_CHOICE_LABEL) -> str:
+    return label if len(label) <= most else label[: most - 1] + "…"

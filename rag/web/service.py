@@ -6,12 +6,14 @@ here, so it is tested without a browser.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.answering.questions import previous_questions
 from rag.errors import RagError
 from rag.ingest.uploads import delete_document, save_upload
 from rag.pipeline import Pipeline
@@ -21,7 +23,20 @@ from rag.web.feedback import append_feedback, feedback_record
 
 STREAM_PAUSE = 0.03  # seconds between streamed pieces: fast, but visibly progressive
 Messages = list[dict[str, Any]]
-Answers = dict[int, dict]
+Answers = dict[int, Answer]
+
+
+@dataclass
+class ChatUpdate:
+    """One step of the chat: the messages, the sources panel, the answers so far (chat position -> Answer), what the
+    question box holds, a note under the chat, and whether the last answer read the question as a follow-up."""
+
+    messages: Messages
+    panel: str
+    answers: Answers
+    question: str = ""
+    note: str = ""
+    interpreted: bool = False
 
 
 @dataclass
@@ -42,29 +57,48 @@ class ChatService:
         self.settings = pipeline.settings
 
     def respond(
-        self, question: str, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None
-    ) -> Iterator[tuple[Messages, str, Answers]]:
-        """Stream the answer into the chat: checked sentences as a language model writes them, or the quotes a few words at a time."""
+        self,
+        question: str,
+        history: Messages | None,
+        sources: Sequence[str] | None,
+        answers: Answers | None,
+        alone: bool = False,
+    ) -> Iterator[ChatUpdate]:
+        """Stream the answer into the chat: checked sentences as a language model writes them, or the quotes a few
+        words at a time. `alone` asks the question as written, not as a follow-up of the conversation. A question
+        that cannot be asked leaves the chat as it was and the question in its box, with the reason in the note."""
         earlier = list(history or [])
-        turn = [*earlier, {"role": "user", "content": question}]
+        turn = [*earlier, {"role": "user", "content": render.chat_text(question or "")}]
         answers = dict(answers or {})
-        waiting = render.sources_html(None)
+        panel = render.sources_html(answers)
         try:
-            stream = self.pipeline.ask_stream(question, history=earlier, sources=list(sources or []) or None)
+            asked = None if alone else _questions_of(earlier)
+            stream = self.pipeline.ask_stream(question, history=asked, sources=list(sources or []) or None)
             shown = None  # each piece is held back one step: the last one goes out with the sources panel
             for text in stream:
                 pieces = render.progressive(render.chat_text(text)) if self.pipeline.chat_model is None else [render.chat_text(text)]
                 for piece in pieces:
                     if shown is not None:
-                        yield [*turn, _assistant(shown)], waiting, answers
+                        yield ChatUpdate([*turn, _assistant(shown)], panel, answers)
                         time.sleep(STREAM_PAUSE)
                     shown = piece
+            answer = stream.answer
         except RagError as exc:
-            yield [*turn, _assistant(f"Error: {render.chat_text(str(exc))}")], waiting, answers
+            reason = render.markdown_literal(render.for_readers(str(exc)))
+            yield ChatUpdate(earlier, panel, answers, question=question, note=f"**Not asked:** {reason}")
             return
-        answer = stream.answer
-        answers[len(turn)] = answer.to_dict()
-        yield [*turn, _assistant(render.chat_text(answer.answer))], render.sources_html(answer), answers
+        answers[len(turn)] = answer
+        interpreted = bool(answer.resolved_question) and answer.resolved_question != answer.question
+        yield ChatUpdate([*turn, _assistant(render.answer_html(answer, len(turn)))], render.sources_html(answers), answers, interpreted=interpreted)
+
+    def ask_as_written(
+        self, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None
+    ) -> Iterator[ChatUpdate]:
+        """Ask the last question again as written, without leaning on the turns before it."""
+        questions = _questions_of(history or [])
+        if not questions:
+            return iter(())
+        return self.respond(questions[-1]["content"], history, sources, answers, alone=True)
 
     def ask(self, question: str, sources: Sequence[str] | None) -> Answer:
         """The answer for the API: the same Answer the CLI prints with --json."""
@@ -119,7 +153,7 @@ class ChatService:
         answer = (answers or {}).get(index if isinstance(index, int) else -1)
         if answer is None:
             return "Only answers can be rated."
-        append_feedback(self.settings.index_dir, feedback_record(answer, liked is True, comment or ""))
+        append_feedback(self.settings.index_dir, feedback_record(answer.to_dict(), liked is True, comment or ""))
         return f"Thank you: your {'like' if liked is True else 'dislike'} was recorded."
 
     def documents_view(self) -> DocumentsView:
@@ -136,6 +170,11 @@ class ChatService:
             return action()
         except RagError as exc:
             return f"**Error:** {render.markdown_literal(str(exc))}"
+
+
+def _questions_of(history: Messages) -> Messages:
+    """The user's turns of the chat as the pipeline reads them: the text asked, not its escaped display."""
+    return [{"role": "user", "content": html.unescape(q)} for q in previous_questions(history)]
 
 
 def _assistant(text: str) -> dict[str, str]:
