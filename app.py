@@ -36,6 +36,7 @@ SOURCES_CSS = """
 .rag-nearest .rag-card { border-style: dashed; opacity: .85; }
 .rag-passage mark.rag-near { background: none; color: inherit; text-decoration: underline dotted; }
 .rag-empty { opacity: .7; }
+.rag-view { float: right; font-size: .85em; padding: 0 .5em; border: 1px solid var(--border-color-primary); border-radius: 4px; cursor: pointer; }
 """
 # the chat's citation chips and the follow-up note: styled here because the chat bubbles are outside the sources panel
 PAGE_CSS = """
@@ -43,6 +44,15 @@ PAGE_CSS = """
 .rag-chip:hover { background: var(--color-accent-soft); }
 .rag-interpreted { font-size: .85em; opacity: .75; margin-bottom: .4em; }
 #documents { --font-mono: var(--font); }
+#rag-pageview { position: fixed; inset: 3vh 3vw; z-index: 1000; display: flex; flex-direction: column;
+  background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); border-radius: 8px;
+  box-shadow: 0 8px 32px rgba(0, 0, 0, .35); }
+#rag-pageview[hidden] { display: none; }
+#rag-pageview .rag-bar { display: flex; gap: .5em; align-items: center; padding: .5em .8em; border-bottom: 1px solid var(--border-color-primary); }
+#rag-pageview .rag-bar span { flex: 1; font-size: .9em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#rag-pageview button { padding: .2em .7em; border: 1px solid var(--border-color-primary); border-radius: 4px; cursor: pointer; }
+#rag-pageview .rag-scroll { overflow: auto; flex: 1; text-align: center; padding: .5em; }
+#rag-pageview img { max-width: 100%; box-shadow: 0 0 4px rgba(0, 0, 0, .3); }
 """
 # a click on a chip [n] shows the sources of its answer and marks card n; a click elsewhere on an earlier answer shows
 # that answer's sources. Runs once per page: the listener sits on the document, so re-rendered bubbles keep it.
@@ -53,7 +63,40 @@ if (!window.ragChips) {
     const name = [...node.classList].find((c) => c.startsWith(prefix));
     return name ? name.slice(prefix.length) : null;
   };
+  // the page view: a PDF page rendered by the server with the quotes marked, with previous and next page
+  const viewer = document.createElement('div');
+  viewer.id = 'rag-pageview';
+  viewer.hidden = true;
+  viewer.innerHTML = '<div class="rag-bar"><span></span><button class="rag-prev" type="button">◀ Previous</button>'
+    + '<button class="rag-next" type="button">Next ▶</button><button class="rag-close" type="button">Close</button></div>'
+    + '<div class="rag-scroll"><img alt=""></div>';
+  document.body.appendChild(viewer);
+  let showing = null;
+  const openPage = async (source, page, quotes) => {
+    showing = {source, page, quotes};
+    viewer.hidden = false;
+    viewer.querySelector('span').textContent = `${source}: loading page ${page}…`;
+    const shown = await server.page_view({source, page, quotes});
+    if (showing.page !== page || showing.source !== source) return;
+    if (shown.error) { viewer.querySelector('span').textContent = shown.error; return; }
+    showing.pages = shown.pages;
+    const marked = quotes.length ? (shown.marked ? ' — the quote is marked' : ' — the quote is not on this page') : '';
+    viewer.querySelector('span').textContent = `${source}, page ${shown.page} of ${shown.pages}${marked}`;
+    viewer.querySelector('img').src = shown.image;
+    viewer.querySelector('img').alt = `Page ${shown.page} of ${source}`;
+    viewer.querySelector('.rag-prev').disabled = shown.page <= 1;
+    viewer.querySelector('.rag-next').disabled = shown.page >= shown.pages;
+  };
+  viewer.querySelector('.rag-close').addEventListener('click', () => { viewer.hidden = true; showing = null; });
+  viewer.querySelector('.rag-prev').addEventListener('click', () => showing && openPage(showing.source, showing.page - 1, showing.quotes));
+  viewer.querySelector('.rag-next').addEventListener('click', () => showing && openPage(showing.source, showing.page + 1, showing.quotes));
+  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') viewer.hidden = true; });
   document.addEventListener('click', (event) => {
+    const view = event.target.closest('#sources .rag-view');
+    if (view) {
+      openPage(view.dataset.source, Number(view.dataset.page), JSON.parse(view.dataset.quotes || '[]'));
+      return;
+    }
     const chip = event.target.closest('.rag-chip');
     let marker = chip;
     for (let node = event.target; !marker && node && node.id !== 'chat'; node = node.parentElement) {
@@ -83,7 +126,7 @@ def build_app(pipeline: Pipeline) -> "gr.Blocks":
 
     service = ChatService(pipeline)
     with gr.Blocks(title="Ask the reports", analytics_enabled=False) as demo:
-        page = _layout(gr, service.documents_view())
+        page = _layout(gr, service.documents_view(), service)
         _wire(gr, demo, service, page)
         _api(gr, service)
     return demo
@@ -117,7 +160,7 @@ class _Page:
     answers: Any
 
 
-def _layout(gr: Any, view: DocumentsView) -> _Page:
+def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
     """Place the components: chat and sources side by side, then the documents tab."""
     gr.Markdown("## Ask the reports\nAnswers quote the indexed reports and cite them as [1], [2]…")
     with gr.Tab("Chat"), gr.Row():
@@ -139,9 +182,15 @@ def _layout(gr: Any, view: DocumentsView) -> _Page:
             comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
             feedback_note = gr.Markdown(elem_id="feedback-note")
         with gr.Column(scale=2):
+
+            def page_view(wanted: dict) -> dict:
+                """The page view's server call (Gradio passes a server function one value: here {source, page, quotes})."""
+                wanted = wanted if isinstance(wanted, dict) else {}
+                return service.page_view(wanted.get("source", ""), wanted.get("page", 0), wanted.get("quotes") or [])
+
             sources = gr.HTML(
                 render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
-                head=f"<style>{PAGE_CSS}</style>",
+                head=f"<style>{PAGE_CSS}</style>", server_functions=[page_view],
             )
     with gr.Tab("Documents"):
         table = gr.Dataframe(
@@ -253,7 +302,20 @@ def _api(gr: Any, service: ChatService) -> None:
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
+    def page(source: str, page: int, quotes: list[str] | None = None) -> dict:
+        """A page of an indexed PDF report as an image, with the quoted text marked on it.
+
+        Args:
+            source: the document, as citations name it.
+            page: the page number, from 1.
+            quotes: text to mark on the page, such as a citation's quote.
+        Returns:
+            {"image": a PNG data URL, "page", "pages", "marked": lines marked}, or {"error": why}.
+        """
+        return service.page_view(source, page, quotes)
+
     gr.api(ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+    gr.api(page, api_name="page", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     gr.api(reindex, api_name="reindex", concurrency_id="index", concurrency_limit=1)
 
 

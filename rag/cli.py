@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from rag.config import Settings, configure_logging
 from rag.errors import QuestionError, RagError
@@ -31,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=None, help="passages to draw the answer from")
     for p in (search, ask):
         p.add_argument("--source", action="append", help="only this document or folder (repeatable)")
+    show = sub.add_parser("show", parents=[common], help="a page of an indexed PDF as an image, with a quote marked on it")
+    show.add_argument("source", help="the document, as status and citations name it (a path inside the corpus)")
+    show.add_argument("--page", type=int, required=True, help="page number, from 1")
+    show.add_argument("--quote", action="append", help="text to mark on the page (repeatable)")
+    show.add_argument("--out", required=True, help="the PNG file to write")
     evaluate = sub.add_parser(
         "eval", parents=[common], help="measure retrieval and answers: public benchmarks, or your own question file",
         description="scifact / xquad: build a throwaway index of the benchmark (../shared/eval) with the current settings "
@@ -152,6 +158,24 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _show(args: argparse.Namespace, settings: Settings) -> int:
+    image = _pipeline(settings).page_image(args.source, args.page, args.quote or [])
+    out = Path(args.out)
+    try:
+        out.write_bytes(image.png)
+    except OSError as exc:
+        raise RagError(f"--out {out}: cannot be written ({exc.strerror}).") from None
+    report = {"source": args.source, "page": image.page, "pages": image.pages, "marked_lines": image.marked, "out": str(out)}
+    if args.json:
+        _print_json(report)
+    else:
+        quoted = f", {image.marked} line(s) marked" if args.quote else ""
+        print(f"{args.source} page {image.page} of {image.pages}{quoted} -> {out}")
+        if args.quote and not image.marked:
+            print("  the quote was not found on this page", file=sys.stderr)
+    return 0
+
+
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from rag.lab.evaluate import evaluate
     from rag.lab.reports import render
@@ -187,4 +211,6 @@ def _print_json(data: dict) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-_COMMANDS = {"index": _index, "status": _status, "search": _search, "ask": _ask, "eval": _eval, "bench": _bench}
+_COMMANDS = {
+    "index": _index, "status": _status, "search": _search, "ask": _ask, "show": _show, "eval": _eval, "bench": _bench,
+}

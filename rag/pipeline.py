@@ -15,8 +15,10 @@ from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, retrieve
 from rag.config import Settings, calibrated
-from rag.errors import RagError
+from rag.errors import CorpusFileError, RagError
 from rag.ingest.indexer import Indexer, IndexSummary
+from rag.ingest.pages import PageImage, render_page
+from rag.ingest.uploads import corpus_file
 from rag.models.embeddings import Encoder, as_encoder, load_embeddings
 from rag.models.llm import load_chat_model
 from rag.stores.bookkeeping import DocRecord, Records
@@ -178,6 +180,15 @@ class Pipeline:
 
     def documents(self) -> list[DocRecord]:
         return list(self.records.documents().values())
+
+    def page_image(self, source: str, page: int, quotes: Sequence[str] = ()) -> PageImage:
+        """Page `page` of an indexed PDF rendered as an image, each quote marked where it stands (rag.ingest.pages)."""
+        if source not in self.records.documents():
+            raise CorpusFileError(f"{source}: not an indexed document; python -m rag status lists them.")
+        path = corpus_file(self.settings.corpus_dir, source)
+        if path.suffix.lower() != ".pdf":
+            raise CorpusFileError(f"{source}: pages can be shown for PDF reports only; its passages are shown as text.")
+        return render_page(path, page, list(quotes))
 
     def failures(self) -> dict[str, str]:
         """Corpus files the last reindex could not index, with the reason (corrupt, encrypted, unsupported...)."""

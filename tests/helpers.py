@@ -44,3 +44,18 @@ def launch_app(pipeline: Pipeline, **overrides) -> tuple[gr.Blocks, str]:
     options = {**app.launch_options(settings), "server_port": None}
     _, url, _ = demo.queue().launch(prevent_thread_lock=True, quiet=True, **options)
     return demo, url
+
+
+def make_pdf(path: Path, pages: list[str], title: str = "") -> Path:
+    """A text PDF with one page per string (Helvetica 12, text wrapped to the page)."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    if title:
+        pdf.set_title(title)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    pdf.output(str(path))
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import subprocess
 import sys
@@ -53,7 +54,7 @@ def serve() -> Iterator[Callable[..., str]]:
 
 def test_ask_endpoint_returns_the_answer_json(seed_pipeline: Pipeline, serve) -> None:
     client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
-    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/reindex"}
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/reindex", "/page"}
     result = client.predict(question=QUESTION, sources=None, api_name="/ask")
     expected = seed_pipeline.ask(QUESTION).to_dict()
     assert {k: v for k, v in result.items() if k != "timings_ms"} == {k: v for k, v in expected.items() if k != "timings_ms"}
@@ -69,6 +70,23 @@ def test_ask_endpoint_reports_errors_as_messages(seed_pipeline: Pipeline, serve)
         client.predict(question="   ", api_name="/ask")
     with pytest.raises(AppError, match="No indexed document matches the source filter nope.txt"):
         client.predict(question=QUESTION, sources=["nope.txt"], api_name="/ask")
+
+
+def test_page_endpoint_renders_a_cited_pdf_page_and_nothing_else(seed_pipeline: Pipeline, serve) -> None:
+    from tests.helpers import make_pdf
+
+    make_pdf(seed_pipeline.settings.corpus_dir / "mission.pdf", ["In Juba the Mission counted 312 detainees held without charge."])
+    seed_pipeline.index()
+    client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
+    shown = client.predict(source="mission.pdf", page=1, quotes=["counted 312 detainees"], api_name="/page")
+    assert (shown["page"], shown["pages"], shown["marked"]) == (1, 1, 1)
+    assert base64.b64decode(shown["image"].removeprefix("data:image/png;base64,")).startswith(b"\x89PNG")
+    for source, page, why in [
+        ("mission.pdf", 2, "there is no page 2"),
+        (SEED.name, 1, "PDF reports only"),
+        ("../../etc/passwd", 1, "not an indexed document"),
+    ]:
+        assert why in client.predict(source=source, page=page, quotes=None, api_name="/page")["error"]
 
 
 def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) -> None:
@@ -157,7 +175,7 @@ def test_gradio_refuses_uploads_over_the_size_setting(seed_pipeline: Pipeline, s
 def test_mcp_lists_the_ask_tool_only_when_enabled(seed_pipeline: Pipeline, serve) -> None:
     with_mcp = serve(seed_pipeline, mcp=True)
     tools = {tool["name"]: tool for tool in httpx.get(with_mcp + "gradio_api/mcp/schema").json()}
-    assert set(tools) == {"ask", "reindex"}
+    assert set(tools) == {"ask", "reindex", "page"}
     assert tools["ask"]["inputSchema"]["required"] == ["question"]
     assert "citations" in tools["ask"]["description"]
     result = asyncio.run(_call_mcp_tool(with_mcp, "ask", {"question": QUESTION}))

@@ -12,7 +12,7 @@ import pytest
 
 from rag.pipeline import Pipeline
 from tests.conftest import SEED
-from tests.helpers import launch_app, write
+from tests.helpers import launch_app, make_pdf, write
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -191,6 +191,30 @@ def test_a_broken_upload_is_listed_and_removed_after_confirming(page, seed_pipel
     expect(page.locator("#documents")).not_to_contain_text("broken-scan.pdf")
     expect(page.locator("#confirm-delete")).to_be_hidden()
     assert sorted(p.name for p in corpus.iterdir()) == [SEED.name]
+
+
+def test_a_pdf_citation_opens_its_page_with_the_quote_marked(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    make_pdf(
+        seed_pipeline.settings.corpus_dir / "mission.pdf",
+        ["Cover page of the mission report.", "In Juba the Mission counted 312 detainees held without charge in March."],
+    )
+    page.get_by_role("tab", name="Documents").click()
+    page.click("#reindex")
+    expect(page.locator("#documents")).to_contain_text("mission.pdf")
+    page.get_by_role("tab", name="Chat").click()
+    ask(page, seed_pipeline, "How many detainees did the Mission count in Juba?", 0)
+    page.locator("#sources .rag-view").first.click()
+    viewer = page.locator("#rag-pageview")
+    expect(viewer).to_contain_text("mission.pdf, page 2 of 2 — the quote is marked")
+    assert viewer.locator("img").get_attribute("src").startswith("data:image/png;base64,")
+    _screenshot(page, tmp_path / "page-view.png", os.environ.get("RAG_SCREENSHOT_PAGE"))
+    page.click("#rag-pageview .rag-prev")
+    expect(viewer).to_contain_text("mission.pdf, page 1 of 2 — the quote is not on this page")
+    expect(page.locator("#rag-pageview .rag-prev")).to_be_disabled()
+    page.click("#rag-pageview .rag-close")
+    expect(viewer).to_be_hidden()
 
 
 def _screenshot(page, path: Path, copy_to: str | None = None) -> None:

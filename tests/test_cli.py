@@ -74,3 +74,20 @@ def test_bad_setting_is_reported(capsys, dirs, monkeypatch):
     monkeypatch.setenv("RAG_TOP_K", "many")
     code, _, err = run(capsys, "status", *dirs)
     assert code == 1 and err == "error: RAG_TOP_K='many' is not a valid int.\n"
+
+
+def test_show_writes_a_page_with_the_quote_marked(capsys, dirs, tmp_path):
+    from tests.helpers import make_pdf
+
+    make_pdf(tmp_path / "corpus" / "mission.pdf", ["Cover page.", "In Juba the Mission counted 312 detainees held without charge."])
+    run(capsys, "index", *dirs)
+    out = tmp_path / "page.png"
+    code, text, _ = run(capsys, "show", "mission.pdf", "--page", "2", "--quote", "counted 312 detainees", "--out", str(out), *dirs)
+    assert code == 0 and text == f"mission.pdf page 2 of 2, 1 line(s) marked -> {out}\n"
+    assert out.read_bytes().startswith(b"\x89PNG")
+    code, text, _ = run(capsys, "show", "mission.pdf", "--page", "1", "--out", str(out), *dirs, "--json")
+    assert code == 0 and json.loads(text) == {"source": "mission.pdf", "page": 1, "pages": 2, "marked_lines": 0, "out": str(out)}
+    code, _, err = run(capsys, "show", "mission.pdf", "--page", "9", "--out", str(out), *dirs)
+    assert code == 1 and err == "error: mission.pdf has pages 1 to 2; there is no page 9.\n"
+    code, _, err = run(capsys, "show", SEED.name, "--page", "1", "--out", str(out), *dirs)
+    assert code == 1 and "PDF reports only" in err

@@ -11,21 +11,9 @@ from fpdf import FPDF
 
 from rag.errors import LoadError
 from rag.ingest.loaders import decode_text, load_file, scan_corpus
-from tests.helpers import write
+from tests.helpers import make_pdf, write
 
 MB = 1 << 20
-
-
-def make_pdf(path: Path, pages: list[str], title: str = "") -> Path:
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    if title:
-        pdf.set_title(title)
-    for text in pages:
-        pdf.add_page()
-        pdf.multi_cell(0, 8, text)
-    pdf.output(str(path))
-    return path
 
 
 class RunningReport(FPDF):

@@ -74,8 +74,9 @@ def save_upload(corpus_dir: Path, source: Path, name: str, max_bytes: int, repla
     return SavedFile(target, None if target.name == wanted else wanted)
 
 
-def delete_document(corpus_dir: Path, source: str) -> Path:
-    """Remove the report file of an indexed document; the path must stay inside corpus_dir."""
+def corpus_file(corpus_dir: Path, source: str) -> Path:
+    """The report file a document source names: a regular file of a supported type inside corpus_dir, never a link
+    and never a path that climbs out of it."""
     root = corpus_dir.resolve()
     relative = PurePosixPath(source.replace("\\", "/"))
     if not relative.parts or relative.is_absolute() or ".." in relative.parts:
@@ -85,6 +86,12 @@ def delete_document(corpus_dir: Path, source: str) -> Path:
         raise CorpusFileError(f"{source}: no such report file in the corpus folder {corpus_dir}; reindex to refresh the list.")
     if path.suffix.lower() not in SUPPORTED:
         raise CorpusFileError(f"{source}: not a report file ({', '.join(SUPPORTED)}); it is left alone.")
+    return path
+
+
+def delete_document(corpus_dir: Path, source: str) -> Path:
+    """Remove the report file of an indexed document; the path must stay inside corpus_dir."""
+    path = corpus_file(corpus_dir, source)
     path.unlink()
     return path
 

@@ -8,6 +8,7 @@ as plain text.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -137,8 +138,20 @@ def citation_card(citations: Citation | Sequence[Citation], near: bool = False) 
     spans = [(c.quote_start, c.quote_end) for c in group]
     data = f' data-n="{" ".join(map(str, numbers))}"' if numbers else ""
     return (
-        f'<article class="rag-card"{data}><div class="rag-where">{chips} {page}</div>'
+        f'<article class="rag-card"{data}><div class="rag-where">{chips} {page}{_view_button(group)}</div>'
         f'<p class="rag-passage">{highlight(reflow(first.text), spans, "rag-near" if near else "")}</p></article>'
+    )
+
+
+def _view_button(group: Sequence[Citation]) -> str:
+    """The card's "View page" button for a PDF page: it carries what the page view needs (file, page, quotes)."""
+    first = group[0]
+    if first.page is None or PurePosixPath(first.source).suffix.lower() != ".pdf":
+        return ""
+    quotes = html.escape(json.dumps([c.quote for c in group], ensure_ascii=False), quote=True)
+    return (
+        f' <button class="rag-view" type="button" data-source="{html.escape(first.source, quote=True)}" '
+        f'data-page="{first.page}" data-quotes="{quotes}">View page</button>'
     )
 
 

@@ -6,6 +6,7 @@ here, so it is tested without a browser.
 
 from __future__ import annotations
 
+import base64
 import html
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from rag.types import Answer, Progress
 from rag.web import render
 from rag.web.feedback import append_feedback, feedback_record
 
+MAX_MARKED_QUOTES = 10  # quotes a page view marks at once (an answer quotes at most a few)
 STREAM_PAUSE = 0.03  # seconds between streamed pieces: fast, but visibly progressive
 Messages = list[dict[str, Any]]
 Answers = dict[int, Answer]
@@ -130,6 +132,16 @@ class ChatService:
             else:
                 lines.append(f"- Saved {shown}")
         return "\n".join(lines)
+
+    def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None) -> dict:
+        """A PDF page for the page view: the image as a data URL, its number, the page count and how many lines are
+        marked; or {"error": why} (a file that is not an indexed PDF, a page out of range)."""
+        try:
+            image = self.pipeline.page_image(str(source), int(page), [str(q) for q in quotes or []][:MAX_MARKED_QUOTES])
+        except (RagError, ValueError, TypeError) as exc:
+            return {"error": render.for_readers(str(exc))}
+        encoded = base64.b64encode(image.png).decode("ascii")
+        return {"image": f"data:image/png;base64,{encoded}", "page": image.page, "pages": image.pages, "marked": image.marked}
 
     def confirm_delete(self, source: str | None) -> str:
         """The question asked before a delete, or "" when no document is chosen."""
