@@ -4,6 +4,7 @@ Run with `python app.py` (or `make run`). Gradio is imported inside functions, a
 policy has switched its analytics off, so `import app` stays cheap.
 """
 
+import base64
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -144,6 +145,10 @@ class _Page:
     only: Any
     comment: Any
     feedback_note: Any
+    export_format: Any
+    export: Any
+    exported: Any
+    export_note: Any
     sources: Any
     table: Any
     upload: Any
@@ -181,6 +186,14 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
             )
             comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
             feedback_note = gr.Markdown(elem_id="feedback-note")
+            with gr.Row(equal_height=True):
+                export_format = gr.Dropdown(
+                    choices=[("Word (.docx)", "docx"), ("OpenDocument (.odt)", "odt"), ("Markdown (.md)", "md")], value="docx",
+                    label="Export the conversation with footnotes that prove each quote", elem_id="export-format", scale=3,
+                )
+                export = gr.Button("Export", elem_id="export", scale=1, min_width=100)
+            exported = gr.File(label="Exported conversation", visible=False, elem_id="exported", interactive=False)
+            export_note = gr.Markdown(elem_id="export-note")
         with gr.Column(scale=2):
 
             def page_view(wanted: dict) -> dict:
@@ -210,8 +223,9 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
             confirm = gr.Button("Yes, delete it", variant="stop", elem_id="confirm", scale=0, min_width=140)
             cancel = gr.Button("Cancel", elem_id="cancel", scale=0, min_width=100)
     return _Page(
-        chatbot, question, send, chat_note, as_written, only, comment, feedback_note, sources, table, upload, replace, upload_note, reindex,
-        index_note, doomed, delete, confirm_row, confirm_note, confirm, cancel, gr.State({}),
+        chatbot, question, send, chat_note, as_written, only, comment, feedback_note, export_format, export, exported,
+        export_note, sources, table, upload, replace, upload_note, reindex, index_note, doomed, delete, confirm_row,
+        confirm_note, confirm, cancel, gr.State({}),
     )
 
 
@@ -253,6 +267,10 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     def delete_confirmed(source: str | None, chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
         return gr.Row(visible=False), service.noted(lambda: service.delete(source, _reporter(progress))), *listing(chosen)
 
+    def exported(state: Answers, fmt: str) -> tuple:
+        path, note = service.export(state, fmt)
+        return gr.File(value=str(path) if path else None, visible=path is not None), note
+
     def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
         return service.feedback(state, liked.index, liked.liked, note), ""
 
@@ -266,6 +284,7 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     page.send.click(**chat_io, **asking)
     page.as_written.click(chat_as_written, [page.chatbot, page.only, page.answers], chat_out, **asking)
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
+    page.export.click(exported, [page.answers, page.export_format], [page.exported, page.export_note], **private)
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
     # a reindex shows its progress bar on its note, so the documents table stays in view while it runs
     note_only = {"show_progress_on": [page.index_note]}
@@ -314,7 +333,25 @@ def _api(gr: Any, service: ChatService) -> None:
         """
         return service.page_view(source, page, quotes)
 
+    def export(question: str, format: str = "md", sources: list[str] | None = None) -> dict:  # noqa: A002 - the API's word
+        """Answer a question and return the answer as a document whose footnotes prove each quote.
+
+        Args:
+            question: the question, in plain words.
+            format: "md" (Markdown with footnotes), "docx" or "odt" (real footnotes; needs pandoc on the server).
+            sources: optional document file names or folders to search; empty means every document.
+        Returns:
+            {"format", "filename", "base64": the document's bytes}.
+        """
+        try:
+            answer = service.ask(question, sources)
+            document = service.pipeline.export([answer], format)
+        except RagError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        return {"format": format, "filename": f"answer.{format}", "base64": base64.b64encode(document).decode("ascii")}
+
     gr.api(ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
+    gr.api(export, api_name="export", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     gr.api(page, api_name="page", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     gr.api(reindex, api_name="reindex", concurrency_id="index", concurrency_limit=1)
 

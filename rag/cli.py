@@ -30,6 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", parents=[common], help="a cited answer to a question")
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None, help="passages to draw the answer from")
+    ask.add_argument(
+        "--format", choices=["md", "docx", "odt"],
+        help="write the answer as a document whose footnotes prove each quote (file, page, SHA-256); docx and odt need pandoc",
+    )
+    ask.add_argument("--out", help="the file --format writes (md without --out prints to the terminal)")
     for p in (search, ask):
         p.add_argument("--source", action="append", help="only this document or folder (repeatable)")
     show = sub.add_parser("show", parents=[common], help="a page of an indexed PDF as an image, with a quote marked on it")
@@ -144,7 +149,12 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
-    answer = _pipeline(settings).ask(args.question, k=args.k, sources=args.source)
+    if args.format in ("docx", "odt") and not args.out:
+        raise RagError(f"--format {args.format} writes a file: add --out FILE.{args.format}.")
+    pipeline = _pipeline(settings)
+    answer = pipeline.ask(args.question, k=args.k, sources=args.source)
+    if args.format or args.out:
+        return _write_export(pipeline.export([answer], args.format or "md"), args.out)
     if args.json:
         _print_json(answer.to_dict())
         return 0
@@ -155,6 +165,18 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     for i, c in enumerate(cited, start=1):
         page = f", p. {c.page}" if c.page else ""
         print(f"[{c.n or i}] {c.title} ({c.source}{page})\n    “{_snippet(c.quote)}”")
+    return 0
+
+
+def _write_export(document: bytes, out: str | None) -> int:
+    if out is None:
+        sys.stdout.write(document.decode("utf-8"))
+        return 0
+    try:
+        Path(out).write_bytes(document)
+    except OSError as exc:
+        raise RagError(f"--out {out}: cannot be written ({exc.strerror}).") from None
+    print(f"written: {out}")
     return 0
 
 

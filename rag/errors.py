@@ -42,3 +42,7 @@ class CorpusFileError(RagError):
 
 class LanguageModelError(RagError):
     """The language model named by RAG_LLM failed while writing an answer (server down, model unloadable)."""
+
+
+class ExportError(RagError):
+    """An answer could not be exported (unknown format, pandoc missing or failing)."""

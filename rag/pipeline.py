@@ -10,6 +10,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from rag.answering.constraints import fitting, parse
+from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
@@ -180,6 +181,10 @@ class Pipeline:
 
     def documents(self) -> list[DocRecord]:
         return list(self.records.documents().values())
+
+    def export(self, answers: Sequence[Answer], fmt: str = "md") -> bytes:
+        """Answers as a document with footnotes that prove each quote (rag.answering.export): "md", "docx" or "odt"."""
+        return export(answers, self.records.documents(), fmt)
 
     def page_image(self, source: str, page: int, quotes: Sequence[str] = ()) -> PageImage:
         """Page `page` of an indexed PDF rendered as an image, each quote marked where it stands (rag.ingest.pages)."""

@@ -54,7 +54,7 @@ def serve() -> Iterator[Callable[..., str]]:
 
 def test_ask_endpoint_returns_the_answer_json(seed_pipeline: Pipeline, serve) -> None:
     client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
-    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/reindex", "/page"}
+    assert set(client.view_api(print_info=False, return_format="dict")["named_endpoints"]) == {"/ask", "/reindex", "/page", "/export"}
     result = client.predict(question=QUESTION, sources=None, api_name="/ask")
     expected = seed_pipeline.ask(QUESTION).to_dict()
     assert {k: v for k, v in result.items() if k != "timings_ms"} == {k: v for k, v in expected.items() if k != "timings_ms"}
@@ -87,6 +87,29 @@ def test_page_endpoint_renders_a_cited_pdf_page_and_nothing_else(seed_pipeline: 
         ("../../etc/passwd", 1, "not an indexed document"),
     ]:
         assert why in client.predict(source=source, page=page, quotes=None, api_name="/page")["error"]
+
+
+def test_export_endpoint_and_the_page_export_carry_the_proof(seed_pipeline: Pipeline, serve, monkeypatch) -> None:
+    import shutil
+    import zipfile
+
+    client = Client(serve(seed_pipeline), verbose=False, analytics_enabled=False)
+    sha = seed_pipeline.documents()[0].sha256
+    shown = client.predict(question=QUESTION, format="md", sources=None, api_name="/export")
+    text = base64.b64decode(shown["base64"]).decode()
+    assert shown["filename"] == "answer.md" and f"## {QUESTION}" in text and f"SHA-256 of the file as indexed: {sha}" in text
+    with pytest.raises(AppError, match="choose one of md, docx, odt"):
+        client.predict(question=QUESTION, format="pdf", sources=None, api_name="/export")
+
+    monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
+    service = ChatService(seed_pipeline)
+    assert service.export({}, "md") == (None, "Ask a question first: the export holds the conversation's answers with their sources.")
+    answers = list(service.respond(QUESTION, [], [], {}))[-1].answers
+    if shutil.which("pandoc") is None:
+        pytest.skip("needs pandoc (apt-get install pandoc), which .ci/run installs")
+    path, note = service.export(answers, "docx")
+    assert note.startswith("Exported 1 answer with ") and path.suffix == ".docx"
+    assert sha in zipfile.ZipFile(path).read("word/footnotes.xml").decode()
 
 
 def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) -> None:
@@ -175,7 +198,7 @@ def test_gradio_refuses_uploads_over_the_size_setting(seed_pipeline: Pipeline, s
 def test_mcp_lists_the_ask_tool_only_when_enabled(seed_pipeline: Pipeline, serve) -> None:
     with_mcp = serve(seed_pipeline, mcp=True)
     tools = {tool["name"]: tool for tool in httpx.get(with_mcp + "gradio_api/mcp/schema").json()}
-    assert set(tools) == {"ask", "reindex", "page"}
+    assert set(tools) == {"ask", "reindex", "page", "export"}
     assert tools["ask"]["inputSchema"]["required"] == ["question"]
     assert "citations" in tools["ask"]["description"]
     result = asyncio.run(_call_mcp_tool(with_mcp, "ask", {"question": QUESTION}))

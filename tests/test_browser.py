@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def store_backend() -> dict:
 @pytest.fixture
 def page(seed_pipeline: Pipeline) -> Iterator:
     """A Chromium page open on the app served over the seed corpus."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=WAIT_MS)  # a busy 2-core machine can take more than the default 5 s to stream an answer
     demo, url = launch_app(seed_pipeline)
     try:
         with sync_playwright() as playwright:
@@ -147,8 +149,10 @@ def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, see
     expect(replies).to_have_count(2)
     expect(replies.nth(1)).to_contain_text("Interpreted as: and which of them amended their constitutions? (")
     expect(replies.nth(1)).to_contain_text("Armenia and Kyrgyzstan")
+    expect(page.locator("#as-written")).to_be_visible()
     page.click("#as-written")  # one click asks it alone
     expect(replies).to_have_count(3)
+    expect(replies.nth(2).locator(".rag-chip")).to_have_count(1)  # chips come with the last step: the answer is complete
     expect(replies.nth(2)).not_to_contain_text("Interpreted as")
     expect(page.locator("#as-written")).to_be_hidden()
 
@@ -215,6 +219,16 @@ def test_a_pdf_citation_opens_its_page_with_the_quote_marked(page, seed_pipeline
     expect(page.locator("#rag-pageview .rag-prev")).to_be_disabled()
     page.click("#rag-pageview .rag-close")
     expect(viewer).to_be_hidden()
+
+    page.click("#export")  # the conversation as a Word file whose footnotes prove each quote
+    expect(page.locator("#export-note")).to_contain_text("Exported 1 answer with")
+    with page.expect_download() as download:
+        page.locator("#exported a").first.click()
+    saved = tmp_path / "answers.docx"
+    download.value.save_as(saved)
+    footnotes = zipfile.ZipFile(saved).read("word/footnotes.xml").decode()
+    sha = next(d.sha256 for d in seed_pipeline.documents() if d.source == "mission.pdf")
+    assert "312 detainees" in footnotes and sha in footnotes and "mission.pdf, page 2" in footnotes
 
 
 def _screenshot(page, path: Path, copy_to: str | None = None) -> None:

@@ -91,3 +91,25 @@ def test_show_writes_a_page_with_the_quote_marked(capsys, dirs, tmp_path):
     assert code == 1 and err == "error: mission.pdf has pages 1 to 2; there is no page 9.\n"
     code, _, err = run(capsys, "show", SEED.name, "--page", "1", "--out", str(out), *dirs)
     assert code == 1 and "PDF reports only" in err
+
+
+def test_ask_exports_the_answer_with_footnotes_that_prove_each_quote(capsys, dirs, tmp_path):
+    import zipfile
+
+    from rag.ingest.loaders import file_sha256
+
+    run(capsys, "index", *dirs)
+    sha = file_sha256(tmp_path / "corpus" / SEED.name)
+    code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs, "--format", "md")
+    assert code == 0 and out.startswith("# Answers from the reports") and "## Which countries does the Amnesty report cover?" in out
+    assert re.search(r"\[\^1-1\]: “.+” — \*.+\*, " + re.escape(SEED.name.replace("_", r"\_")) + r"\. SHA-256 of the file as indexed: " + sha, out)
+    if shutil.which("pandoc") is None:
+        pytest.skip("needs pandoc (apt-get install pandoc), which .ci/run installs")
+    for fmt, member, note in (("docx", "word/footnotes.xml", "<w:footnote "), ("odt", "content.xml", "<text:note ")):
+        path = tmp_path / f"answer.{fmt}"
+        code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs, "--format", fmt, "--out", str(path))
+        assert code == 0 and out == f"written: {path}\n"
+        xml = zipfile.ZipFile(path).read(member).decode()
+        assert xml.count(note) >= 3 and sha in xml and "Less than equal" in xml
+    code, _, err = run(capsys, "ask", "Anything?", *dirs, "--format", "docx")
+    assert code == 1 and err == "error: --format docx writes a file: add --out FILE.docx.\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -133,6 +134,20 @@ class ChatService:
                 lines.append(f"- Saved {shown}")
         return "\n".join(lines)
 
+    def export(self, answers: Answers | None, fmt: str) -> tuple[Path | None, str]:
+        """The conversation's answers as a file with footnotes proving each quote, and a note; (None, why) when there
+        is nothing to export or the export fails."""
+        shown = [answer for _, answer in sorted((answers or {}).items())]
+        if not shown:
+            return None, "Ask a question first: the export holds the conversation's answers with their sources."
+        try:
+            document = self.pipeline.export(shown, fmt)
+        except RagError as exc:
+            return None, f"**Not exported:** {render.markdown_literal(render.for_readers(str(exc)))}"
+        path = Path(tempfile.mkdtemp(prefix="rag-export-")) / f"answers-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+        path.write_bytes(document)
+        return path, f"Exported {render.plural(len(shown), 'answer')} with {render.plural(_quotes(shown), 'footnote')}."
+
     def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None) -> dict:
         """A PDF page for the page view: the image as a data URL, its number, the page count and how many lines are
         marked; or {"error": why} (a file that is not an indexed PDF, a page out of range)."""
@@ -182,6 +197,10 @@ class ChatService:
             return action()
         except RagError as exc:
             return f"**Error:** {render.markdown_literal(str(exc))}"
+
+
+def _quotes(answers: Sequence[Answer]) -> int:
+    return sum(len(a.citations) for a in answers)
 
 
 def _questions_of(history: Messages) -> Messages:
