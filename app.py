@@ -37,7 +37,10 @@ SOURCES_CSS = """
 .rag-nearest .rag-card { border-style: dashed; opacity: .85; }
 .rag-passage mark.rag-near { background: none; color: inherit; text-decoration: underline dotted; }
 .rag-empty { opacity: .7; }
-.rag-view { float: right; font-size: .85em; padding: 0 .5em; border: 1px solid var(--border-color-primary); border-radius: 4px; cursor: pointer; }
+.rag-original, .rag-view { font-size: .85em; padding: 0 .5em; border: 1px solid var(--border-color-primary); border-radius: 4px;
+  cursor: pointer; }
+.rag-original { margin-left: .5em; }
+.rag-view { float: right; }
 """
 # the chat's citation chips and the follow-up note: styled here because the chat bubbles are outside the sources panel
 PAGE_CSS = """
@@ -93,6 +96,14 @@ if (!window.ragChips) {
   viewer.querySelector('.rag-next').addEventListener('click', () => showing && openPage(showing.source, showing.page + 1, showing.quotes));
   document.addEventListener('keydown', (event) => { if (event.key === 'Escape') viewer.hidden = true; });
   document.addEventListener('click', (event) => {
+    const original = event.target.closest('#sources .rag-original');
+    if (original) {  // hand the file's name to the hidden box and press the hidden button: the server offers the file
+      const box = document.querySelector('#original-source textarea');
+      box.value = original.dataset.source;
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.querySelector('#original-go').click(), 50);
+      return;
+    }
     const view = event.target.closest('#sources .rag-view');
     if (view) {
       openPage(view.dataset.source, Number(view.dataset.page), JSON.parse(view.dataset.quotes || '[]'));
@@ -150,6 +161,10 @@ class _Page:
     exported: Any
     export_note: Any
     sources: Any
+    original: Any
+    original_note: Any
+    original_source: Any
+    original_go: Any
     table: Any
     upload: Any
     replace: Any
@@ -205,6 +220,10 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
                 render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
                 head=f"<style>{PAGE_CSS}</style>", server_functions=[page_view],
             )
+            original = gr.File(label="Original report", visible=False, elem_id="original-file", interactive=False)
+            original_note = gr.Markdown(elem_id="original-note")
+            original_source = gr.Textbox(visible="hidden", elem_id="original-source")
+            original_go = gr.Button(visible="hidden", elem_id="original-go")
     with gr.Tab("Documents"):
         table = gr.Dataframe(
             value=view.rows, headers=render.DOCUMENT_HEADERS, interactive=False, elem_id="documents", wrap=True,
@@ -224,8 +243,8 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
             cancel = gr.Button("Cancel", elem_id="cancel", scale=0, min_width=100)
     return _Page(
         chatbot, question, send, chat_note, as_written, only, comment, feedback_note, export_format, export, exported,
-        export_note, sources, table, upload, replace, upload_note, reindex, index_note, doomed, delete, confirm_row,
-        confirm_note, confirm, cancel, gr.State({}),
+        export_note, sources, original, original_note, original_source, original_go, table, upload, replace, upload_note,
+        reindex, index_note, doomed, delete, confirm_row, confirm_note, confirm, cancel, gr.State({}),
     )
 
 
@@ -271,6 +290,10 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
         path, note = service.export(state, fmt)
         return gr.File(value=str(path) if path else None, visible=path is not None), note
 
+    def offered(source: str) -> tuple:
+        path, note = service.original_file(source)
+        return gr.File(value=str(path) if path else None, visible=path is not None), note
+
     def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
         return service.feedback(state, liked.index, liked.liked, note), ""
 
@@ -285,6 +308,7 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     page.as_written.click(chat_as_written, [page.chatbot, page.only, page.answers], chat_out, **asking)
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
     page.export.click(exported, [page.answers, page.export_format], [page.exported, page.export_note], **private)
+    page.original_go.click(offered, page.original_source, [page.original, page.original_note], **private)
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
     # a reindex shows its progress bar on its note, so the documents table stays in view while it runs
     note_only = {"show_progress_on": [page.index_note]}

@@ -186,11 +186,15 @@ class Pipeline:
         """Answers as a document with footnotes that prove each quote (rag.answering.export): "md", "docx" or "odt"."""
         return export(answers, self.records.documents(), fmt)
 
-    def page_image(self, source: str, page: int, quotes: Sequence[str] = ()) -> PageImage:
-        """Page `page` of an indexed PDF rendered as an image, each quote marked where it stands (rag.ingest.pages)."""
+    def report_file(self, source: str) -> Path:
+        """The file of an indexed document, inside the corpus folder; anything else is refused."""
         if source not in self.records.documents():
             raise CorpusFileError(f"{source}: not an indexed document; python -m rag status lists them.")
-        path = corpus_file(self.settings.corpus_dir, source)
+        return corpus_file(self.settings.corpus_dir, source)
+
+    def page_image(self, source: str, page: int, quotes: Sequence[str] = ()) -> PageImage:
+        """Page `page` of an indexed PDF rendered as an image, each quote marked where it stands (rag.ingest.pages)."""
+        path = self.report_file(source)
         if path.suffix.lower() != ".pdf":
             raise CorpusFileError(f"{source}: pages can be shown for PDF reports only; its passages are shown as text.")
         return render_page(path, page, list(quotes))

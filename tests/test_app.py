@@ -89,7 +89,7 @@ def test_page_endpoint_renders_a_cited_pdf_page_and_nothing_else(seed_pipeline: 
         assert why in client.predict(source=source, page=page, quotes=None, api_name="/page")["error"]
 
 
-def test_export_endpoint_and_the_page_export_carry_the_proof(seed_pipeline: Pipeline, serve, monkeypatch) -> None:
+def test_export_and_the_original_file_carry_the_proof(seed_pipeline: Pipeline, serve, monkeypatch) -> None:
     import shutil
     import zipfile
 
@@ -105,6 +105,10 @@ def test_export_endpoint_and_the_page_export_carry_the_proof(seed_pipeline: Pipe
     service = ChatService(seed_pipeline)
     assert service.export({}, "md") == (None, "Ask a question first: the export holds the conversation's answers with their sources.")
     answers = list(service.respond(QUESTION, [], [], {}))[-1].answers
+    copy, note = service.original_file(SEED.name)
+    assert note == "" and copy.read_bytes() == (seed_pipeline.settings.corpus_dir / SEED.name).read_bytes()
+    for source in ("../outside.txt", "/etc/passwd", "", None):
+        assert service.original_file(source)[0] is None
     if shutil.which("pandoc") is None:
         pytest.skip("needs pandoc (apt-get install pandoc), which .ci/run installs")
     path, note = service.export(answers, "docx")
@@ -152,6 +156,8 @@ def test_login_is_required_for_page_api_and_upload(seed_pipeline: Pipeline, serv
     assert httpx.get(url + "gradio_api/info").status_code == 401
     upload = httpx.post(url + "gradio_api/upload", files={"files": ("x.txt", b"hello", "text/plain")})
     assert upload.status_code == 401
+    page_view = {"session_hash": "x", "component_id": 1, "fn_name": "page_view", "data": {"source": SEED.name, "page": 1}}
+    assert httpx.post(url + "gradio_api/component_server", json=page_view).status_code == 401  # the page view's server call
     with pytest.raises(AuthenticationError, match="credentials were not provided"):
         Client(url, verbose=False, analytics_enabled=False)
     with pytest.raises(ValueError, match="Could not login"):

@@ -220,6 +220,12 @@ def test_a_pdf_citation_opens_its_page_with_the_quote_marked(page, seed_pipeline
     page.click("#rag-pageview .rag-close")
     expect(viewer).to_be_hidden()
 
+    page.locator("#sources .rag-original").first.click()  # the original file, served behind the page's login
+    with page.expect_download() as download:
+        page.locator("#original-file a").first.click()
+    download.value.save_as(tmp_path / "original.pdf")
+    assert (tmp_path / "original.pdf").read_bytes() == (seed_pipeline.settings.corpus_dir / "mission.pdf").read_bytes()
+
     page.click("#export")  # the conversation as a Word file whose footnotes prove each quote
     expect(page.locator("#export-note")).to_contain_text("Exported 1 answer with")
     with page.expect_download() as download:

@@ -214,9 +214,11 @@ def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 
 
 def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None) -> bool:
-    """Whether a unit meets the question's period and answer type (rag.answering.constraints)."""
+    """Whether a unit meets the question's period and answer type (rag.answering.constraints). The document's texts
+    are read only for a question that names a period: fetching a document's opening costs a store lookup."""
     chunk = sentence.passage.chunk
-    return not unmet(constraints, sentence.text, chunk.text, *document_texts(chunk, opening))
+    documents = document_texts(chunk, opening) if constraints.period else ()
+    return not unmet(constraints, sentence.text, chunk.text, *documents)
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:

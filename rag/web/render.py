@@ -121,9 +121,12 @@ def _document(citations: Sequence[Citation], near: bool) -> str:
     for citation in citations:
         passages.setdefault((citation.page, citation.text), []).append(citation)
     cards = "".join(citation_card(group, near) for group in passages.values())
+    original = (
+        f' <button class="rag-original" type="button" data-source="{html.escape(first.source, quote=True)}">Original file</button>'
+    )
     return (
         f'<div class="rag-doc"><div class="rag-title">{html.escape(first.title)}</div>'
-        f'<div class="rag-meta">{html.escape(first.source)}</div>{cards}</div>'
+        f'<div class="rag-meta">{html.escape(first.source)}{original}</div>{cards}</div>'
     )
 
 

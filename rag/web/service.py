@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -147,6 +148,16 @@ class ChatService:
         path = Path(tempfile.mkdtemp(prefix="rag-export-")) / f"answers-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
         path.write_bytes(document)
         return path, f"Exported {render.plural(len(shown), 'answer')} with {render.plural(_quotes(shown), 'footnote')}."
+
+    def original_file(self, source: str | None) -> tuple[Path | None, str]:
+        """A copy of an indexed report's file to download (the page serves files from its own folder only), and a note."""
+        try:
+            path = self.pipeline.report_file(str(source or ""))
+        except RagError as exc:
+            return None, f"**Not available:** {render.markdown_literal(render.for_readers(str(exc)))}"
+        copy = Path(tempfile.mkdtemp(prefix="rag-original-")) / path.name
+        shutil.copyfile(path, copy)
+        return copy, ""
 
     def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None) -> dict:
         """A PDF page for the page view: the image as a data URL, its number, the page count and how many lines are
