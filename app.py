@@ -86,8 +86,14 @@ if (!window.ragChips) {
     showing.pages = shown.pages;
     const marked = quotes.length ? (shown.marked ? ' — the quote is marked' : ' — the quote is not on this page') : '';
     viewer.querySelector('span').textContent = `${source}, page ${shown.page} of ${shown.pages}${marked}`;
-    viewer.querySelector('img').src = shown.image;
-    viewer.querySelector('img').alt = `Page ${shown.page} of ${source}`;
+    const img = viewer.querySelector('img');
+    const scroller = viewer.querySelector('.rag-scroll');
+    img.onload = () => {  // bring the first marked line into view: a quote is often a footnote at the foot of the page
+      const at = shown.first_mark === null ? 0 : img.offsetTop + shown.first_mark * img.height - scroller.clientHeight / 3;
+      scroller.scrollTop = Math.max(0, at);
+    };
+    img.src = shown.image;
+    img.alt = `Page ${shown.page} of ${source}`;
     viewer.querySelector('.rag-prev').disabled = shown.page <= 1;
     viewer.querySelector('.rag-next').disabled = shown.page >= shown.pages;
   };

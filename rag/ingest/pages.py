@@ -24,12 +24,15 @@ Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF point
 
 @dataclass(frozen=True)
 class PageImage:
-    """A rendered page: the image (PNG), its number (1-based), the document's page count and how many lines are marked."""
+    """A rendered page: the image (PNG), its number (1-based), the document's page count, how many lines are marked,
+    and where the first marked line starts, as a share of the image's height (None when nothing is marked), so a
+    viewer can scroll to a quote at the foot of a page."""
 
     png: bytes
     page: int
     pages: int
     marked: int
+    first_mark: float | None = None
 
 
 def render_page(path: Path, page: int, quotes: list[str] | None = None, scale: float = SCALE) -> PageImage:
@@ -62,7 +65,8 @@ def render_page(path: Path, page: int, quotes: list[str] | None = None, scale: f
         image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
-    return PageImage(out.getvalue(), page, pages, len(boxes))
+    first = min(((top - y1) * scale / image.height for _, _, _, y1 in boxes), default=None)
+    return PageImage(out.getvalue(), page, pages, len(boxes), None if first is None else round(max(0.0, first), 4))
 
 
 def quote_boxes(textpage, quote: str) -> list[Box]:

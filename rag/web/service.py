@@ -167,7 +167,10 @@ class ChatService:
         except (RagError, ValueError, TypeError) as exc:
             return {"error": render.for_readers(str(exc))}
         encoded = base64.b64encode(image.png).decode("ascii")
-        return {"image": f"data:image/png;base64,{encoded}", "page": image.page, "pages": image.pages, "marked": image.marked}
+        return {
+            "image": f"data:image/png;base64,{encoded}", "page": image.page, "pages": image.pages, "marked": image.marked,
+            "first_mark": image.first_mark,
+        }
 
     def confirm_delete(self, source: str | None) -> str:
         """The question asked before a delete, or "" when no document is chosen."""
