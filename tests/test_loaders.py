@@ -10,6 +10,7 @@ import pytest
 from fpdf import FPDF
 
 from rag.errors import LoadError
+from rag.ingest import ocr
 from rag.ingest.loaders import decode_text, load_file, scan_corpus
 from tests.helpers import make_pdf, write
 
@@ -193,13 +194,18 @@ def test_size_limit_is_checked_before_reading(tmp_path):
         load_file(path, tmp_path, 100)
 
 
-def test_pdf_without_a_text_layer_is_refused(tmp_path):
+def test_pdf_without_a_text_layer_is_refused(tmp_path, monkeypatch):
     pdf = FPDF()
     pdf.add_page()
     pdf.rect(10, 10, 50, 50, style="F")
     pdf.output(str(tmp_path / "scan.pdf"))
-    with pytest.raises(LoadError, match=r"no text could be extracted \(a scanned PDF needs OCR first\)"):
+    monkeypatch.setattr(ocr, "available", lambda: False)  # without Tesseract the reason says what to install
+    with pytest.raises(LoadError, match=r"no text could be extracted \(a scanned PDF needs OCR: install Tesseract"):
         load_file(tmp_path / "scan.pdf", tmp_path, MB)
+    monkeypatch.undo()
+    if ocr.available():  # with it, a page of pictures without words still holds no text
+        with pytest.raises(LoadError, match=r"no text could be extracted$"):
+            load_file(tmp_path / "scan.pdf", tmp_path, MB)
 
 
 def test_encrypted_pdf_is_refused(tmp_path):

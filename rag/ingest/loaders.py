@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.documents import Document
 
 from rag.errors import LoadError
+from rag.ingest import ocr
 from rag.ingest.cleaning import RUNNING_PAGES, clean_pages, line_key, normalise_characters, running_lines
 
 if TYPE_CHECKING:
@@ -102,7 +103,8 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[Document]:
         raise LoadError(source, f"corrupt or unreadable {path.suffix.lower()} file ({exc})") from None
     pages = [(n, text) for n, text in pages if text.strip()]
     if not pages:
-        raise LoadError(source, "no text could be extracted (a scanned PDF needs OCR first)")
+        hint = "" if ocr.available() else " (a scanned PDF needs OCR: install Tesseract, see the README)"
+        raise LoadError(source, f"no text could be extracted{hint}")
     meta = {
         "source": source,
         "title": _clip(title) or _first_line(pages[0][1]) or path.name,
@@ -141,12 +143,24 @@ def _read_pdf(data: bytes) -> tuple[str, Pages]:
             raw = [_pdf_page(document, i, _page_text) for i in range(len(document))]
             headings = _pdf_page(document, 0, _page_lines) if raw else []
             metadata = str(document.get_metadata_value("Title") or "")
+            scanned = [i for i, text in enumerate(raw) if ocr.page_is_scanned(text)] if ocr.available() else []
+            scans = [_rendered(document, i) for i in scanned]
         finally:
             document.close()
+    for i, words in zip(scanned, ocr.read_scans(scans)):  # outside the lock: Tesseract runs in its own processes
+        raw[i] = ocr.page_text(words)
     running = running_lines([normalise_characters(page) for page in raw]) if len(raw) >= RUNNING_PAGES else set()
     pages = clean_pages(raw)
     title = metadata if _is_real_title(metadata) else _largest_heading(headings, running)
     return title, list(enumerate(pages, start=1))
+
+
+def _rendered(document: PdfDocument, index: int) -> ocr.Scan:
+    page = document[index]
+    try:
+        return ocr.render(page)
+    finally:
+        page.close()
 
 
 def _pdf_page(document: PdfDocument, index: int, read: Callable[[PdfTextPage], Any]) -> Any:

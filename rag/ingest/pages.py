@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusFileError
+from rag.ingest import ocr
 
 SCALE = 1.5  # pixels per PDF point: 108 dpi, sharp enough to read a footnote on a laptop screen
 MIN_MATCH = 12  # letters and digits a partial match must hold to be marked
@@ -50,7 +51,12 @@ def render_page(path: Path, page: int, quotes: list[str] | None = None, scale: f
             raise CorpusFileError(f"{path.name} has pages 1 to {pages}; there is no page {page}.")
         pdf_page = document[page - 1]
         textpage = pdf_page.get_textpage()
-        boxes = [box for quote in quotes or [] for box in quote_boxes(textpage, quote)]
+        scanned = bool(quotes) and ocr.page_is_scanned(textpage.get_text_range()) and ocr.available()
+        if scanned:  # the words come from OCR, as the indexer read them
+            words = _ocr_words(path, path.stat().st_mtime_ns, page, pdf_page)
+            boxes = [box for quote in quotes or [] for box in ocr_quote_boxes(words, quote)]
+        else:
+            boxes = [box for quote in quotes or [] for box in quote_boxes(textpage, quote)]
         textpage.close()
         left, _, _, top = pdf_page.get_bbox()  # the area rendered (the effective crop box): its top left is the origin
         image = pdf_page.render(scale=scale).to_pil().convert("RGB")
@@ -78,6 +84,27 @@ def quote_boxes(textpage, quote: str) -> list[Box]:
     if start < 0:
         return []
     return _lines([textpage.get_charbox(i, loose=False) for i in range(start, end) if not text[i].isspace()])
+
+
+def ocr_quote_boxes(words: list[ocr.Word], quote: str) -> list[Box]:
+    """The boxes, one per line, of the OCR'd words that hold `quote`; [] when the page does not hold it."""
+    start, end = find_folded(ocr.page_text(words), quote)
+    if start < 0:
+        return []
+    return _lines([w.box for w, (a, b) in zip(words, ocr.text_offsets(words)) if a < end and b > start])
+
+
+_OCR_CACHE: dict[tuple[str, int, int], list[ocr.Word]] = {}
+_OCR_CACHE_SIZE = 64  # pages whose OCR words are kept: reading a page again takes seconds
+
+
+def _ocr_words(path: Path, version: int, page: int, pdf_page) -> list[ocr.Word]:
+    key = (str(path), version, page)
+    if key not in _OCR_CACHE:
+        if len(_OCR_CACHE) >= _OCR_CACHE_SIZE:
+            _OCR_CACHE.pop(next(iter(_OCR_CACHE)))
+        _OCR_CACHE[key] = ocr.read_page(pdf_page)
+    return _OCR_CACHE[key]
 
 
 def find_folded(text: str, quote: str) -> tuple[int, int]:
