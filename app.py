@@ -187,49 +187,57 @@ class _Page:
 
 
 def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
-    """Place the components: chat and sources side by side, then the documents tab."""
+    """Place the components: chat and sources side by side, the filter, feedback and export under them, then the
+    documents tab."""
     gr.Markdown("## Ask the reports\nAnswers quote the indexed reports and cite them as [1], [2]…")
-    with gr.Tab("Chat"), gr.Row():
-        with gr.Column(scale=3):
-            chatbot = gr.Chatbot(
-                label="Chat", elem_id="chat", height=480, examples=view.examples, render_markdown=False, latex_delimiters=[],
-                placeholder="Ask a question about the reports, or pick an example.",
-                buttons=["copy", "copy_all"],  # no "share": it posts to a hosted space, which this service is not
-            )
-            with gr.Row():
-                question = gr.Textbox(show_label=False, placeholder="Ask about the reports…", elem_id="question", scale=5)
-                send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
-            chat_note = gr.Markdown(elem_id="chat-note")
-            as_written = gr.Button("Ask the last question as written (not as a follow-up)", size="sm", visible=False, elem_id="as-written")
-            only = gr.Dropdown(
-                choices=view.choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
-                allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
-            )
-            comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
-            feedback_note = gr.Markdown(elem_id="feedback-note")
-            with gr.Row(equal_height=True):
+    with gr.Tab("Chat"):
+        # the conversation and its sources first (side by side; on a phone the sources come right under the chat),
+        # the filter, feedback and export below them
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat", elem_id="chat", height=480, examples=view.examples, render_markdown=False, latex_delimiters=[],
+                    placeholder="Ask a question about the reports, or pick an example.",
+                    buttons=["copy", "copy_all"],  # no "share": it posts to a hosted space, which this service is not
+                )
+                with gr.Row():
+                    question = gr.Textbox(show_label=False, placeholder="Ask about the reports…", elem_id="question", scale=5)
+                    send = gr.Button("Ask", variant="primary", elem_id="ask", scale=1, min_width=80)
+                chat_note = gr.Markdown(elem_id="chat-note")
+                as_written = gr.Button(
+                    "Ask the last question as written (not as a follow-up)", size="sm", visible=False, elem_id="as-written"
+                )
+            with gr.Column(scale=2):
+
+                def page_view(wanted: dict) -> dict:
+                    """The page view's server call (Gradio passes a server function one value: here {source, page, quotes})."""
+                    wanted = wanted if isinstance(wanted, dict) else {}
+                    return service.page_view(wanted.get("source", ""), wanted.get("page", 0), wanted.get("quotes") or [])
+
+                sources = gr.HTML(
+                    render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
+                    head=f"<style>{PAGE_CSS}</style>", server_functions=[page_view],
+                )
+                original = gr.File(label="Original report", visible=False, elem_id="original-file", interactive=False)
+                original_note = gr.Markdown(elem_id="original-note")
+                original_source = gr.Textbox(visible="hidden", elem_id="original-source")
+                original_go = gr.Button(visible="hidden", elem_id="original-go")
+        with gr.Row():
+            with gr.Column(scale=3):
+                only = gr.Dropdown(
+                    choices=view.choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
+                    allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
+                )
+                comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
+                feedback_note = gr.Markdown(elem_id="feedback-note")
+            with gr.Column(scale=2):
                 export_format = gr.Dropdown(
                     choices=[("Word (.docx)", "docx"), ("OpenDocument (.odt)", "odt"), ("Markdown (.md)", "md")], value="docx",
-                    label="Export the conversation with footnotes that prove each quote", elem_id="export-format", scale=3,
+                    label="Export the conversation with footnotes that prove each quote", elem_id="export-format",
                 )
-                export = gr.Button("Export", elem_id="export", scale=1, min_width=100)
-            exported = gr.File(label="Exported conversation", visible=False, elem_id="exported", interactive=False)
-            export_note = gr.Markdown(elem_id="export-note")
-        with gr.Column(scale=2):
-
-            def page_view(wanted: dict) -> dict:
-                """The page view's server call (Gradio passes a server function one value: here {source, page, quotes})."""
-                wanted = wanted if isinstance(wanted, dict) else {}
-                return service.page_view(wanted.get("source", ""), wanted.get("page", 0), wanted.get("quotes") or [])
-
-            sources = gr.HTML(
-                render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
-                head=f"<style>{PAGE_CSS}</style>", server_functions=[page_view],
-            )
-            original = gr.File(label="Original report", visible=False, elem_id="original-file", interactive=False)
-            original_note = gr.Markdown(elem_id="original-note")
-            original_source = gr.Textbox(visible="hidden", elem_id="original-source")
-            original_go = gr.Button(visible="hidden", elem_id="original-go")
+                export = gr.Button("Export", elem_id="export")
+                exported = gr.File(label="Exported conversation", visible=False, elem_id="exported", interactive=False)
+                export_note = gr.Markdown(elem_id="export-note")
     with gr.Tab("Documents"):
         table = gr.Dataframe(
             value=view.rows, headers=render.DOCUMENT_HEADERS, interactive=False, elem_id="documents", wrap=True,

@@ -237,6 +237,19 @@ def test_a_pdf_citation_opens_its_page_with_the_quote_marked(page, seed_pipeline
     assert "312 detainees" in footnotes and sha in footnotes and "mission.pdf, page 2" in footnotes
 
 
+def test_on_a_phone_the_sources_come_right_under_the_chat(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
+    chat, sources, question, filters = (page.locator(s).bounding_box() for s in ("#chat", "#sources", "#question", "#filter"))
+    assert chat["y"] < question["y"] < sources["y"] < filters["y"]  # one column: chat, question, its sources, then the rest
+    assert sources["x"] + sources["width"] <= 390 + 1  # nothing wider than the screen
+    page.locator("#chat .rag-chip").last.click()  # a chip brings its card into view
+    expect(page.locator("#sources .rag-flash")).to_be_in_viewport()
+    _screenshot(page, tmp_path / "phone.png", os.environ.get("RAG_SCREENSHOT_PHONE"))
+
+
 def _screenshot(page, path: Path, copy_to: str | None = None) -> None:
     """Save a screenshot; with RAG_SCREENSHOT set, also copy it there (how docs/screenshot.png is made)."""
     page.screenshot(path=str(path))
