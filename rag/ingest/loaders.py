@@ -34,7 +34,7 @@ _MAX_DOCX_RATIO = 200
 _JUNK_TITLE = re.compile(
     r"^(untitled|title|document\d*|microsoft \w+ - .*)$|\.(docx?|pdf|indd|rtf|odt|txt|pptx?|xlsx?|html?|tex|qxd)$", re.IGNORECASE
 )
-_PDFIUM = threading.Lock()  # PDFium is not thread-safe, not even for two documents at once
+PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe, not even for two documents at once: every caller holds this
 
 
 def scan_corpus(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
@@ -132,7 +132,7 @@ def _read_pdf(data: bytes) -> tuple[str, Pages]:
     """Pages read with PDFium; the title from the metadata when it is a real one, else page 1's largest heading."""
     import pypdfium2 as pdfium
 
-    with _PDFIUM:
+    with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:

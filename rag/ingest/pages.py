@@ -10,12 +10,14 @@ rendered page. A quote that runs onto the next page is marked as far as this pag
 from __future__ import annotations
 
 import io
+import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import CorpusFileError
 from rag.ingest import ocr
+from rag.ingest.loaders import PDFIUM_LOCK
 
 SCALE = 1.5  # pixels per PDF point: 108 dpi, sharp enough to read a footnote on a laptop screen
 MIN_MATCH = 12  # letters and digits a partial match must hold to be marked
@@ -37,32 +39,37 @@ class PageImage:
 
 
 def render_page(path: Path, page: int, quotes: list[str] | None = None, scale: float = SCALE) -> PageImage:
-    """Render page `page` (1-based) of the PDF at `path`, each quote's lines marked; a quote not on the page marks nothing."""
+    """Render page `page` (1-based) of the PDF at `path`, each quote's lines marked; a quote not on the page marks nothing.
+
+    PDFium is used under the loaders' lock (a reindex may be reading PDFs at the same time); a scanned page's
+    OCR runs after it is released."""
     import pypdfium2 as pdfium
     from PIL import Image, ImageDraw
 
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise CorpusFileError(f"{path.name}: cannot be opened as a PDF ({exc}).") from None
-    try:
-        pages = len(document)
-        if not 1 <= page <= pages:
-            raise CorpusFileError(f"{path.name} has pages 1 to {pages}; there is no page {page}.")
-        pdf_page = document[page - 1]
-        textpage = pdf_page.get_textpage()
-        scanned = bool(quotes) and ocr.page_is_scanned(textpage.get_text_range()) and ocr.available()
-        if scanned:  # the words come from OCR, as the indexer read them
-            words = _ocr_words(path, path.stat().st_mtime_ns, page, pdf_page)
-            boxes = [box for quote in quotes or [] for box in ocr_quote_boxes(words, quote)]
-        else:
-            boxes = [box for quote in quotes or [] for box in quote_boxes(textpage, quote)]
-        textpage.close()
-        left, _, _, top = pdf_page.get_bbox()  # the area rendered (the effective crop box): its top left is the origin
-        image = pdf_page.render(scale=scale).to_pil().convert("RGB")
-        pdf_page.close()
-    finally:
-        document.close()
+    key = (str(path), path.stat().st_mtime_ns, page)
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise CorpusFileError(f"{path.name}: cannot be opened as a PDF ({exc}).") from None
+        try:
+            pages = len(document)
+            if not 1 <= page <= pages:
+                raise CorpusFileError(f"{path.name} has pages 1 to {pages}; there is no page {page}.")
+            pdf_page = document[page - 1]
+            textpage = pdf_page.get_textpage()
+            scanned = bool(quotes) and ocr.page_is_scanned(textpage.get_text_range()) and ocr.available()
+            boxes = [] if scanned else [box for quote in quotes or [] for box in quote_boxes(textpage, quote)]
+            textpage.close()
+            scan = ocr.render(pdf_page) if scanned and _cached_words(key) is None else None
+            left, _, _, top = pdf_page.get_bbox()  # the area rendered (the effective crop box): its top left is the origin
+            image = pdf_page.render(scale=scale).to_pil().convert("RGB")
+            pdf_page.close()
+        finally:
+            document.close()
+    if scanned:  # the words come from OCR, as the indexer read them
+        words = _cached_words(key) if scan is None else _keep_words(key, ocr.recognise(scan))
+        boxes = [box for quote in quotes or [] for box in ocr_quote_boxes(words or [], quote)]
     if boxes:
         overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
         draw = ImageDraw.Draw(overlay)
@@ -96,15 +103,20 @@ def ocr_quote_boxes(words: list[ocr.Word], quote: str) -> list[Box]:
 
 _OCR_CACHE: dict[tuple[str, int, int], list[ocr.Word]] = {}
 _OCR_CACHE_SIZE = 64  # pages whose OCR words are kept: reading a page again takes seconds
+_OCR_LOCK = threading.Lock()  # page views run in parallel threads
 
 
-def _ocr_words(path: Path, version: int, page: int, pdf_page) -> list[ocr.Word]:
-    key = (str(path), version, page)
-    if key not in _OCR_CACHE:
-        if len(_OCR_CACHE) >= _OCR_CACHE_SIZE:
+def _cached_words(key: tuple[str, int, int]) -> list[ocr.Word] | None:
+    with _OCR_LOCK:
+        return _OCR_CACHE.get(key)
+
+
+def _keep_words(key: tuple[str, int, int], words: list[ocr.Word]) -> list[ocr.Word]:
+    with _OCR_LOCK:
+        while len(_OCR_CACHE) >= _OCR_CACHE_SIZE:
             _OCR_CACHE.pop(next(iter(_OCR_CACHE)))
-        _OCR_CACHE[key] = ocr.read_page(pdf_page)
-    return _OCR_CACHE[key]
+        _OCR_CACHE[key] = words
+    return words
 
 
 def find_folded(text: str, quote: str) -> tuple[int, int]:
