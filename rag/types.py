@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 Progress = Callable[[int, int, str], None]  # (done, total, what): reindex progress for the CLI and the page
+CITATION_MARKER = re.compile(r"\[(\d+)\]")  # the [n] after a quote in an answer's text, n its citation's number
 
 
 @dataclass(frozen=True)

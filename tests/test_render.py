@@ -38,7 +38,7 @@ def test_progressive_grows_word_by_word_and_ends_whole() -> None:
 
 
 def test_card_escapes_document_text_and_marks_the_quote() -> None:
-    card = render.citation_card(_citation())
+    card = render.citation_card([_citation()])
     assert "<script>" not in card and "<b>" not in card
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card
     assert f"<mark>{QUOTE}</mark>" in card
@@ -54,9 +54,9 @@ def test_highlight_clamps_offsets_outside_the_text() -> None:
 def test_sources_panel_for_an_answer_and_for_an_abstention() -> None:
     answered = Answer("q", f"{QUOTE} [1]", abstained=False, citations=[_citation()])
     abstained = Answer("q", "The indexed reports do not appear to answer this.", abstained=True, nearest=[_citation(n=None)])
-    panel = render.sources_html(answered)
+    panel = render.sources_html({1: answered})
     assert "<h3>Sources</h3>" in panel and "Lantern &lt;Watch&gt;" in panel and "ngo/lantern.txt" in panel
-    panel = render.sources_html(abstained)
+    panel = render.sources_html({1: abstained})
     assert "<h3>Nearest passages (not an answer)</h3>" in panel and "rag-nearest" in panel
     assert 'class="rag-n"' not in panel and f'<mark class="rag-near">{QUOTE}</mark>' in panel  # not marked as evidence
     assert render.EMPTY_SOURCES in render.sources_html(None)
@@ -77,7 +77,7 @@ def test_one_card_per_passage_and_the_title_once_per_document() -> None:
     one = _citation(1, text)
     two = Citation(2, "ngo/lantern.txt", "Lantern <Watch>", 3, "c1", text, other, text.find(other), text.find(other) + len(other), 0.7)
     three = _citation(3, "Another page says Lantern Watch was founded in 2011 in Tbilisi.", page=5)
-    panel = render.sources_html(Answer("q", "a [1]\nb [2]\nc [3]", abstained=False, citations=[one, two, three]))
+    panel = render.sources_html({1: Answer("q", "a [1]\nb [2]\nc [3]", abstained=False, citations=[one, two, three])})
     assert panel.count("rag-card") == 2 and panel.count("Lantern &lt;Watch&gt;") == 1
     assert 'data-n="1 2"' in panel and "<mark>" + other + "</mark>" in panel and "page 5" in panel
 

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 
 from rag.errors import ExportError
 from rag.stores.bookkeeping import DocRecord
-from rag.types import Answer, Citation
+from rag.types import CITATION_MARKER, Answer, Citation
 
 FORMATS = ("md", "docx", "odt")
 PANDOC_TIMEOUT = 60  # seconds; a conversation's export takes well under one
-_MARKER = re.compile(r"\[(\d+)\]")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$^])")
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(\s)", re.MULTILINE)
 
@@ -63,7 +62,7 @@ def _answer(turn: int, answer: Answer, documents: Mapping[str, DocRecord]) -> st
 def _with_footnotes(line: str, mark) -> str:
     """A line of answer text escaped for Markdown, its [n] markers turned into footnote references by `mark`."""
     out, at = [], 0
-    for match in _MARKER.finditer(line):
+    for match in CITATION_MARKER.finditer(line):
         out += [_escape(line[at : match.start()]), mark(match)]
         at = match.end()
     return "".join(out) + _escape(line[at:])

@@ -29,12 +29,11 @@ Box = tuple[float, float, float, float]  # left, bottom, right, top in PDF point
 
 @dataclass(frozen=True)
 class Word:
-    """A recognised word with its box in PDF points and the line and paragraph it belongs to."""
+    """A recognised word with its box in PDF points and the line it belongs to."""
 
     text: str
     box: Box
-    line: tuple[int, int, int]  # block, paragraph, line
-    paragraph: tuple[int, int]
+    line: tuple[int, int, int]  # Tesseract's block, paragraph and line numbers
 
 
 def available() -> bool:
@@ -87,11 +86,6 @@ def read_scans(scans: list[Scan]) -> list[list[Word]]:
         return list(pool.map(recognise, scans))
 
 
-def read_page(page) -> list[Word]:
-    """The words Tesseract reads on a PDFium page, in reading order, with boxes in the page's PDF points."""
-    return recognise(render(page))
-
-
 def recognise(scan: Scan) -> list[Word]:
     """Tesseract's words of a rendered page, with boxes converted back to PDF points."""
     scale = DPI / 72
@@ -103,29 +97,29 @@ def recognise(scan: Scan) -> list[Word]:
         x, y, w, h = (int(row[k]) for k in ("left", "top", "width", "height"))
         box = (scan.left + x / scale, scan.top - (y + h) / scale, scan.left + (x + w) / scale, scan.top - y / scale)
         line = (int(row["block_num"]), int(row["par_num"]), int(row["line_num"]))
-        words.append(Word(text, box, line, line[:2]))
+        words.append(Word(text, box, line))
     return words
 
 
 def page_text(words: list[Word]) -> str:
     """The words as page text: a space between words, a line break between lines, a blank line between paragraphs."""
+    return laid_out(words)[0]
+
+
+def laid_out(words: list[Word]) -> tuple[str, list[tuple[int, int]]]:
+    """The page text of the words and where each word stands in it ((start, end) character offsets)."""
     parts: list[str] = []
+    offsets: list[tuple[int, int]] = []
+    at = 0
     for before, word in zip([None, *words], words):
         if before is not None:
-            parts.append(" " if word.line == before.line else "\n" if word.paragraph == before.paragraph else "\n\n")
+            gap = " " if word.line == before.line else "\n" if word.line[:2] == before.line[:2] else "\n\n"
+            parts.append(gap)
+            at += len(gap)
         parts.append(word.text)
-    return "".join(parts)
-
-
-def text_offsets(words: list[Word]) -> list[tuple[int, int]]:
-    """Where each word stands in page_text(words): (start, end) character offsets."""
-    offsets, at = [], 0
-    text = page_text(words)
-    for word in words:
-        at = text.index(word.text, at)
         offsets.append((at, at + len(word.text)))
         at += len(word.text)
-    return offsets
+    return "".join(parts), offsets
 
 
 def _tsv(png: bytes) -> list[dict[str, str]]:

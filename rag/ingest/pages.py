@@ -95,10 +95,11 @@ def quote_boxes(textpage, quote: str) -> list[Box]:
 
 def ocr_quote_boxes(words: list[ocr.Word], quote: str) -> list[Box]:
     """The boxes, one per line, of the OCR'd words that hold `quote`; [] when the page does not hold it."""
-    start, end = find_folded(ocr.page_text(words), quote)
+    text, offsets = ocr.laid_out(words)
+    start, end = find_folded(text, quote)
     if start < 0:
         return []
-    return _lines([w.box for w, (a, b) in zip(words, ocr.text_offsets(words)) if a < end and b > start])
+    return _lines([w.box for w, (a, b) in zip(words, offsets) if a < end and b > start])
 
 
 _OCR_CACHE: dict[tuple[str, int, int], list[ocr.Word]] = {}

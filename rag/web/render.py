@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from rag.ingest.loaders import SUPPORTED
 from rag.stores.bookkeeping import DocRecord
 from rag.text import is_list_item, is_table_row
-from rag.types import Answer, Citation
+from rag.types import CITATION_MARKER, Answer, Citation
 
 NEAREST_LABEL = "Nearest passages (not an answer)"
 SOURCES_LABEL = "Sources"
@@ -26,7 +26,6 @@ DOCUMENT_HEADERS = ["Title", "File", "Pages", "Chunks", "Last indexed", "Status"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 _LEADING_NAME = re.compile(r"^(?:(?:The|A|An)\s+)?((?:[A-Z][\w'&-]*\s*){1,3})")
 _MAX_CHOICE_LABEL = 70
-_MARKER = re.compile(r"\[(\d+)\]")
 _SETTING_NAME = re.compile(r"\s*\(RAG_[A-Z_]+(?:=[^)]*)?\)")
 
 
@@ -78,7 +77,7 @@ def answer_html(answer: Answer, turn: int) -> str:
         tip = html.escape(_clip(quotes[n], 300), quote=True)
         return f'<span class="rag-chip rag-turn-{turn} rag-cite-{n}" title="{tip}">[{n}]</span>'
 
-    lines = [_MARKER.sub(chip, html.escape(line, quote=False)) for line in answer.answer.split("\n") if line.strip()]
+    lines = [CITATION_MARKER.sub(chip, html.escape(line, quote=False)) for line in answer.answer.split("\n") if line.strip()]
     read = answer.resolved_question
     lead = f'<span class="rag-turn rag-turn-{turn}"></span>'
     if read and read != answer.question:
@@ -86,12 +85,10 @@ def answer_html(answer: Answer, turn: int) -> str:
     return lead + "\n".join(f'<div class="rag-line">{line}</div>' for line in lines)
 
 
-def sources_html(answers: Mapping[int, Answer] | Answer | None = None) -> str:
+def sources_html(answers: Mapping[int, Answer] | None = None) -> str:
     """The sources panel: one section per answer of the conversation (the latest shown; a chip or a click on an
     earlier answer shows its own), each with its cited passages grouped by document, or the nearest passages
     when the answer abstained."""
-    if isinstance(answers, Answer):
-        answers = {0: answers}
     if not answers:
         return f'<div class="rag-sources"><p class="rag-empty">{html.escape(EMPTY_SOURCES)}</p></div>'
     latest = max(answers)
@@ -130,10 +127,9 @@ def _document(citations: Sequence[Citation], near: bool) -> str:
     )
 
 
-def citation_card(citations: Citation | Sequence[Citation], near: bool = False) -> str:
+def citation_card(group: Sequence[Citation], near: bool = False) -> str:
     """One passage: the numbers citing it and its page, and its text (line breaks reflowed) with every quoted span
     marked; a nearest passage's span is marked apart, since it is not evidence."""
-    group = [citations] if isinstance(citations, Citation) else list(citations)
     first = group[0]
     numbers = [c.n for c in group if c.n is not None]
     chips = " ".join(f'<span class="rag-n">[{n}]</span>' for n in numbers)

@@ -7,6 +7,7 @@ here, so it is tested without a browser.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import shutil
 import tempfile
@@ -59,6 +60,7 @@ class ChatService:
     def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
         self.settings = pipeline.settings
+        self._download_dir: Path | None = None
 
     def respond(
         self,
@@ -145,7 +147,7 @@ class ChatService:
             document = self.pipeline.export(shown, fmt)
         except RagError as exc:
             return None, f"**Not exported:** {render.markdown_literal(render.for_readers(str(exc)))}"
-        path = Path(tempfile.mkdtemp(prefix="rag-export-")) / f"answers-{time.strftime('%Y%m%d-%H%M%S')}.{fmt}"
+        path = self._downloads() / f"answers-{time.strftime('%Y%m%d-%H%M%S')}-{len(shown)}.{fmt}"
         path.write_bytes(document)
         return path, f"Exported {render.plural(len(shown), 'answer')} with {render.plural(_quotes(shown), 'footnote')}."
 
@@ -155,9 +157,16 @@ class ChatService:
             path = self.pipeline.report_file(str(source or ""))
         except RagError as exc:
             return None, f"**Not available:** {render.markdown_literal(render.for_readers(str(exc)))}"
-        copy = Path(tempfile.mkdtemp(prefix="rag-original-")) / path.name
-        shutil.copyfile(path, copy)
+        copy = self._downloads() / hashlib.sha256(str(path).encode()).hexdigest()[:16] / path.name
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, copy)  # the same report downloaded again overwrites its copy: the folder does not grow
         return copy, ""
+
+    def _downloads(self) -> Path:
+        """One temporary folder per page server for the files it offers (Gradio serves from its own folders only)."""
+        if self._download_dir is None:
+            self._download_dir = Path(tempfile.mkdtemp(prefix="rag-downloads-"))
+        return self._download_dir
 
     def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None) -> dict:
         """A PDF page for the page view: the image as a data URL, its number, the page count and how many lines are
