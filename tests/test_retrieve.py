@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.answering.retrieve import fuse, fuse_scores, retrieve
+from rag.answering.retrieve import fuse, fuse_scores, language_share, retrieve
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.types import Chunk
@@ -95,3 +95,27 @@ def test_the_best_keyword_hit_always_reaches_the_answer_step():
     assert [p.chunk.id for p in passages] == ["a", "exact"]
     dense_only = retrieve("article 212.1", np.ones(3), store, keywords, settings, k=2, mode="dense")
     assert [p.chunk.id for p in dense_only] == ["a", "b"]
+
+
+class _Scripts:
+    """A keyword index of which only the script shares matter."""
+
+    def __init__(self, shares: dict[str, float]) -> None:
+        self.shares = shares
+
+    def scripts(self) -> dict[str, float]:
+        return self.shares
+
+
+def test_keyword_side_counts_by_the_corpus_share_in_the_questions_language_under_a_cross_language_model():
+    mostly_english = _Scripts({"latin": 0.9, "cyrillic": 0.1})
+    multilingual, one_language = Settings(cross_language_bonus=0.4), Settings(cross_language_bonus=0.0)
+    assert language_share("Какие газеты были закрыты?", mostly_english, multilingual) == pytest.approx(0.1)
+    assert language_share("Which newspapers were closed?", mostly_english, multilingual) == pytest.approx(0.9)
+    # a one-language model has no other bridge across languages than shared names and figures: kept whole
+    assert language_share("Какие газеты были закрыты?", mostly_english, one_language) == 1.0
+    # a Russian question over English reports: the cosine decides, a keyword hit on a shared name no longer outvotes it
+    dense, keyword = [("translation", 0.82), ("name-only", 0.74)], [("name-only", 9.0)]
+    assert fuse_scores(dense, keyword, 0.7)[0][0] == "name-only"
+    assert fuse_scores(dense, keyword, 0.7, keyword_share=0.1)[0][0] == "translation"
+    assert dict(fuse_scores(dense, keyword, 0.7, keyword_share=0.1))["name-only"] == pytest.approx(0.7 * 0.74 + 0.3 * 0.1)

@@ -32,6 +32,8 @@ def render(report: dict) -> str:
     ]
     if "answers" in report:
         lines += ["", *render_answers(report["answers"], s["abstain_threshold"])]
+    if "answers_across" in report:
+        lines += ["", *render_across(report["answers_across"])]
     if "generated" in report:
         lines += ["", *render_generated(report["generated"])]
     lines += ["", f"{report['seconds']:.0f} s"]
@@ -61,6 +63,24 @@ def render_answers(answers: dict, shipped: float) -> list[str]:
         "",
         "trade-off (abstains iff evidence < threshold); targets: abstains >= 0.80 when absent, answers >= 0.95 when present",
         table(["threshold", *head[1:]], curve),
+    ]
+
+
+def render_across(across: dict) -> list[str]:
+    """Russian questions against the English paragraphs: where the cut falls without the cross-language bonus."""
+    keys = ("answered_present", "first_cites_gold", "abstains_absent")
+    shipped = across["shipped"]
+    return [
+        f"answers across languages (Russian questions, English paragraphs, evidence without the bonus): {across['questions']} "
+        f"questions with their paragraph indexed, {across['held_out_questions']} without",
+        f"highest cut answering 95 %: {across['cut_answering_95']:g}, which implies a bonus of {across['bonus_it_implies']:g} "
+        f"(shipped {across['shipped_bonus']:g}: answers {shipped['answered_present']:.3f}, [1] is gold paragraph "
+        f"{shipped['first_cites_gold']:.3f}, abstains when absent {shipped['abstains_absent']:.3f})",
+        table(
+            ["cut", "answered (present)", "[1] is gold paragraph", "abstains (absent)"],
+            [[f"{row['threshold']:.2f}", *(f"{row[k]:.3f}" for k in keys)] for row in across["curve"]
+             if round(row["threshold"] * 100) % 5 == 0 and 0 < row["answered_present"] and row["abstains_absent"] < 1],
+        ),
     ]
 
 
