@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.answering.retrieve import fuse, fuse_scores, language_share, retrieve
+from rag.answering.retrieve import fuse, fuse_scores, language_share, other_language_hits, retrieve
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.types import Chunk
@@ -119,3 +119,22 @@ def test_keyword_side_counts_by_the_corpus_share_in_the_questions_language_under
     assert fuse_scores(dense, keyword, 0.7)[0][0] == "name-only"
     assert fuse_scores(dense, keyword, 0.7, keyword_share=0.1)[0][0] == "translation"
     assert dict(fuse_scores(dense, keyword, 0.7, keyword_share=0.1))["name-only"] == pytest.approx(0.7 * 0.74 + 0.3 * 0.1)
+
+
+def test_a_passage_in_another_language_gets_a_stand_in_for_the_bm25_it_cannot_have():
+    def chunk(i: str, text: str) -> Chunk:
+        return Chunk(id=i, text=text, source="r.pdf", title="r", page=1, start=0, end=len(text), sha256="", ord=0)
+
+    dense = [
+        (chunk("en-topic", "Political prisoners were held in detention facilities."), 0.84),
+        (chunk("ru-answer", "Союз солидарности с политзаключенными считает политзаключенными 53 человек."), 0.82),
+        (chunk("en-other", "The mission documented detention conditions."), 0.60),
+    ]
+    stand_ins = other_language_hits("How many political prisoners does the Union count?", dense)
+    assert stand_ins == {"ru-answer": pytest.approx(0.82 / 0.84)}  # only the passage the keyword side cannot read
+    keyword = [("en-topic", 8.0), ("en-other", 6.0)]
+    cosines = [(c.id, s) for c, s in dense]
+    assert fuse_scores(cosines, keyword, 0.7, 0.75)[0][0] == "en-topic"
+    fused = dict(fuse_scores(cosines, keyword, 0.7, 0.75, stand_ins))
+    assert fused["ru-answer"] == pytest.approx(0.7 * 0.82 + 0.3 * 0.75 * 0.82 / 0.84)
+    assert fused["ru-answer"] > fused["en-other"]

@@ -8,7 +8,7 @@ first place as much as a strong one's, score fusion lets a weak cosine count for
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
@@ -17,7 +17,7 @@ from rag.config import Settings
 from rag.stores.keyword import KeywordIndex
 from rag.stores.vectors import Store
 from rag.text import script
-from rag.types import Passage
+from rag.types import Chunk, Passage
 
 Mode = Literal["hybrid", "dense", "keyword"]
 
@@ -51,7 +51,8 @@ def retrieve(
             settings.rrf_k,
         )
     else:
-        fused = fuse_scores([(c.id, s) for c, s in dense], keyword, settings.dense_share, share)
+        stand_ins = other_language_hits(query, dense) if share < 1.0 else {}
+        fused = fuse_scores([(c.id, s) for c, s in dense], keyword, settings.dense_share, share, stand_ins)
     top = [chunk_id for chunk_id, _ in fused[:k]]
     if mode == "hybrid" and keyword and keyword[0][0] not in top and k > 1 and share >= 0.5:
         # the best keyword hit always gets a place: a rare exact match (an article number, an acronym, a
@@ -89,17 +90,39 @@ def language_share(query: str, keywords: KeywordIndex, settings: Settings) -> fl
     return keywords.scripts().get(script(query), 1.0)
 
 
+def other_language_hits(query: str, dense: Sequence[tuple[Chunk, float]]) -> dict[str, float]:
+    """Dense hits written in another script than the question, each with its cosine over the best cosine.
+
+    The keyword side cannot read such a chunk: its missing BM25 is no evidence against it, so the
+    fusion counts this stand-in in its place (a passage the dense side ranks near the top counts as a
+    near-best keyword hit would). Without it, a Russian passage that answers an English question loses
+    to every English passage sharing a few of the question's words.
+    """
+    asked = script(query)
+    best = max((s for _, s in dense), default=0.0)
+    if best <= 0:
+        return {}
+    return {chunk.id: max(0.0, s) / best for chunk, s in dense if script(chunk.text) != asked}
+
+
 def fuse_scores(
-    dense: Sequence[tuple[str, float]], keyword: Sequence[tuple[str, float]], dense_share: float, keyword_share: float = 1.0
+    dense: Sequence[tuple[str, float]],
+    keyword: Sequence[tuple[str, float]],
+    dense_share: float,
+    keyword_share: float = 1.0,
+    stand_ins: Mapping[str, float] | None = None,
 ) -> list[tuple[str, float]]:
     """dense_share x cosine + (1 - dense_share) x keyword_share x BM25 / best BM25, best first.
 
     A chunk only the keyword side found gets the lowest cosine the dense side returned (it ranks
-    below all of them there); one only the dense side found gets no keyword score.
+    below all of them there); one only the dense side found gets no keyword score, unless stand_ins
+    gives one for it (a chunk in a language the keyword side cannot match, see other_language_hits).
     """
     floor = min((s for _, s in dense), default=0.0)
     best = max((s for _, s in keyword), default=0.0) or 1.0
     cosine = dict(dense)
     bm25 = {i: s / best for i, s in keyword}
+    for i, stand_in in (stand_ins or {}).items():
+        bm25[i] = max(bm25.get(i, 0.0), stand_in)
     scores = {i: dense_share * cosine.get(i, floor) + (1.0 - dense_share) * keyword_share * bm25.get(i, 0.0) for i in cosine.keys() | bm25.keys()}
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
