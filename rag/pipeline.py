@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -15,9 +16,10 @@ from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors,
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, retrieve
-from rag.config import E5_MODEL, Settings, calibrated
+from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_MODEL, INT8_SUFFIX, Settings, calibrated
 from rag.errors import CorpusFileError, RagError
 from rag.ingest.indexer import Indexer, IndexSummary
+from rag.ingest.loaders import sample_scripts
 from rag.ingest.pages import PageImage, render_page
 from rag.ingest.uploads import corpus_file
 from rag.models.embeddings import Encoder, as_encoder, load_embeddings
@@ -39,22 +41,40 @@ class Pipeline:
     """Index and answer over one corpus; built once per process, safe to share between threads."""
 
     def __init__(self, settings: Settings, embeddings: Encoder | Embeddings | None = None) -> None:
-        self.embeddings = as_encoder(embeddings or load_embeddings(settings))
-        self.settings = settings = calibrated(settings, self.embeddings.name)
-        self.description = index_description(settings, self.embeddings.name, self.embeddings.dimension)
-        self.store = Store(make_client(settings), settings.collection, self.description)
+        # RAG_EMBED_MODEL=auto: the model the index was built with; a new index's model is chosen by the corpus's languages
+        self.requested = settings
+        self.auto = embeddings is None and settings.embed_model == AUTO_MODEL
+        self.client = make_client(settings)
         self.records = Records(settings.index_dir / "records.sqlite3")
-        self.sentence_vectors = SentenceVectors(self.embeddings, stored=self.records.sentence_vectors)
+        if self.auto:
+            settings = replace(settings, embed_model=recorded_model(self.client, settings.collection) or corpus_model(settings.corpus_dir))
+        self._use(settings, as_encoder(embeddings or load_embeddings(settings)))
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
         self._openings: dict[tuple[str, str], str] = {}
         self._openings_lock = threading.Lock()
 
+    def _use(self, settings: Settings, embeddings: Encoder) -> None:
+        """Serve with this model: its calibration, the index description it implies, its sentence vectors."""
+        self.embeddings = embeddings
+        self.settings = settings = calibrated(settings, embeddings.name)
+        self.description = index_description(settings, embeddings.name, embeddings.dimension)
+        self.store = Store(self.client, settings.collection, self.description)
+        self.sentence_vectors = SentenceVectors(embeddings, stored=self.records.sentence_vectors)
+
     # -- indexing -------------------------------------------------------------------------
 
     def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
-        """Bring the index in step with the corpus folder (or rebuild it), keyword search included."""
+        """Bring the index in step with the corpus folder (or rebuild it), keyword search included.
+
+        Under RAG_EMBED_MODEL=auto a rebuild, or a first build into an empty index, chooses the model again
+        from the corpus as it is now (a corpus that gained Russian reports moves to the multilingual model).
+        """
+        if self.auto and (rebuild or self.store.count() == 0):
+            chosen = corpus_model(self.settings.corpus_dir)
+            if chosen != self.settings.embed_model:
+                self._use(replace(self.requested, embed_model=chosen), as_encoder(load_embeddings(replace(self.requested, embed_model=chosen))))
         indexer = Indexer(self.settings, self.embeddings, self.store, self.records, self.keyword_store)
         summary = indexer.run(rebuild=rebuild, progress=progress)
         self._checked = True
@@ -241,6 +261,23 @@ class Pipeline:
 
     def close(self) -> None:
         self.records.close()
+
+
+def recorded_model(client, collection: str) -> str:
+    """The model a non-empty index was built with, as RAG_EMBED_MODEL names it ('' for a new or empty index)."""
+    try:
+        found = client.get_collection(collection)
+    except Exception:  # no such collection yet: a new index
+        return ""
+    if not found.count():
+        return ""
+    return str((found.metadata or {}).get("model", "")).removesuffix(INT8_SUFFIX)
+
+
+def corpus_model(corpus_dir: Path) -> str:
+    """The model for a new index of this corpus: the fast English one for English reports, the multilingual one
+    as soon as a sample of the reports holds Russian (another script) in more than a trace."""
+    return E5_MODEL if sample_scripts(corpus_dir).get("cyrillic", 0.0) >= MIXED_SHARE else DEFAULT_MODEL
 
 
 def filtered_note(allowed: Sequence[str], most: int = 3) -> str:

@@ -62,8 +62,14 @@ def tokenize(text: str) -> list[str]:
 
 def script(text: str) -> str:
     """'cyrillic' or 'latin', whichever has more letters in text."""
+    letters = script_letters(text)
+    return "cyrillic" if letters["cyrillic"] > letters["latin"] else "latin"
+
+
+def script_letters(text: str) -> dict[str, int]:
+    """How many Cyrillic and Latin letters text holds."""
     lowered = text.lower()
-    return "cyrillic" if len(_CYRILLIC.findall(lowered)) > len(_LATIN.findall(lowered)) else "latin"
+    return {"cyrillic": len(_CYRILLIC.findall(lowered)), "latin": len(_LATIN.findall(lowered))}
 
 # A list item starts with a bullet, "1." / "1)", "(a)" / "a)" or "(iv)" and a space.
 _ITEM = r"(?:[-•*–—]|\d{1,3}[.)]|\(?[a-zа-я]\)|\([ivx]{1,4}\))\s"

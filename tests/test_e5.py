@@ -117,3 +117,36 @@ def test_xquad_measures_answers_across_languages_for_a_model_that_reads_them(e5_
     assert across["bonus_it_implies"] == pytest.approx(report["settings"]["abstain_threshold"] - across["cut_answering_95"], abs=1e-6)
     assert report["retrieval"]["ru->en"]["dense"]["recall@1"] > 0.5
     assert "answers across languages" in render(report)
+
+
+def test_auto_keeps_the_index_model_and_chooses_a_new_index_model_by_the_corpus_languages(tmp_path, e5_settings):
+    from dataclasses import replace
+
+    from rag.config import DEFAULT_MODEL
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus, "en.txt", "Report.\n\nIn 2022 three independent newspapers were closed by court order in the capital.")
+    auto = replace(e5_settings, embed_model="auto", corpus_dir=corpus, index_dir=index)
+    english = Pipeline(auto)
+    assert english.embeddings.name == DEFAULT_MODEL  # English reports: the fast English model
+    english.index()
+    english.close()
+    # Russian reports arrive: the index keeps the model it was built with, and status says what that costs
+    write(corpus, "ru.txt", "Доклад.\n\nВ 2015 году Армения внесла в конституцию запрет однополых браков. " * 3)
+    kept = Pipeline(auto)
+    assert kept.embeddings.name == DEFAULT_MODEL
+    kept.index()
+    assert "RAG_EMBED_MODEL=multilingual-e5-small" in kept.status()["language_advice"]
+    # a rebuild under auto chooses again, from the corpus as it is now
+    kept.index(rebuild=True)
+    status = kept.status()
+    assert status["model"] == E5_MODEL and status["reads_across_languages"] and status["chunks"] >= 2
+    assert kept.search("Какие газеты были закрыты?", k=1, mode="dense")[0].chunk.source == "en.txt"
+    kept.close()
+    reopened = Pipeline(auto)
+    assert reopened.embeddings.name == E5_MODEL and reopened.settings.cross_language_bonus > 0
+    reopened.close()
+    # a new index of a mixed corpus starts with the multilingual model
+    fresh = Pipeline(replace(auto, index_dir=tmp_path / "fresh"))
+    assert fresh.embeddings.name == E5_MODEL
+    fresh.close()

@@ -238,3 +238,14 @@ def test_scan_skips_hidden_reports_unsupported_and_does_not_follow_symlinks(tmp_
         ("link.txt", "symbolic link: not followed"),
         ("linkdir", "symbolic link: not followed"),
     ]
+
+
+def test_sample_scripts_tells_the_corpus_languages_from_report_openings(tmp_path):
+    from rag.ingest.loaders import sample_scripts
+
+    (tmp_path / "en.txt").write_text("Independent newspapers were closed by court order. " * 20, encoding="utf-8")
+    (tmp_path / "ru.txt").write_text("Правозащитники сообщают о давлении со стороны властей. " * 20, encoding="utf-8")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7 this is not a PDF")  # unreadable: says nothing, breaks nothing
+    shares = sample_scripts(tmp_path)
+    assert shares["cyrillic"] == pytest.approx(1 - shares["latin"]) and 0.3 < shares["cyrillic"] < 0.7
+    assert sample_scripts(tmp_path / "missing") == {}

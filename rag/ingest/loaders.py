@@ -23,6 +23,7 @@ from langchain_core.documents import Document
 from rag.errors import LoadError
 from rag.ingest import ocr
 from rag.ingest.cleaning import RUNNING_PAGES, clean_pages, line_key, normalise_characters, running_lines
+from rag.text import script_letters
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfDocument, PdfTextPage
@@ -112,6 +113,41 @@ def load_file(path: Path, corpus_dir: Path, max_bytes: int) -> list[Document]:
         "modified": datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds"),
     }
     return [Document(page_content=text, metadata={**meta, "page": n}) for n, text in pages]
+
+
+def opening_text(path: Path, max_chars: int = 20000, pdf_pages: int = 3) -> str:
+    """The opening of a report, read cheaply to tell its language: a PDF's first pages' text layer (no OCR),
+    the first bytes of a text or Markdown file; an HTML or Word file is read whole. '' when it cannot be read."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".pdf":
+            import pypdfium2 as pdfium
+
+            with PDFIUM_LOCK:
+                document = pdfium.PdfDocument(str(path))
+                try:
+                    return "\n".join(_pdf_page(document, i, _page_text) for i in range(min(pdf_pages, len(document))))[:max_chars]
+                finally:
+                    document.close()
+        if suffix in (".docx", ".html", ".htm"):
+            return "\n".join(text for _, text in _READERS[suffix](path.read_bytes())[1])[:max_chars]
+        with path.open("rb") as fh:
+            return decode_text(fh.read(max_chars * 2))[:max_chars]
+    except Exception:  # a corrupt or locked file says nothing of the corpus's language; indexing reports it
+        return ""
+
+
+def sample_scripts(corpus_dir: Path, most: int = 24) -> dict[str, float]:
+    """Share of Cyrillic and Latin letters in the openings of up to `most` reports spread over the corpus
+    ({} for a corpus with no readable text): which languages it holds, told in about a second."""
+    files = scan_corpus(corpus_dir)[0]
+    picked = files if len(files) <= most else [files[i * len(files) // most] for i in range(most)]
+    totals = {"cyrillic": 0, "latin": 0}
+    for path in picked:
+        for name, count in script_letters(opening_text(path)).items():
+            totals[name] += count
+    whole = sum(totals.values())
+    return {name: count / whole for name, count in totals.items()} if whole else {}
 
 
 Pages = list[tuple[int | None, str]]

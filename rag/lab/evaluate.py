@@ -89,7 +89,7 @@ def evaluate_scifact(settings: Settings, folder: Path, limit: int | None, progre
             chunks = pipeline.store.count()
     return {
         "benchmark": "scifact",
-        "settings": describe(settings),
+        "settings": describe(settings, embeddings.name),
         "index": {"en": {"documents": len(data.documents), "chunks": chunks}},
         "queries": len(data.queries),
         "retrieval": retrieval,
@@ -120,7 +120,7 @@ def evaluate_xquad(settings: Settings, folder: Path, limit: int | None, progress
     absent, absent_across = held_out_outcomes(settings, embeddings, data, bool(across), progress)
     return {
         "benchmark": "xquad",
-        "settings": describe(settings),
+        "settings": describe(settings, embeddings.name),
         "index": index,
         "queries": len(data.questions["en"]),
         "retrieval": {track: retrieval[track] for track in XQUAD_TRACKS},
@@ -180,13 +180,13 @@ def answer_report(present: Sequence[AnswerOutcome], absent: Sequence[AnswerOutco
     }
 
 
-def describe(settings: Settings) -> dict:
-    """The settings a figure depends on, recorded beside it."""
-    names = ("embed_model", "embed_backend", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
+def describe(settings: Settings, model: str) -> dict:
+    """The settings a figure depends on, recorded beside it; model is the encoder's own name (what 'auto' resolved to, int8 or not)."""
+    names = ("embed_backend", "chunk_tokens", "chunk_overlap", "candidates", "fusion", "dense_share", "rrf_k",
              "dense_weight", "keyword_weight",
              "keyword_floor", "top_k", "answer_sentences", "overlap_weight",
              "evidence_overlap_weight", "abstain_threshold", "cross_language_bonus", "llm", "unsupported")
-    return {**{name: getattr(settings, name) for name in names}, "ranking_candidates": max(settings.candidates, FETCH),
+    return {"embed_model": model, **{name: getattr(settings, name) for name in names}, "ranking_candidates": max(settings.candidates, FETCH),
             "ranking_depth": DEPTH}
 
 
@@ -309,11 +309,12 @@ def evaluate_qa(settings: Settings, path: Path, limit: int | None, progress: boo
     items = read_qa_file(path)[:limit]
     with opened(settings) as pipeline:
         rows = [check_item(pipeline, item) for item in _each(items, "questions", progress, len(items))]
+        served = pipeline.settings, pipeline.embeddings.name  # under RAG_EMBED_MODEL=auto, the index's own model
     return {
         "benchmark": "qa",
         "file": str(path),
         "index": settings.chroma_url or str(settings.index_dir),
-        "settings": describe(settings),
+        "settings": describe(*served),
         "passed": sum(row["passed"] for row in rows),
         "total": len(rows),
         "figures": qa_figures(rows),

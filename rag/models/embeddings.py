@@ -12,13 +12,14 @@ import copy
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from rag.config import DEFAULT_MODEL, E5_ALIASES, INT8_SUFFIX, Settings, apply_network_policy
+from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_ALIASES, INT8_SUFFIX, Settings, apply_network_policy
 from rag.errors import ConfigError
 from rag.models.onnx import OnnxEncoder, default_cache_dir
 from rag.models.tokencount import WordTokenCounter
@@ -134,7 +135,12 @@ def _token_counter(tokenizer) -> Callable[[str], int]:
 
 
 def load_embeddings(settings: Settings) -> Encoder:
-    """The model named by settings.embed_model, loaded once per process and shared by every caller."""
+    """The model named by settings.embed_model, loaded once per process and shared by every caller.
+
+    'auto' names the default model here: only a pipeline, which sees the index and the corpus, chooses otherwise.
+    """
+    if settings.embed_model == AUTO_MODEL:
+        settings = replace(settings, embed_model=DEFAULT_MODEL)
     key = (settings.embed_model, settings.allow_downloads, settings.embed_backend, settings.model_cache)
     with _cache_lock:
         if key not in _cache:
