@@ -31,7 +31,6 @@ from rag.text import script
 from rag.types import Answer, Chunk, Passage, Progress
 
 LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
-CROSS_LANGUAGE_WAY_OUT = f"set RAG_EMBED_MODEL={E5_MODEL} and rebuild the index (python -m rag index --rebuild)."
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
 PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
@@ -177,8 +176,14 @@ class Pipeline:
             return ""
         return (
             f"The reports are in {' and '.join(held)}, and the model {self.embeddings.name} matches a question only with "
-            f"text in the question's language: to ask across languages, {CROSS_LANGUAGE_WAY_OUT}"
+            f"text in the question's language: to ask across languages, {self.cross_language_way_out()}"
         )
+
+    def cross_language_way_out(self) -> str:
+        """How to move this index to the multilingual model: a rebuild under auto (it then chooses it), else the setting too."""
+        if self.auto:
+            return f"rebuild the index (python -m rag index --rebuild): it then takes {E5_MODEL}."
+        return f"set RAG_EMBED_MODEL={E5_MODEL} and rebuild the index (python -m rag index --rebuild)."
 
     def language_note(self, question: str) -> str:
         """For an abstention under a model that does not read across languages: what the reports hold in the
@@ -191,7 +196,7 @@ class Pipeline:
         if shares.get(other, 0.0) < MIXED_SHARE:
             return ""
         ask, hold = LANGUAGES[asked], LANGUAGES[other]
-        way_out = f"ask in {hold}, or {CROSS_LANGUAGE_WAY_OUT}"
+        way_out = f"ask in {hold}, or {self.cross_language_way_out()}"
         model = self.embeddings.name
         if shares.get(asked, 0.0) < MIXED_SHARE:
             return (

@@ -227,6 +227,11 @@ def summary_markdown(summary: dict) -> str:
             lines.append(f"- {key.capitalize()}: {', '.join(markdown_literal(s) for s in summary[key])}")
     lines += [f"- Skipped {markdown_literal(s['source'])}: {markdown_literal(s['reason'])}" for s in summary["skipped"]]
     lines.append(f"\nThe index holds {plural(summary['documents'], 'document')} in {plural(summary['chunks'], 'chunk')}.")
+    if summary.get("language_advice"):
+        lines.append(f"\n{markdown_literal(summary['language_advice'])}")
+    elif len(summary.get("languages") or {}) > 1 and summary.get("reads_across_languages"):
+        held = " and ".join(summary["languages"])
+        lines.append(f"\nThe reports are in {held}; the model {markdown_literal(summary['model'])} matches questions across them.")
     return "\n".join(lines)
 
 

@@ -111,8 +111,15 @@ class ChatService:
         return self.pipeline.ask(question, sources=list(sources or []) or None)
 
     def reindex(self, progress: Progress | None = None) -> dict:
-        """Bring the index in step with the corpus folder; the summary as a dict."""
-        return self.pipeline.index(progress=progress).to_dict()
+        """Bring the index in step with the corpus folder; the summary as a dict, with the languages the index now holds."""
+        summary = self.pipeline.index(progress=progress).to_dict()
+        return {
+            **summary,
+            "model": self.pipeline.embeddings.name,
+            "languages": self.pipeline.languages(),
+            "reads_across_languages": self.pipeline.reads_across_languages(),
+            "language_advice": self.pipeline.language_advice(),
+        }
 
     def upload(self, paths: Sequence[str] | None, replace: bool = False) -> str:
         """Save uploaded files into the corpus folder; one line per file saying what happened. A file named like a
