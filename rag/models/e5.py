@@ -229,7 +229,10 @@ class E5Embeddings(SentenceTransformerEmbeddings):
     """
 
     def __init__(self, batch_size: int, backend: str, cache_dir: Path) -> None:
-        super().__init__(NAME, str(model_folder(cache_dir)), batch_size, backend, cache_dir, int8_if_auto=True)
+        folder = model_folder(cache_dir)  # its name is a key of the weights it holds: no need to hash them again
+        super().__init__(NAME, str(folder), batch_size, backend, cache_dir, int8_if_auto=True, weights_key=folder.name)
+        if self.onnx is not None:  # ONNX Runtime holds its own copy: the 470 MB of float32 torch weights would only take memory
+            self.model[0].auto_model.to("meta")
 
     def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         return super().encode([PASSAGE + text for text in texts], batch_size)

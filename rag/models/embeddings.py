@@ -63,7 +63,14 @@ class SentenceTransformerEmbeddings(Embeddings):
     """
 
     def __init__(
-        self, name: str, path: str, batch_size: int = 64, backend: str = "torch", cache_dir: Path | None = None, int8_if_auto: bool = False
+        self,
+        name: str,
+        path: str,
+        batch_size: int = 64,
+        backend: str = "torch",
+        cache_dir: Path | None = None,
+        int8_if_auto: bool = False,
+        weights_key: str = "",
     ) -> None:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
@@ -72,7 +79,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         self.batch_size = batch_size
         self.model = SentenceTransformer(path, device="cpu")
         int8 = backend == "onnx-int8" or (backend == "auto" and int8_if_auto)
-        self.onnx = _onnx_encoder(self.model, backend, int8, cache_dir) if backend != "torch" else None
+        self.onnx = _onnx_encoder(self.model, backend, int8, cache_dir, weights_key) if backend != "torch" else None
         int8 = int8 and self.onnx is not None
         self.name = name + INT8_SUFFIX if int8 else name
         self.backend = "torch" if self.onnx is None else ("onnx-int8" if int8 else "onnx")
@@ -172,10 +179,10 @@ def _build(settings: Settings) -> Encoder:
         ) from None
 
 
-def _onnx_encoder(model, backend: str, int8: bool, cache_dir: Path | None) -> OnnxEncoder | None:
+def _onnx_encoder(model, backend: str, int8: bool, cache_dir: Path | None, weights_key: str = "") -> OnnxEncoder | None:
     """The ONNX Runtime encoder the backend asks for; with 'auto', None (torch) when it cannot be had."""
     try:
-        return OnnxEncoder(model, int8, cache_dir or default_cache_dir())
+        return OnnxEncoder(model, int8, cache_dir or default_cache_dir(), weights_key)
     except Exception as exc:  # an export can fail in many ways for an unusual model; 'auto' then keeps torch
         if backend != "auto":
             if isinstance(exc, ConfigError):

@@ -40,7 +40,7 @@ class OnnxEncoder(TokenEncoder):
 
     micro_batch = MICRO_BATCH
 
-    def __init__(self, model: SentenceTransformer, int8: bool, cache_dir: Path) -> None:
+    def __init__(self, model: SentenceTransformer, int8: bool, cache_dir: Path, weights_key: str = "") -> None:
         import onnxruntime
         import torch
 
@@ -48,7 +48,7 @@ class OnnxEncoder(TokenEncoder):
         if why:
             raise ConfigError(f"RAG_EMBED_BACKEND: this model cannot run on ONNX Runtime ({why}); set RAG_EMBED_BACKEND=torch.")
         super().__init__(model)
-        path = exported(model, self._tokenizer, int8, cache_dir)
+        path = exported(model, self._tokenizer, int8, cache_dir, weights_key)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = torch.get_num_threads()  # as many as torch would use (OMP_NUM_THREADS)
         options.inter_op_num_threads = 1
@@ -57,7 +57,7 @@ class OnnxEncoder(TokenEncoder):
         except Exception:  # a damaged cached file (disk full, edited by hand): export it again, once
             log.warning("The cached model %s is unreadable; exporting it again", path)
             path.unlink(missing_ok=True)
-            path = exported(model, self._tokenizer, int8, cache_dir)
+            path = exported(model, self._tokenizer, int8, cache_dir, weights_key)
             self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self._inputs = [i.name for i in self._session.get_inputs()]
 
@@ -65,13 +65,18 @@ class OnnxEncoder(TokenEncoder):
         return self._session.run(None, {name: feed[name] for name in self._inputs})[0]
 
 
-def exported(model: SentenceTransformer, tokenizer, int8: bool, cache_dir: Path) -> Path:
-    """The cached ONNX file of this model's weights, exported (and quantised) on first use."""
+def exported(model: SentenceTransformer, tokenizer, int8: bool, cache_dir: Path, weights_key: str = "") -> Path:
+    """The cached ONNX file of this model's weights, exported (and quantised) on first use.
+
+    The file is keyed by a hash of the weights, or by weights_key when the caller already knows what names
+    them (a converted model's folder): hashing reads every weight, which for a large model's memory-mapped
+    file keeps it all resident.
+    """
     import onnxruntime
     import torch
 
-    key = hashlib.sha256()
-    for name, tensor in model[0].auto_model.state_dict().items():
+    key = hashlib.sha256(weights_key.encode())
+    for name, tensor in model[0].auto_model.state_dict().items() if not weights_key else ():
         key.update(name.encode())
         key.update(tensor.detach().cpu().contiguous().numpy().tobytes())
     key.update(f"{EXPORT_VERSION} {torch.__version__} {onnxruntime.__version__} {'int8' if int8 else 'fp32'}".encode())
