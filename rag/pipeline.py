@@ -73,7 +73,8 @@ class Pipeline:
         if self.auto and (rebuild or self.store.count() == 0):
             chosen = corpus_model(self.settings.corpus_dir)
             if chosen != self.settings.embed_model:
-                self._use(replace(self.requested, embed_model=chosen), as_encoder(load_embeddings(replace(self.requested, embed_model=chosen))))
+                settings = replace(self.requested, embed_model=chosen)
+                self._use(settings, as_encoder(load_embeddings(settings)))
         indexer = Indexer(self.settings, self.embeddings, self.store, self.records, self.keyword_store)
         summary = indexer.run(rebuild=rebuild, progress=progress)
         self._checked = True
