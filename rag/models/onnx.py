@@ -9,11 +9,13 @@ Only models made of a transformer and mean or CLS pooling are exported; others s
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import copy
 import hashlib
 import logging
 import os
+import shutil
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -87,6 +89,7 @@ def exported(model: SentenceTransformer, tokenizer, int8: bool, cache_dir: Path,
             _export(model, tokenizer, int8, target)
         except OSError:  # a read-only or full cache (home) folder: export for this process's life only
             target = Path(tempfile.mkdtemp(prefix="rag-onnx-")) / "model.onnx"
+            atexit.register(shutil.rmtree, target.parent, ignore_errors=True)
             log.warning("Cannot write to %s; exporting to %s (set RAG_MODEL_CACHE to keep it)", cache_dir, target)
             _export(model, tokenizer, int8, target)
     return target

@@ -6,6 +6,7 @@ here, so it is tested without a browser.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import hashlib
 import html
@@ -173,6 +174,7 @@ class ChatService:
         """One temporary folder per page server for the files it offers (Gradio serves from its own folders only)."""
         if self._download_dir is None:
             self._download_dir = Path(tempfile.mkdtemp(prefix="rag-downloads-"))
+            atexit.register(shutil.rmtree, self._download_dir, ignore_errors=True)  # copies, not the reports: gone with the server
         return self._download_dir
 
     def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None) -> dict:
