@@ -23,6 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     index = sub.add_parser("index", parents=[common], help="build or update the index from the corpus")
     index.add_argument("--rebuild", action="store_true", help="drop the index and build it from scratch")
+    index.add_argument(
+        "--verify", action="store_true",
+        help="compare every chunk id of the vector store with the bookkeeping and repair what differs "
+        "(done anyway after an unfinished reindex, or when their counts differ)",
+    )
     sub.add_parser("status", parents=[common], help="what the index holds")
     search = sub.add_parser("search", parents=[common], help="ranked passages for a query")
     search.add_argument("text")
@@ -121,7 +126,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             bar.n = done
             bar.refresh()
 
-        summary = pipeline.index(rebuild=args.rebuild, progress=progress)
+        summary = pipeline.index(rebuild=args.rebuild, progress=progress, verify=args.verify)
     if args.json:
         _print_json(summary.to_dict())
         return 0

@@ -64,8 +64,9 @@ class Pipeline:
 
     # -- indexing -------------------------------------------------------------------------
 
-    def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
-        """Bring the index in step with the corpus folder (or rebuild it), keyword search included.
+    def index(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False) -> IndexSummary:
+        """Bring the index in step with the corpus folder (or rebuild it), keyword search included; verify compares
+        every chunk id of the two stores first (rag.ingest.indexer does so by itself when they may disagree).
 
         Under RAG_EMBED_MODEL=auto a rebuild, or a first build into an empty index, chooses the model again
         from the corpus as it is now (a corpus that gained Russian reports moves to the multilingual model).
@@ -76,7 +77,7 @@ class Pipeline:
                 settings = replace(self.requested, embed_model=chosen)
                 self._use(settings, as_encoder(load_embeddings(settings)))
         indexer = Indexer(self.settings, self.embeddings, self.store, self.records, self.keyword_store)
-        summary = indexer.run(rebuild=rebuild, progress=progress)
+        summary = indexer.run(rebuild=rebuild, progress=progress, verify=verify)
         self._checked = True
         return summary
 

@@ -283,8 +283,8 @@ def test_second_reindex_is_refused_while_one_runs(make_pipeline):
     assert pipeline.index().documents == 0
 
 
-def test_reconcile_repairs_orphans_and_missing_vectors(make_pipeline):
-    pipeline = make_pipeline()
+def _tampered(pipeline) -> set[str]:
+    """Index a.txt and b.txt, then add an orphan vector and delete b.txt's: the two stores still count the same."""
     write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
     write(pipeline.settings.corpus_dir, "b.txt", REPORT_B)
     pipeline.index()
@@ -292,6 +292,47 @@ def test_reconcile_repairs_orphans_and_missing_vectors(make_pipeline):
     orphan = pipeline.store.get(sorted(pipeline.records.chunk_ids("a.txt")))[0]
     pipeline.store.upsert([orphan.__class__(**{**orphan.__dict__, "id": "orphan"})], np.ones((1, 384), dtype=np.float32) / 384**0.5)
     pipeline.store.delete(pipeline.records.chunk_ids("b.txt"))
+    assert pipeline.store.count() == pipeline.records.chunk_count()
+    return clean
+
+
+def test_verify_repairs_orphans_and_missing_vectors(make_pipeline):
+    pipeline = make_pipeline()
+    clean = _tampered(pipeline)
+    summary = pipeline.index(verify=True)
+    assert summary.repaired == 2 and summary.updated == ["b.txt"]
+    assert chunk_ids(pipeline) == clean
+
+
+def test_a_reindex_after_an_unfinished_one_compares_every_id(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    clean = _tampered(pipeline)
+    pipeline.records.put_meta(rag.ingest.indexer._WRITING, "1")  # as a run killed while writing leaves it
     summary = pipeline.index()
     assert summary.repaired == 2 and summary.updated == ["b.txt"]
     assert chunk_ids(pipeline) == clean
+    monkeypatch.setattr(pipeline.store, "ids", lambda: pytest.fail("every id read after a finished run"))
+    assert pipeline.index().repaired == 0
+
+
+def test_a_store_that_lost_vectors_is_repaired_by_a_plain_reindex(make_pipeline):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    write(pipeline.settings.corpus_dir, "b.txt", REPORT_B)
+    pipeline.index()
+    clean = chunk_ids(pipeline)
+    pipeline.store.delete(pipeline.records.chunk_ids("b.txt"))  # the counts now differ
+    summary = pipeline.index()
+    assert summary.repaired == 1 and summary.updated == ["b.txt"] and chunk_ids(pipeline) == clean
+
+
+def test_a_reindex_with_nothing_changed_reads_no_id_and_keeps_the_generation(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    pipeline.index()
+    generation = pipeline.records.generation()
+    monkeypatch.setattr(pipeline.store, "ids", lambda: pytest.fail("every id read with nothing changed"))
+    monkeypatch.setattr(KeywordIndex, "save", lambda *a: pytest.fail("keyword index saved with nothing changed"))
+    summary = pipeline.index()
+    assert summary.unchanged == 1 and not summary.changed
+    assert pipeline.records.generation() == generation

@@ -232,7 +232,8 @@ def test_scan_skips_hidden_reports_unsupported_and_does_not_follow_symlinks(tmp_
     (corpus / "link.txt").symlink_to(outside)
     (corpus / "linkdir").symlink_to(outside.parent, target_is_directory=True)
     files, passed_over = scan_corpus(corpus)
-    assert [f.relative_to(corpus.resolve()).as_posix() for f in files] == ["a.txt", "deep/b.md"]
+    assert [f.source for f in files] == ["a.txt", "deep/b.md"]
+    assert [Path(f.path) for f in files] == [corpus.resolve() / "a.txt", corpus.resolve() / "deep" / "b.md"]
     assert sorted(passed_over) == [
         ("image.png", "unsupported file type .png"),
         ("link.txt", "symbolic link: not followed"),

@@ -5,11 +5,15 @@ on a third while the next is embedded. Order of a group's writes, chosen so a cr
 loses nothing and the next run repairs it: vectors are upserted first, then the bookkeeping
 commits the group's documents in one transaction, then their stale vectors are deleted. Each run
 starts by reconciling the two stores: vectors no document claims are deleted, documents whose
-vectors are missing are re-embedded.
+vectors are missing are re-embedded. That compares every chunk id of both stores, a read of the
+whole vector store, so it is done only when they may disagree: a run marks the bookkeeping while it
+writes and clears the mark when it has finished, and the mark found set (a crash, a kill) or the two
+stores counting different numbers of chunks (a store changed behind the index's back) calls for it.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +39,7 @@ _PREFETCH_FILES = 256  # documents parsed ahead of the embedder, at most
 _PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one file is larger
 _SETTLED_NS = 2_000_000_000  # a file changed this recently is hashed on every run until it is older
 _PROGRESS_CHUNKS = 64  # new chunks embedded between two progress reports (a multiple of the encoders' micro-batch)
+_WRITING = "reindex_writing"  # bookkeeping meta key, "1" from before a run's first write until it has finished
 
 
 @dataclass
@@ -140,7 +145,7 @@ class Indexer:
         self.keywords = keywords
         self.splitter = make_splitter(embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
 
-    def run(self, rebuild: bool = False, progress: Progress | None = None) -> IndexSummary:
+    def run(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False) -> IndexSummary:
         started = time.perf_counter()
         summary = IndexSummary()
         with index_lock(self.settings.index_dir):
@@ -149,23 +154,29 @@ class Indexer:
                 self.records.clear()
                 self.store.reset()
             self.store.check()
-            summary.repaired = self.reconcile()
+            summary.repaired = self.reconcile(full=verify or self.records.meta(_WRITING) == "1")
+            self.records.put_meta(_WRITING, "1")
             todo = self._plan(summary)
             self._embed_all(todo, summary, progress or _quiet)
             self.records.put_failures({item["source"]: item["reason"] for item in summary.skipped})
-            if summary.updated or summary.removed or summary.repaired:
-                self.records.prune_sentence_vectors()  # texts no chunk has any more
+            if summary.repaired:
+                self.records.prune_sentence_vectors()  # of texts whose chunks a repair took away
             # what this run changed, and nothing else, lies between the generation when it took the lock
             # (-1 for a rebuild) and the one when it lets go: the keyword index is brought across now
             generations = (-1 if rebuild else before, self.records.generation())
+            self.records.put_meta(_WRITING, "0")
         self.keywords.refresh([*summary.added, *summary.updated], summary.removed, *generations)
-        summary.documents = len(self.records.documents())
+        summary.documents = self.records.document_count()
         summary.chunks = self.store.count()
         summary.seconds = round(time.perf_counter() - started, 3)
         return summary
 
-    def reconcile(self) -> int:
-        """Delete vectors no document claims; mark documents whose vectors are missing for re-embedding."""
+    def reconcile(self, full: bool = True) -> int:
+        """Delete vectors no document claims; mark documents whose vectors are missing for re-embedding.
+
+        Unless full, only when the two stores count different numbers of chunks."""
+        if not full and self.store.count() == self.records.chunk_count():
+            return 0
         stored = self.store.ids()
         claimed = self.records.chunk_ids()
         self.store.delete(stored - claimed)
@@ -180,33 +191,29 @@ class Indexer:
         hash, so a run over an unchanged corpus reads no file content."""
         files, passed_over = scan_corpus(self.settings.corpus_dir)
         summary.skipped.extend({"source": s, "reason": r} for s, r in passed_over)
-        known = self.records.documents()
-        stamps = self.records.file_stamps()
+        known = self.records.document_hashes()
         restamped: dict[str, tuple[str, str]] = {}
-        seen: set[str] = set()
         todo = []
-        root = self.settings.corpus_dir.resolve()
-        for path in files:
-            source = path.relative_to(root).as_posix()
-            seen.add(source)
-            doc = known.get(source)
-            try:
-                stamp = file_stamp(path)
-                if doc is not None and stamp and stamps.get(source) == (doc.sha256, stamp):
-                    summary.unchanged += 1
-                    continue
-                sha = file_sha256(path)
-            except OSError as exc:
-                summary.skipped.append({"source": source, "reason": f"cannot be read ({exc.strerror or exc})"})
-                continue
-            if doc is not None and doc.sha256 == sha:
+        for file in files:
+            sha, kept = known.get(file.source, ("", ""))
+            stamp = file_stamp(file.stat)
+            if stamp and kept == stamp:
                 summary.unchanged += 1
-                restamped[source] = (sha, stamp)
+                continue
+            path = Path(file.path)
+            try:
+                new_sha = file_sha256(path)
+            except OSError as exc:
+                summary.skipped.append({"source": file.source, "reason": f"cannot be read ({exc.strerror or exc})"})
+                continue
+            if sha == new_sha:
+                summary.unchanged += 1
+                restamped[file.source] = (sha, stamp)
             else:
-                todo.append(_Todo(path, doc is None, stamp))
+                todo.append(_Todo(path, file.source not in known, stamp))
         if restamped:
             self.records.put_file_stamps(restamped)
-        gone = sorted(set(known) - seen)
+        gone = sorted(set(known) - {file.source for file in files})
         if gone:
             ids = set().union(*(self.records.chunk_ids(s) for s in gone))
             self.records.remove(gone)
@@ -332,14 +339,13 @@ class Indexer:
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
 
 
-def file_stamp(path: Path) -> str:
-    """Size, modification and change times and inode of a file, or "" while it may still be being written.
+def file_stamp(st: os.stat_result) -> str:
+    """Size, modification and change times and inode of a file (from its stat), or "" while it may still be being written.
 
     Kept with the file's hash, it lets the next run skip hashing a file whose stamp is the same. The
     change time moves on any write, even one that restores the modification time (cp -p, rsync -t).
     A stamp taken within _SETTLED_NS of the file's last change is not trusted: a second write in the
     same clock tick could leave the same stamp on different content."""
-    st = path.stat()
     if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < _SETTLED_NS:
         return ""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"

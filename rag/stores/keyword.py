@@ -27,9 +27,10 @@ class KeywordIndex:
     bm25s scores the queries; the index it scores from is computed here, from a sparse chunks x words
     matrix of term counts that is kept with it. A reindex then drops the rows of changed documents
     and adds their new rows, tokenising nothing else, and the weights (which depend on every chunk
-    through the document frequencies and the mean length) are recomputed with array operations over
-    the whole matrix: milliseconds where bm25s's own index() takes a Python loop per chunk (0.1 ms
-    each). The weights are those of bm25s's default, Lucene BM25 (tests compare them with it).
+    through the document frequencies and the mean length) are recomputed at the index's first search
+    (a reindex process, which only updates and saves it, never does), with array operations over the
+    whole matrix: milliseconds where bm25s's own index() takes a Python loop per chunk (0.1 ms each).
+    The weights are those of bm25s's default, Lucene BM25 (tests compare them with it).
     """
 
     def __init__(self, ids: list[str], sources: Sequence[str], vocab: dict[str, int], counts) -> None:
@@ -37,8 +38,18 @@ class KeywordIndex:
         self.sources = np.asarray(sources, dtype=object)
         self.vocab = vocab
         self.counts = counts  # scipy.sparse.csr_matrix (chunks x words) of int32 term counts
-        self.model = _bm25(vocab, counts) if ids else None
+        self._model = None
+        self._model_lock = threading.Lock()
         self._scripts: dict[str, float] | None = None
+
+    @property
+    def model(self):
+        """The bm25s scorer, weighed at the first search: a reindex that only updates and saves the index never does."""
+        if self._model is None and self.ids:
+            with self._model_lock:
+                if self._model is None:
+                    self._model = _bm25(self.vocab, self.counts)
+        return self._model
 
     def scripts(self) -> dict[str, float]:
         """Share of the indexed word occurrences in each script ('cyrillic', 'latin'): which languages the corpus

@@ -18,6 +18,7 @@ from rag.types import Chunk
 
 # 2: text cleaned before chunking (PDFium, running headers gone), sentence-whole chunks, figures tokenised as written
 SCHEMA_VERSION = 2
+_ID_PAGE = 100_000  # ids per read when every id is listed: a few MB, where pages of the write batch cost 3x the time
 
 
 def index_description(settings: Settings, model: str, dimension: int) -> dict[str, str | int]:
@@ -105,12 +106,13 @@ class Store:
             self.collection.delete(ids=ids[i : i + self.batch])
 
     def ids(self) -> set[str]:
+        """Every chunk id, read in pages of _ID_PAGE (each page from an offset costs more the further it lies)."""
         found: set[str] = set()
         offset = 0
         while True:
-            page = self.collection.get(include=[], limit=self.batch, offset=offset)["ids"]
+            page = self.collection.get(include=[], limit=_ID_PAGE, offset=offset)["ids"]
             found.update(page)
-            if len(page) < self.batch:
+            if len(page) < _ID_PAGE:
                 return found
             offset += len(page)
 
