@@ -283,9 +283,13 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
         part = [_renamed(c, replica) for c in chunks[:count]]
         pipeline.store.upsert(part, replica_vectors(vectors, replica, count))
         searched_as = [chunks[(i - replica) % len(chunks)].id for i in range(count)]  # keyword tokens follow the vector
-        for source_name, rows in _by_source(part, chunks, [tokens[i] for i in searched_as]).items():
-            original = documents[rows[0][1].source]
-            pipeline.records.replace([(replace(original, source=source_name, chunks=len(rows)), [record for record, _ in rows])])
+        grouped = _by_source(part, chunks, [tokens[i] for i in searched_as])
+        pipeline.records.replace(  # one transaction per replica: one per document made the fill crawl at 1,000,000 chunks
+            [
+                (replace(documents[rows[0][1].source], source=source_name, chunks=len(rows)), [record for record, _ in rows])
+                for source_name, rows in grouped.items()
+            ]
+        )
     keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
     filled = {"chunks": pipeline.store.count(), "keyword_rows": keywords, "real": min(size, len(chunks))}
     filled["seconds"] = round(time.perf_counter() - started, 1)
