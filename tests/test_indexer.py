@@ -331,8 +331,11 @@ def test_a_reindex_with_nothing_changed_reads_no_id_and_keeps_the_generation(mak
     write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
     pipeline.index()
     generation = pipeline.records.generation()
+    pipeline.close()
+    pipeline = make_pipeline(corpus_dir=pipeline.settings.corpus_dir, index_dir=pipeline.settings.index_dir)  # as a new `index` run
     monkeypatch.setattr(pipeline.store, "ids", lambda: pytest.fail("every id read with nothing changed"))
     monkeypatch.setattr(KeywordIndex, "save", lambda *a: pytest.fail("keyword index saved with nothing changed"))
+    monkeypatch.setattr(KeywordIndex, "load", lambda *a: pytest.fail("keyword index read with nothing changed"))
     summary = pipeline.index()
     assert summary.unchanged == 1 and not summary.changed
     assert pipeline.records.generation() == generation

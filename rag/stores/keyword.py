@@ -170,16 +170,18 @@ class KeywordStore:
 
     def refresh(self, changed: Sequence[str], removed: Sequence[str], before: int, after: int) -> None:
         """After a reindex that took the bookkeeping from generation `before` to `after`: drop and add the changed
-        documents' rows; loaded, or built from every stored row, when the index of `before` is not at hand."""
-        if after != before:
-            with self._lock:
-                base = self._index if self._generation == before else KeywordIndex.load(self.folder, before)
-                if base is not None:
-                    updated = base.updated([*changed, *removed], self.records.keyword_rows(list(changed)))
-                    if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
-                        updated.save(self.folder, after)
-                        self._index, self._generation = updated, after
-                        return
+        documents' rows; loaded, or built from every stored row, when the index of `before` is not at hand.
+        A reindex that changed nothing leaves it alone: the first search loads it."""
+        if after == before:
+            return
+        with self._lock:
+            base = self._index if self._generation == before else KeywordIndex.load(self.folder, before)
+            if base is not None:
+                updated = base.updated([*changed, *removed], self.records.keyword_rows(list(changed)))
+                if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
+                    updated.save(self.folder, after)
+                    self._index, self._generation = updated, after
+                    return
         self.current()
 
     def _load(self, generation: int) -> KeywordIndex:
