@@ -71,7 +71,7 @@ def test_incremental_reindex_embeds_only_changes(make_pipeline):
 
 
 def test_an_unchanged_file_is_not_read_again(make_pipeline, monkeypatch):
-    monkeypatch.setattr(rag.ingest.indexer, "_SETTLED_NS", 0)  # trust stamps of files written a moment ago
+    monkeypatch.setattr(rag.ingest.indexer, "SETTLED_NS", 0)  # trust stamps of files written a moment ago
     pipeline = make_pipeline()
     corpus = pipeline.settings.corpus_dir
     write(corpus, "a.txt", REPORT_A)

@@ -37,7 +37,7 @@ from rag.types import Chunk, Progress
 _GROUP_CHUNKS = 512  # chunks embedded and committed together
 _PREFETCH_FILES = 256  # documents parsed ahead of the embedder, at most
 _PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one file is larger
-_SETTLED_NS = 2_000_000_000  # a file changed this recently is hashed on every run until it is older
+SETTLED_NS = 2_000_000_000  # a file changed this recently is hashed on every run until it is older
 _PROGRESS_CHUNKS = 64  # new chunks embedded between two progress reports (a multiple of the encoders' micro-batch)
 _WRITING = "reindex_writing"  # bookkeeping meta key, "1" from before a run's first write until it has finished
 
@@ -344,9 +344,9 @@ def file_stamp(st: os.stat_result) -> str:
 
     Kept with the file's hash, it lets the next run skip hashing a file whose stamp is the same. The
     change time moves on any write, even one that restores the modification time (cp -p, rsync -t).
-    A stamp taken within _SETTLED_NS of the file's last change is not trusted: a second write in the
+    A stamp taken within SETTLED_NS of the file's last change is not trusted: a second write in the
     same clock tick could leave the same stamp on different content."""
-    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < _SETTLED_NS:
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
         return ""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 

@@ -6,6 +6,7 @@ page cache of another pipeline is resident. Each job returns a plain dict of fig
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import sys
@@ -18,6 +19,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.config import Settings
+from rag.ingest.indexer import SETTLED_NS, file_stamp
 from rag.lab.baseline import (
     BATCH_SIZE,
     COLLECTION,
@@ -268,7 +270,12 @@ def noisy(vectors: np.ndarray, seed: int) -> np.ndarray:
 
 
 def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
-    """A store of `size` chunks: the real chunks of an index, then replicas (see replica_vectors)."""
+    """A store of `size` chunks: the real chunks of an index, then replicas (see replica_vectors).
+
+    Each document of the fill is also written to the target's corpus folder (a replica's file holds the
+    text of the file it copies) and recorded with its file stamp, so a reindex after one change can be
+    timed on the filled index as on one built from its corpus.
+    """
     started = time.perf_counter()
     pipeline = Pipeline(target, real.embeddings)
     chunks = stored_chunks(real.store)
@@ -284,17 +291,28 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
         pipeline.store.upsert(part, replica_vectors(vectors, replica, count))
         searched_as = [chunks[(i - replica) % len(chunks)].id for i in range(count)]  # keyword tokens follow the vector
         grouped = _by_source(part, chunks, [tokens[i] for i in searched_as])
+        for source_name, rows in grouped.items():
+            _copy_file(real.settings.corpus_dir / rows[0][1].source, target.corpus_dir / source_name)
         pipeline.records.replace(  # one transaction per replica: one per document made the fill crawl at 1,000,000 chunks
             [
                 (replace(documents[rows[0][1].source], source=source_name, chunks=len(rows)), [record for record, _ in rows])
                 for source_name, rows in grouped.items()
             ]
         )
+    time.sleep(SETTLED_NS / 1e9)  # a stamp taken sooner after a write is not trusted, and the file would be hashed again
+    hashes = pipeline.records.document_hashes()
+    pipeline.records.put_file_stamps({source: (sha, file_stamp(os.lstat(target.corpus_dir / source))) for source, (sha, _) in hashes.items()})
     keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
     filled = {"chunks": pipeline.store.count(), "keyword_rows": keywords, "real": min(size, len(chunks))}
     filled["seconds"] = round(time.perf_counter() - started, 1)
     pipeline.close()
     return filled
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
 
 
 def _renamed(chunk: Chunk, replica: int) -> Chunk:

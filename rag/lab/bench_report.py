@@ -147,7 +147,7 @@ def render_curve(rows: list[dict]) -> list[str]:
 
 
 def render_queries(scales: list[dict], synthetic: str) -> list[str]:
-    cells, memory, steps = [], [], []
+    cells, memory, steps, changes = [], [], [], []
     for scale in scales:
         base = scale["baseline"]["similarity_search"]
         kind = "synthetic" if scale["synthetic"] else "real"
@@ -169,6 +169,8 @@ def render_queries(scales: list[dict], synthetic: str) -> list[str]:
             )
         rss = max(scale["ours"]["search"]["peak_rss_mb"], scale["ours"]["ask"]["peak_rss_mb"])
         memory.append(f"{scale['chunks']:,} chunks: ours {rss} MB, recipe {base['peak_rss_mb']} MB")
+        reindex = scale["ours"]["reindex"]
+        changes.append(f"{scale['chunks']:,} chunks: " + ", ".join(f"{c} {reindex[c]['seconds']} s" for c in reindex))
         step = scale["ours"]["ask"]["answer_step"]
         steps.append(f"{scale['chunks']:,} chunks: p50 {step['p50_ms']} ms, p95 {step['p95_ms']} ms")
     queries = scales[0]["ours"]["search"]["queries"] if scales else 0
@@ -183,5 +185,6 @@ def render_queries(scales: list[dict], synthetic: str) -> list[str]:
         ),
         f"   of which the answer step (after retrieval): {'; '.join(steps)}",
         f"   peak RSS of the serving process: {'; '.join(memory)}",
+        f"   ours reindexed after one change on the filled index, a new process each: {'; '.join(changes)}",
         f"   synthetic stores: {synthetic}",
     ]
