@@ -315,15 +315,19 @@ def test_a_reindex_after_an_unfinished_one_compares_every_id(make_pipeline, monk
     assert pipeline.index().repaired == 0
 
 
-def test_a_store_that_lost_vectors_is_repaired_by_a_plain_reindex(make_pipeline):
+def test_a_store_that_lost_vectors_is_repaired_by_the_next_reindex_that_writes(make_pipeline):
     pipeline = make_pipeline()
     write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
     write(pipeline.settings.corpus_dir, "b.txt", REPORT_B)
     pipeline.index()
     clean = chunk_ids(pipeline)
     pipeline.store.delete(pipeline.records.chunk_ids("b.txt"))  # the counts now differ
+    assert pipeline.index().repaired == 0  # nothing to write: the vector store is not opened
+    write(pipeline.settings.corpus_dir, "c.txt", "A third report about the harvest of 2024.")
     summary = pipeline.index()
-    assert summary.repaired == 1 and summary.updated == ["b.txt"] and chunk_ids(pipeline) == clean
+    assert summary.repaired == 1 and summary.updated == ["b.txt"] and summary.added == ["c.txt"]
+    assert chunk_ids(pipeline) == clean | pipeline.records.chunk_ids("c.txt")
+    assert summary.chunks == pipeline.store.count() == pipeline.records.chunk_count()
 
 
 def test_a_reindex_with_nothing_changed_reads_no_id_and_keeps_the_generation(make_pipeline, monkeypatch):
@@ -334,6 +338,7 @@ def test_a_reindex_with_nothing_changed_reads_no_id_and_keeps_the_generation(mak
     pipeline.close()
     pipeline = make_pipeline(corpus_dir=pipeline.settings.corpus_dir, index_dir=pipeline.settings.index_dir)  # as a new `index` run
     monkeypatch.setattr(pipeline.store, "ids", lambda: pytest.fail("every id read with nothing changed"))
+    monkeypatch.setattr(pipeline.store, "count", lambda: pytest.fail("vector store opened with nothing changed"))
     monkeypatch.setattr(KeywordIndex, "save", lambda *a: pytest.fail("keyword index saved with nothing changed"))
     monkeypatch.setattr(KeywordIndex, "load", lambda *a: pytest.fail("keyword index read with nothing changed"))
     summary = pipeline.index()
