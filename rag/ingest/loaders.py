@@ -47,42 +47,43 @@ class CorpusFile(NamedTuple):
 
 
 def scan_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
-    """Report files under corpus_dir (sorted by source), and (source, reason) for files that are passed over.
+    """Report files under corpus_dir (sorted by source, folder by folder), and (source, reason) for files passed over.
 
     Hidden files and folders are ignored; symlinks are never followed, so nothing outside the corpus
     is read. One directory listing per folder and one lstat per report, with no path objects: this runs
     on every reindex, however small the change (100,000 files in well under a second).
     """
-    root = corpus_dir.resolve()
     files: list[CorpusFile] = []
     passed_over: list[tuple[str, str]] = []
-    folders: list[tuple[str, str]] = [("", str(root))]
-    while folders:
-        prefix, folder = folders.pop()
+    _scan_folder(str(corpus_dir.resolve()), "", files, passed_over)
+    return files, passed_over
+
+
+def _scan_folder(folder: str, prefix: str, files: list[CorpusFile], passed_over: list[tuple[str, str]]) -> None:
+    """One folder's reports, in name order with each sub-folder's in its place: the order of sources compared
+    part by part, without sorting every path of the corpus at the end."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return  # a folder that vanished or cannot be listed holds nothing to index
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        source = prefix + entry.name
         try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError:
-            continue  # a folder that vanished or cannot be listed holds nothing to index
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            source = prefix + entry.name
-            try:
-                if entry.is_symlink():
-                    passed_over.append((source, "symbolic link: not followed"))
-                elif entry.is_dir(follow_symlinks=False):
-                    folders.append((source + "/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    suffix = os.path.splitext(entry.name)[1]
-                    if suffix.lower() in SUPPORTED:
-                        files.append(CorpusFile(source, entry.path, entry.stat(follow_symlinks=False)))
-                    else:
-                        passed_over.append((source, f"unsupported file type {suffix or '(none)'}"))
-            except OSError as exc:  # gone between the listing and its stat
-                passed_over.append((source, f"cannot be read ({exc.strerror or exc})"))
-    files.sort(key=lambda f: f.source.split("/"))
-    return files, sorted(passed_over, key=lambda item: item[0].split("/"))
+            if entry.is_symlink():
+                passed_over.append((source, "symbolic link: not followed"))
+            elif entry.is_dir(follow_symlinks=False):
+                _scan_folder(entry.path, source + "/", files, passed_over)
+            elif entry.is_file(follow_symlinks=False):
+                suffix = entry.name[entry.name.rfind(".") :] if "." in entry.name else ""
+                if suffix.lower() in SUPPORTED:
+                    files.append(CorpusFile(source, entry.path, entry.stat(follow_symlinks=False)))
+                else:
+                    passed_over.append((source, f"unsupported file type {suffix or '(none)'}"))
+        except OSError as exc:  # gone between the listing and its stat
+            passed_over.append((source, f"cannot be read ({exc.strerror or exc})"))
 
 
 def file_sha256(path: Path) -> str:
