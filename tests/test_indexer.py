@@ -11,10 +11,11 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 import rag.ingest.indexer
+import rag.stores.keyword
 from rag.errors import IndexBusyError, IndexMismatchError
 from rag.ingest.indexer import index_lock
 from rag.pipeline import Pipeline
-from rag.stores.keyword import KeywordIndex
+from rag.stores.keyword import KeywordIndex, read_log
 from tests.conftest import SEED
 from tests.helpers import write
 
@@ -129,6 +130,29 @@ def test_a_reindex_updates_the_keyword_index_instead_of_rebuilding_it(make_pipel
     for current in (other, pipeline):  # the first pipeline loads what the other saved
         assert dict(current.keywords().search(query, 10)) == pytest.approx(expected)
     assert {source for i, source, _ in other.records.keyword_rows() if i in expected} == {"a.txt", "c.txt", "d.txt", "e.txt"}
+
+
+def test_a_small_reindex_appends_to_the_keyword_change_log_and_a_large_one_writes_the_base(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    corpus, folder = pipeline.settings.corpus_dir, pipeline.settings.index_dir / "keyword"
+    write(corpus, "a.txt", REPORT_A)
+    write(corpus, "b.txt", REPORT_B)
+    pipeline.index()
+    base = (folder / "counts.npz").stat().st_mtime_ns
+    write(corpus, "c.txt", "Report C on courts.\n\nTwo judges were dismissed in 2020 after ruling against the prison service.")
+    pipeline.index()
+    log = read_log(folder)
+    assert (folder / "counts.npz").stat().st_mtime_ns == base and log.generation == pipeline.records.generation()
+    assert {row[1] for row in log.rows} == {"c.txt"} and log.drop == ["c.txt"]
+    other = make_pipeline()  # another process: loads the base and applies the log
+    assert other.keywords().ids == KeywordIndex.build(other.records.keyword_rows()).ids
+    assert [pipeline.records.sources_of([i]) for i, _ in other.keywords().search("judges dismissed", 1)] == [{"c.txt"}]
+    monkeypatch.setattr(rag.stores.keyword, "_LOG_ROWS", 0)  # any log past a hundredth of the base calls for a new one
+    write(corpus, "d.txt", "Report D on prisons.\n\nVisits to prisons were refused to lawyers and journalists in 2023.")
+    pipeline.index()
+    assert read_log(folder).rows == [] and read_log(folder).base == pipeline.records.generation()
+    assert (folder / "counts.npz").stat().st_mtime_ns != base
+    assert make_pipeline().keywords().ids == KeywordIndex.build(pipeline.records.keyword_rows()).ids
 
 
 def test_identical_text_is_embedded_once(make_pipeline):

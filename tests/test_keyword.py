@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 
-from rag.stores.keyword import KeywordIndex
+from rag.stores.keyword import KeywordIndex, read_log, write_log
 from rag.text import tokenize
 
 
@@ -124,3 +124,37 @@ def test_figures_are_tokens_as_written():
     assert tokens == ["стат", "212.1", "ук", "10", "620", "человек", "2218", "sentenc", "2011", "2014", "0.5", "per", "cent", "10620"]
     assert "212.1" in tokenize("статьи 212.1") and "212" not in tokenize("статьи 212.1")
     assert tokenize("2,218") == tokenize("2218") == ["2218"]
+
+
+def test_a_change_log_applied_to_its_base_equals_the_changes_applied_one_by_one(tmp_path):
+    base_rows = corpus_rows(300)
+    base = KeywordIndex.build(base_rows)
+    base.save(tmp_path / "kw", generation=1)
+    steps = [  # (documents whose rows are replaced or removed, their new rows): an edit, an edit of an added one, a removal
+        (["d-source-4.txt"], [("e1", "d-source-4.txt", "w1 w2 w2")]),
+        (["n-source-0.txt"], corpus_rows(3, seed=1, prefix="n")),
+        (["n-source-0.txt", "d-source-7.txt"], [("e2", "n-source-0.txt", "w3 w399")]),
+        (["d-source-9.txt"], []),
+    ]
+    one_by_one, log = base, read_log(tmp_path / "kw")
+    for generation, (sources, new_rows) in enumerate(steps, start=2):
+        one_by_one = one_by_one.updated(sources, new_rows)
+        log = log.then(sources, new_rows, generation)
+    assert log.base == 1 and log.generation == 5 and not log.full()
+    assert [row[0] for row in log.rows] == ["e1", "e2"]  # the added document's first rows were replaced, then kept net
+    applied = base.updated(log.drop, log.rows)
+    assert applied.ids == one_by_one.ids
+    for query in QUERIES:
+        assert_same_scores(our_scores(applied, query), our_scores(one_by_one, query))
+
+
+def test_a_save_with_its_change_log_loads_at_the_log_generation_only(tmp_path):
+    base = KeywordIndex.build(rows())
+    base.save(tmp_path / "kw", generation=4)
+    log = read_log(tmp_path / "kw").then(["a.txt"], [("c9", "a.txt", " ".join(tokenize("Armenia banned propaganda")))], 5)
+    write_log(tmp_path / "kw", log)
+    assert KeywordIndex.load(tmp_path / "kw", generation=4) is None  # the log has moved the save on
+    loaded = KeywordIndex.load(tmp_path / "kw", generation=5)
+    assert loaded.ids == ["c3", "c9"] and [i for i, _ in loaded.search("propaganda", 3)] == ["c9", "c3"]
+    (tmp_path / "kw" / "changes.json").unlink()  # a save written before change logs: its base alone
+    assert KeywordIndex.load(tmp_path / "kw", generation=4).ids == ["c1", "c2", "c3"]

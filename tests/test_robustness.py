@@ -138,7 +138,7 @@ CRASHER = textwrap.dedent(
     import rag.ingest.indexer, rag.stores.keyword, rag.stores.bookkeeping, rag.stores.vectors
 
     target, name = sys.argv[5].split(".")
-    owner = {"Store": rag.stores.vectors.Store, "Records": rag.stores.bookkeeping.Records, "KeywordIndex": rag.stores.keyword.KeywordIndex}[target]
+    owner = {"Store": rag.stores.vectors.Store, "Records": rag.stores.bookkeeping.Records, "keyword": rag.stores.keyword}[target]
     original = getattr(owner, name)
 
     def crash(*args, **kwargs):
@@ -182,7 +182,7 @@ def changed_corpus(make_settings):
         "Records.replace before",  # vectors written, bookkeeping not committed
         "Records.replace after",  # bookkeeping committed, stale vectors not yet deleted
         "Records.remove after",  # deleted document gone from bookkeeping, its vectors not yet
-        "KeywordIndex.save before",  # everything written but the keyword index
+        "keyword.write_log before",  # everything written but the keyword index's change log
     ],
 )
 def test_sigkill_mid_reindex_loses_nothing(changed_corpus, embeddings, tmp_path, point):

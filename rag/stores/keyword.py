@@ -5,14 +5,22 @@ brought up to date by the changed documents' rows alone (KeywordIndex.updated), 
 of the generation the reindex started from is at hand, built from every stored row (no file is
 re-read, no text re-tokenised). It is saved with the bookkeeping generation it reflects; a process
 that finds a save of the current generation loads it instead of building.
+
+A save is a base (the term counts of every chunk, written whole) and a change log beside it
+(changes.json: the documents dropped from the base and the rows added since, net of later
+changes). A reindex appends to the log, a file of a few kilobytes, instead of rewriting the base,
+which at a million chunks is some 300 MB; the base is written again once the log holds more than
+a hundredth of its rows. Loading applies the log to the base in one step.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +119,7 @@ class KeywordIndex:
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
 
     def save(self, folder: Path, generation: int) -> None:
-        """Write to a fresh folder, then swap it in, so a reader never sees half a save."""
+        """Write to a fresh folder (the base, and an empty change log), then swap it in, so a reader never sees half a save."""
         from scipy import sparse
 
         tmp = folder.with_name(folder.name + ".tmp")
@@ -121,6 +129,7 @@ class KeywordIndex:
         words = sorted(self.vocab, key=self.vocab.__getitem__)
         rows = {"format": _FORMAT, "generation": generation, "ids": self.ids, "sources": list(self.sources), "words": words}
         (tmp / "rows.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        write_log(tmp, ChangeLog(base=generation, generation=generation, base_rows=len(self.ids)))
         old = folder.with_name(folder.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
@@ -130,7 +139,18 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path, generation: int) -> KeywordIndex | None:
-        """The saved index if it reflects this bookkeeping generation, else None (also for a save in an older format)."""
+        """The saved index (base and change log) if it reflects this bookkeeping generation, else None (also for a
+        save in an older format). A save without a change log is its base alone."""
+        log = read_log(folder)
+        if log is not None and log.generation != generation:
+            return None
+        base = cls._load_base(folder, log.base if log else generation)
+        if base is None or log is None or not (log.drop or log.rows):
+            return base
+        return base.updated(log.drop, log.rows)
+
+    @classmethod
+    def _load_base(cls, folder: Path, generation: int) -> KeywordIndex | None:
         from scipy import sparse
 
         try:
@@ -144,6 +164,45 @@ class KeywordIndex:
         if counts.shape != (len(rows["ids"]), len(vocab)):
             return None
         return cls(rows["ids"], rows["sources"], vocab, counts)
+
+
+@dataclass
+class ChangeLog:
+    """What separates a saved keyword index's base from a later bookkeeping generation: the documents whose base
+    rows are dropped, and the rows added since (id, source, tokens), net of later changes to the same documents."""
+
+    base: int  # the bookkeeping generation of the base
+    generation: int  # the generation the base with this log reflects
+    base_rows: int
+    drop: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def then(self, sources: Sequence[str], rows: Sequence[tuple[str, str, str]], generation: int) -> ChangeLog:
+        """This log followed by one reindex that replaced these documents' rows (none for a removed document)."""
+        changed = set(sources)
+        kept = [row for row in self.rows if row[1] not in changed]
+        drop = sorted(set(self.drop) | changed)
+        return ChangeLog(self.base, generation, self.base_rows, drop, [*kept, *(tuple(row) for row in rows)])
+
+    def full(self) -> bool:
+        """Time to write the base again: the log holds more than a hundredth of its rows (and over a thousand)."""
+        return len(self.rows) > max(_LOG_ROWS, self.base_rows // 100)
+
+
+def read_log(folder: Path) -> ChangeLog | None:
+    """The change log of a saved keyword index, or None when there is none (or it cannot be read)."""
+    try:
+        data = json.loads((folder / _LOG).read_text(encoding="utf-8"))
+        return ChangeLog(data["base"], data["generation"], data["base_rows"], data["drop"], [tuple(row) for row in data["rows"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_log(folder: Path, log: ChangeLog) -> None:
+    """Written beside and then renamed over the old one: a reader sees the old log or the new, never half of one."""
+    tmp = folder / (_LOG + ".tmp")
+    tmp.write_text(json.dumps(asdict(log), ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, folder / _LOG)
 
 
 class KeywordStore:
@@ -175,9 +234,16 @@ class KeywordStore:
         if after == before:
             return
         with self._lock:
+            sources, rows = [*changed, *removed], self.records.keyword_rows(list(changed))
+            log = read_log(self.folder)
+            if log is not None and log.generation == before and not (longer := log.then(sources, rows, after)).full():
+                write_log(self.folder, longer)  # the base stays as it is; a process that loads the index applies the log
+                if self._index is not None and self._generation == before:
+                    self._index, self._generation = self._index.updated(sources, rows), after
+                return
             base = self._index if self._generation == before else KeywordIndex.load(self.folder, before)
             if base is not None:
-                updated = base.updated([*changed, *removed], self.records.keyword_rows(list(changed)))
+                updated = base.updated(sources, rows)
                 if len(updated.ids) == self.records.chunk_count():  # a guard: the bookkeeping is the truth
                     updated.save(self.folder, after)
                     self._index, self._generation = updated, after
@@ -185,15 +251,19 @@ class KeywordStore:
         self.current()
 
     def _load(self, generation: int) -> KeywordIndex:
-        """The saved keyword index of this generation, or one rebuilt from the stored tokens and saved."""
+        """The saved keyword index of this generation, or one rebuilt from the stored tokens and saved (also when the
+        save does not hold as many chunks as the bookkeeping: the bookkeeping is the truth)."""
         keywords = KeywordIndex.load(self.folder, generation)
-        if keywords is None:
+        if keywords is None or len(keywords.ids) != self.records.chunk_count():
             keywords = KeywordIndex.build(self.records.keyword_rows())
-            keywords.save(self.folder, generation)
+            if self.records.generation() == generation:  # else a reindex committed meanwhile: its own save stands
+                keywords.save(self.folder, generation)
         return keywords
 
 
 _FORMAT = 2  # 1: bm25s's own save, before term counts were kept
+_LOG = "changes.json"
+_LOG_ROWS = 1000  # a change log of up to this many rows never calls for a new base
 
 
 def _empty() -> KeywordIndex:
