@@ -208,12 +208,13 @@ class Indexer:
 
         A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
         hash, so a run over an unchanged corpus reads no file content."""
+        now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
         files, passed_over = scan_corpus(self.settings.corpus_dir)
         plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
         known = self.records.document_hashes()
         for file in files:
             sha, kept = known.get(file.source, ("", ""))
-            stamp = file_stamp(file.stat)
+            stamp = file_stamp(file.stat, now)
             if stamp and kept == stamp:
                 plan.unchanged += 1
                 continue
@@ -362,14 +363,14 @@ class Indexer:
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
 
 
-def file_stamp(st: os.stat_result) -> str:
+def file_stamp(st: os.stat_result, now: int | None = None) -> str:
     """Size, modification and change times and inode of a file (from its stat), or "" while it may still be being written.
 
     Kept with the file's hash, it lets the next run skip hashing a file whose stamp is the same. The
     change time moves on any write, even one that restores the modification time (cp -p, rsync -t).
     A stamp taken within SETTLED_NS of the file's last change is not trusted: a second write in the
     same clock tick could leave the same stamp on different content."""
-    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
+    if (now or time.time_ns()) - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
         return ""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
 

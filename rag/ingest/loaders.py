@@ -72,16 +72,16 @@ def _scan_folder(folder: str, prefix: str, files: list[CorpusFile], passed_over:
             continue
         source = prefix + entry.name
         try:
-            if entry.is_symlink():
-                passed_over.append((source, "symbolic link: not followed"))
-            elif entry.is_dir(follow_symlinks=False):
-                _scan_folder(entry.path, source + "/", files, passed_over)
-            elif entry.is_file(follow_symlinks=False):
+            if entry.is_file(follow_symlinks=False):  # a regular file, not a link to one: the common case first
                 suffix = entry.name[entry.name.rfind(".") :] if "." in entry.name else ""
                 if suffix.lower() in SUPPORTED:
                     files.append(CorpusFile(source, entry.path, entry.stat(follow_symlinks=False)))
                 else:
                     passed_over.append((source, f"unsupported file type {suffix or '(none)'}"))
+            elif entry.is_dir(follow_symlinks=False):
+                _scan_folder(entry.path, source + "/", files, passed_over)
+            elif entry.is_symlink():
+                passed_over.append((source, "symbolic link: not followed"))
         except OSError as exc:  # gone between the listing and its stat
             passed_over.append((source, f"cannot be read ({exc.strerror or exc})"))
 
