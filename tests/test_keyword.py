@@ -158,3 +158,11 @@ def test_a_save_with_its_change_log_loads_at_the_log_generation_only(tmp_path):
     assert loaded.ids == ["c3", "c9"] and [i for i, _ in loaded.search("propaganda", 3)] == ["c9", "c3"]
     (tmp_path / "kw" / "changes.json").unlink()  # a save written before change logs: its base alone
     assert KeywordIndex.load(tmp_path / "kw", generation=4).ids == ["c1", "c2", "c3"]
+
+
+def test_term_counts_are_kept_in_16_bits_and_capped_rather_than_wrapped(tmp_path):
+    index = KeywordIndex.build([("c1", "a.txt", "alpha " * 70000 + "beta"), ("c2", "b.txt", "beta gamma")])
+    assert index.counts.dtype == np.uint16 and index.counts.max() == 65535
+    index.save(tmp_path / "kw", generation=1)
+    loaded = KeywordIndex.load(tmp_path / "kw", generation=1)
+    assert loaded.counts.dtype == np.uint16 and [i for i, _ in loaded.search("alpha", 2)] == ["c1"]
