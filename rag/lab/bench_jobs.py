@@ -6,7 +6,6 @@ page cache of another pipeline is resident. Each job returns a plain dict of fig
 
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import sys
@@ -19,7 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.config import Settings
-from rag.ingest.indexer import SETTLED_NS, file_stamp
+from rag.ingest.indexer import SETTLED_NS
 from rag.lab.baseline import (
     BATCH_SIZE,
     COLLECTION,
@@ -300,8 +299,9 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
             ]
         )
     time.sleep(SETTLED_NS / 1e9)  # a stamp taken sooner after a write is not trusted, and the file would be hashed again
-    hashes = pipeline.records.document_hashes()
-    pipeline.records.put_file_stamps({source: (sha, file_stamp(os.lstat(target.corpus_dir / source))) for source, (sha, _) in hashes.items()})
+    stamped = pipeline.index()  # hashes each written file once and keeps its stamp, as after any first reindex
+    if stamped.changed or stamped.chunks_embedded:
+        raise RuntimeError(f"the filled index does not match its corpus files: {stamped.to_dict()}")
     keywords = len(pipeline.keywords().ids)  # builds and saves the BM25 index for this bookkeeping generation
     filled = {"chunks": pipeline.store.count(), "keyword_rows": keywords, "real": min(size, len(chunks))}
     filled["seconds"] = round(time.perf_counter() - started, 1)
@@ -310,9 +310,8 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
 
 
 def _copy_file(source: Path, target: Path) -> None:
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
 
 
 def _renamed(chunk: Chunk, replica: int) -> Chunk:
