@@ -143,7 +143,8 @@ class Pipeline:
         elif self.chat_model is None:
             stream = AnswerStream.of(
                 extractive_answer(
-                    resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening
+                    resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening,
+                    self.keywords().rarity,
                 )
             )
         else:

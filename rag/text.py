@@ -75,12 +75,15 @@ def script_letters(text: str) -> dict[str, int]:
 _ITEM = r"(?:[-•*–—]|\d{1,3}[.)]|\(?[a-zа-я]\)|\([ivx]{1,4}\))\s"
 _LIST_ITEM = re.compile(_ITEM)
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an opening
-# capital, digit or quote; or at a blank line; or at a line break after end punctuation or
-# before a list item. A hard-wrapped line inside a paragraph (common in PDFs) is not an end.
+# capital, digit or quote; or at a blank line; or at a line break after end punctuation, after
+# the back-link arrow that ends a note in a report printed from a web page ("… экстремистского
+# сообщества. ↩") unless the note's web address follows it, or before a list item. A hard-wrapped line inside a paragraph (common in PDFs)
+# is not an end.
 _END = re.compile(
     r"""(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ0-9])"""
     r"""|\n[ \t]*\n\s*"""
     r"""|(?<=[.!?…:;])[\"'»”’)\]]*[ \t]*\n\s*"""
+    r"""|(?<=↩)[ \t]*\n\s*(?!https?:|www\.)"""
     rf"""|[ \t]*\n\s*(?={_ITEM})"""
 )
 _NUMBER = re.compile(r"\d")

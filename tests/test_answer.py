@@ -177,3 +177,32 @@ def test_an_abstention_under_a_one_language_model_names_the_other_language_and_t
     status = pipeline.status()
     assert set(status["languages"]) == {"English", "Russian"} and not status["reads_across_languages"]
     assert "The reports are in" in status["language_advice"] and "RAG_EMBED_MODEL=multilingual-e5-small" in status["language_advice"]
+
+
+
+def test_the_sentence_with_the_questions_rare_exact_token_ranks_first():
+    """Cosines equal, the ranking's word overlap decides: counted by rarity, the one rare exact token outweighs the
+    common words the other sentence shares with the question."""
+    import numpy as np
+
+    from rag.answering.extractive import score_sentences
+    from rag.config import Settings
+    from rag.text import sentence_spans
+    from rag.types import Chunk, Passage
+
+    text = "The report mentions what the articles of the Criminal Code meant. Article 354.1: rehabilitation of Nazism."
+    chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
+
+    class SameVectors:
+        def of_chunks(self, chunks):
+            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
+
+    question = "What does article 354.1 of the Criminal Code mentioned in the report mean?"
+    rarity = {"354.1": 6.0}
+
+    def ranked(weights):
+        scored = score_sentences(question, np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings(), rarity=weights)
+        return [text[s.start : s.end].split()[0] for s in scored]
+
+    assert ranked(None) == ["The", "Article"]  # by the count of shared words
+    assert ranked(lambda tokens: {t: rarity.get(t, 0.5) for t in tokens}) == ["Article", "The"]

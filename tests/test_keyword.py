@@ -166,3 +166,10 @@ def test_term_counts_are_kept_in_16_bits_and_capped_rather_than_wrapped(tmp_path
     index.save(tmp_path / "kw", generation=1)
     loaded = KeywordIndex.load(tmp_path / "kw", generation=1)
     assert loaded.counts.dtype == np.uint16 and [i for i, _ in loaded.search("alpha", 2)] == ["c1"]
+
+
+def test_rarity_is_high_for_words_few_chunks_hold():
+    index = KeywordIndex.build([(f"c{i}", "a.txt", "articl report" + (" 354.1" if i == 0 else "")) for i in range(20)])
+    rarity = index.rarity(["354.1", "articl", "unseen"])
+    assert rarity["354.1"] > 2 * rarity["articl"] > 0
+    assert rarity["unseen"] >= rarity["354.1"]  # a word no chunk holds counts as the rarest

@@ -64,3 +64,16 @@ def test_table_rows_and_lettered_items_are_units_of_their_own():
     assert [is_list_item(s) for s in ("(a) race", "• item", "iv) x", "(iv) x", "12. point", "2014 was")] == [True, True, False, True, True, False]
     assert (is_lead_in("The grounds are:"), is_lead_in("It ended.")) == (True, False)
     assert (is_table_row("212.1 УК 600 1000 480 5 лет"), is_table_row("In 2014 the court heard 37 cases of fraud")) == (True, False)
+
+
+def test_a_note_of_a_web_printed_report_ends_at_its_back_link_arrow_with_its_address():
+    notes = (
+        "Статья 282.1 УК РФ: Организация экстремистского сообщества. ↩\n"
+        "Статья 354.1 УК РФ: Реабилитация нацизма. ↩\n"
+        "Титушки в России ↩\nhttp://slon.ru/russia/izbitye_aktivisty.xhtml\n«Slon.ru», 19.06.2014"
+    )
+    assert [notes[s:e] for s, e in sentence_spans(notes)] == [
+        "Статья 282.1 УК РФ: Организация экстремистского сообщества. ↩",
+        "Статья 354.1 УК РФ: Реабилитация нацизма. ↩",
+        "Титушки в России ↩\nhttp://slon.ru/russia/izbitye_aktivisty.xhtml\n«Slon.ru», 19.06.2014",  # the address is the note's
+    ]

@@ -30,11 +30,28 @@ def test_a_heading_or_term_takes_the_line_under_it():
 
 
 def test_the_next_sentence_is_added_when_it_carries_the_quantity_or_date_asked_for():
-    text = "The Committee on Migrant Workers monitors the Convention. It has 14 members. It meets in Geneva."
-    assert quoted(text, 0, "quantity") == "The Committee on Migrant Workers monitors the Convention. It has 14 members."
+    text = "The Committee on Migrant Workers monitors the Convention. Members serve four years. Sessions are held in Geneva."
+    assert quoted(text, 0, "quantity") == "The Committee on Migrant Workers monitors the Convention. Members serve four years."
     assert quoted(text, 0, None) == "The Committee on Migrant Workers monitors the Convention."
-    assert quoted(text, 1, "quantity") == "It has 14 members."  # already holds a figure
-    assert quoted("The review procedure was first adopted by one committee. It did so in March 1991.", 0, "date").endswith("1991.")
+    assert quoted(text, 1, "quantity") == "Members serve four years."  # already holds a figure
+    assert quoted("The review procedure was first adopted by one committee. In March 1991.", 0, "date").endswith("1991.")
+
+
+def test_a_sentence_led_by_a_pronoun_is_quoted_with_the_one_it_refers_to():
+    entry = "Human Rights Treaties Division\nWithin OHCHR, the Division supports the treaty bodies. It is based in Palais Wilson, Geneva."
+    assert quoted(entry, 0) == entry  # the pronoun's sentence follows the one it refers to (a glossary entry here)
+    assert quoted(entry, 1) == entry  # and takes it along when it is the one chosen
+    russian = "Юрист Виталий Черкасов изучил такие случаи. Он опубликовал исследование в 2014 году. Другая тема."
+    assert quoted(russian, 1) == "Юрист Виталий Черкасов изучил такие случаи. Он опубликовал исследование в 2014 году."
+    assert quoted("Item one is done. Itemised lists follow.", 0) == "Item one is done."  # "Itemised" is no pronoun
+
+
+def test_a_table_rows_label_is_quoted_with_its_figures():
+    table = "Treaty Initial report within Periodic reports every\nConvention against Torture\n1 year 4 years\nConvention on the Rights of the Child 2 years 5 years"
+    spans = sentence_spans(table)
+    label = next(i for i, (s, e) in enumerate(spans) if table[s:e].endswith("Torture"))
+    start, end = unit_span(table, spans, label, None)
+    assert table[start:end].endswith("Convention against Torture\n1 year 4 years")
 
 
 def test_a_widened_quote_stays_within_its_bound():

@@ -41,6 +41,7 @@ SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
 MAX_LABEL_CHARS = 60  # a quote's document label is cut to this
+Rarity = Callable[[Iterable[str]], dict[str, float]]  # tokens -> how rare each is in the index (KeywordIndex.rarity)
 
 @dataclass(frozen=True)
 class ScoredSentence:
@@ -139,6 +140,7 @@ def score_sentences(
     vectors: SentenceVectors,
     settings: Settings,
     asked: str | None = None,
+    rarity: Rarity | None = None,
 ) -> list[ScoredSentence]:
     """Every distinct sentence of the passages, scored against the question, best first.
 
@@ -148,8 +150,13 @@ def score_sentences(
     question's topic rarely shares its words, which is what abstention must tell apart.
     A follow-up's words are those asked now (`asked`, the question as written): the topic carried from
     the last turn steers retrieval and the cosine, but must not pull the last answer's sentences back.
+    In the ranking each word counts by its rarity in the index (`rarity`, the keyword index's idf), so the
+    sentence holding the question's rare exact token ("article 354.1", "troop strength") comes before one
+    sharing as many of its common words ("article", "report", the period).
     """
     q_tokens = set(tokenize(asked or "")) or set(tokenize(question))
+    weight = rarity(q_tokens) if rarity is not None and q_tokens else dict.fromkeys(q_tokens, 1.0)
+    whole = sum(weight.values()) or 1.0
     bonus = settings.cross_language_bonus or 0.0
     q_script = script(question) if bonus else None
     spans: list[tuple[Passage, int, int]] = []
@@ -170,11 +177,13 @@ def score_sentences(
     scored = []
     for (passage, start, end), text, cosine in zip(spans, texts, cosines):
         tokens = frozenset(tokenize(text))
-        overlap = len(q_tokens & tokens) / len(q_tokens) if q_tokens else 0.0
+        shared = q_tokens & tokens
+        overlap = len(shared) / len(q_tokens) if q_tokens else 0.0
+        rare_overlap = sum(weight[t] for t in shared) / whole
         short = len(text.split()) < MIN_WORDS
         base = float(cosine) - (0.2 if short else 0.0)
         evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and script(text) != q_script else 0.0)
-        scored.append(ScoredSentence(passage, start, end, base + settings.overlap_weight * overlap, evidence, tokens))
+        scored.append(ScoredSentence(passage, start, end, base + settings.overlap_weight * rare_overlap, evidence, tokens))
     return sorted(scored, key=lambda s: -s.score)
 
 
@@ -266,11 +275,12 @@ def extractive_answer(
     constraints: Constraints | None = None,
     asked: str | None = None,
     opening: Opening | None = None,
+    rarity: Rarity | None = None,
 ) -> Answer:
     """Quote the best units of the passages that meet the question's constraints, or abstain: plainly when the
     evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked."""
     constraints = constraints or parse(question)
-    sentences = score_sentences(question, query_vector, passages, vectors, settings, asked)
+    sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
     units = [widened(s, constraints.wanted) for s in sentences]
     candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
     chosen = distinct(choose(candidates, settings.abstain_threshold, settings.answer_sentences))

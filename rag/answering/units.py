@@ -15,6 +15,11 @@ from rag.text import is_lead_in, is_list_item, is_table_row
 
 MAX_UNIT_CHARS = 1500  # a widened quote never passes this length
 HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a heading or a term
+# A sentence led by a pronoun or a demonstrative ("It is based in …", "These include …", "Он был …") speaks of
+# what the sentence before it named: it is read, scored and quoted with that sentence.
+_REFERS_BACK = re.compile(
+    r"(?:It|Its|This|These|That|Those|They|Their|He|His|She|Her|Such|Он|Она|Оно|Они|Его|Ее|Её|Их|Это|Этот|Эта|Эти|Такой|Такая|Такие)\b"
+)
 _END_MARK = re.compile(r"[.!?…;:»”\"')\]]$")
 _DATELINE = re.compile(r"\s*((?:\S+[ \t]+){0,5}?\S+)[ \t]+(?:—|–|-{1,2})[ \t]+(?=\S)")
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*\.?"
@@ -128,20 +133,36 @@ def quotable(quote: str) -> bool:
     return not is_heading(text) or any(c.isdigit() for c in text)
 
 
+def refers_back(sentence: str) -> bool:
+    """Whether a sentence opens with a pronoun or a demonstrative, so it means nothing without the one before it."""
+    return _REFERS_BACK.match(sentence.lstrip()) is not None
+
+
 def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | None) -> tuple[int, int]:
     """The span to quote for sentence i of a passage (spans: its sentences, in order): the sentence itself, or
-    widened over the list its lead-in opens, the line under a heading, or the next sentence holding what was asked."""
-    start, end = spans[i]
+    widened back over the sentence a pronoun leading it refers to, on over the list its lead-in opens, the line
+    under a heading, the figures of a table row its label leads, the next sentence holding what was asked, or
+    else the next sentence when a pronoun leading it refers to this one."""
+    if i > 0 and refers_back(text[spans[i][0] : spans[i][1]]) and spans[i][1] - spans[i - 1][0] <= MAX_UNIT_CHARS:
+        i, first = i - 1, 1  # the sentence referred to leads the unit; what follows is judged after the pronoun's
+    else:
+        first = 0
+    start, end = spans[i + first]
     unit = text[start:end]
-    following = [text[s:e] for s, e in spans[i + 1 :]]
+    start = spans[i][0]
+    following = [text[s:e] for s, e in spans[i + first + 1 :]]
     take = 0
     if is_lead_in(unit):
         take = max(1, next((n for n, f in enumerate(following) if not is_list_item(f)), len(following)))
     elif is_heading(unit):
         take = 1
+    elif following and not _END_MARK.search(unit.rstrip()) and is_table_row(following[0]) and not is_table_row(unit):
+        take = 1  # a row's label, its figures on the next line ("Convention against Torture" / "1 year 4 years")
     elif following and not holds(unit, wanted) and holds(following[0], wanted):
         take = 1
-    take = min(take, len(following))
-    while take and spans[i + take][1] - start > MAX_UNIT_CHARS:
+    take = min(take, len(following)) + first
+    if take == first and following and refers_back(following[0]):
+        take += 1  # the next sentence goes on about what this one names ("… Division provides …" / "It is based in …")
+    while take > first and spans[i + take][1] - start > MAX_UNIT_CHARS:
         take -= 1
     return start, spans[i + take][1]

@@ -51,6 +51,7 @@ class KeywordIndex:
         self._model = None
         self._model_lock = threading.Lock()
         self._scripts: dict[str, float] | None = None
+        self._df = None  # chunks holding each word, counted at the first rarity() call
 
     @property
     def model(self):
@@ -73,6 +74,17 @@ class KeywordIndex:
             whole = sum(totals.values()) or 1.0
             self._scripts = {name: count / whole for name, count in totals.items()}
         return self._scripts
+
+    def rarity(self, tokens: Iterable[str]) -> dict[str, float]:
+        """Each token's BM25 idf in this index: high for a word few chunks hold (an article number, an acronym), low for
+        one most hold; a word no chunk holds counts as the rarest. The chunk counts are taken once per index."""
+        if self._df is None:
+            with self._model_lock:
+                if self._df is None:
+                    self._df = np.bincount(self.counts.indices, minlength=len(self.vocab)) if self.ids else np.zeros(0, dtype=np.int64)
+        n = len(self.ids)
+        found = {t: int(self._df[self.vocab[t]]) if t in self.vocab and self.vocab[t] < len(self._df) else 0 for t in tokens}
+        return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for t, df in found.items()}
 
     @classmethod
     def build(cls, rows: Sequence[tuple[str, str, str]]) -> KeywordIndex:
