@@ -47,7 +47,10 @@ def test_a_sentence_led_by_a_pronoun_is_quoted_with_the_one_it_refers_to():
 
 
 def test_a_table_rows_label_is_quoted_with_its_figures():
-    table = "Treaty Initial report within Periodic reports every\nConvention against Torture\n1 year 4 years\nConvention on the Rights of the Child 2 years 5 years"
+    table = (
+        "Treaty Initial report within Periodic reports every\nConvention against Torture\n1 year 4 years\n"
+        "Convention on the Rights of the Child 2 years 5 years"
+    )
     spans = sentence_spans(table)
     label = next(i for i, (s, e) in enumerate(spans) if table[s:e].endswith("Torture"))
     start, end = unit_span(table, spans, label, None)
