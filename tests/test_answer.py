@@ -206,3 +206,26 @@ def test_the_sentence_with_the_questions_rare_exact_token_ranks_first():
 
     assert ranked(None) == ["The", "Article"]  # by the count of shared words
     assert ranked(lambda tokens: {t: rarity.get(t, 0.5) for t in tokens}) == ["Article", "The"]
+
+
+def test_the_sentence_stating_the_period_asked_about_does_not_outrank_the_one_answering():
+    """The period is a constraint of its own: its words count in neither score, so the report's opening sentence,
+    which states its period, does not win over the sentence with what was asked."""
+    import numpy as np
+
+    from rag.answering.extractive import score_sentences
+    from rag.config import Settings
+    from rag.text import sentence_spans
+    from rag.types import Chunk, Passage
+
+    text = "The report covers the mission between 16 January and 31 March 2025. The troop strength of the mission stood at 13,888."
+    chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
+
+    class SameVectors:
+        def of_chunks(self, chunks):
+            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
+
+    question = "What was the mission's troop strength between 16 January and 31 March 2025?"
+    scored = score_sentences(question, np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings())
+    assert text[scored[0].start : scored[0].end].startswith("The troop strength")
+    assert scored[0].evidence > scored[1].evidence

@@ -105,3 +105,14 @@ def test_quotes_from_two_reports_are_labelled_with_their_document_and_period():
         "Monitoring brief (May 2024): In May 2024 the Mission counted 97 casualties. [2]"
     )
     assert compose("How many?", [first]).answer == "The Mission counted 310 casualties. [1]"
+
+
+def test_the_words_naming_a_questions_period_are_found():
+    from rag.answering.constraints import period_text
+
+    assert period_text("What was the troop strength in the report covering 16 January to 31 March 2025?").split() == [
+        "2025", "16", "January", "31", "March"
+    ]
+    assert sorted(period_text("Сколько человек задержали 12 июня 2014 года?").split()) == ["12", "2014", "июня"]
+    assert period_text("How many members does the Committee have?") == ""
+    assert period_text("What may the Committee do?") == ""  # the verb "may" is no month

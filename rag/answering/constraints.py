@@ -87,6 +87,22 @@ def parse(question: str) -> Constraints:
     return Constraints(years_in(question), months_in(question), answer_type(question))
 
 
+_DAY_BEFORE = re.compile(r"(\d{1,2})\s+$")
+_DAY_AFTER = re.compile(r"\s+(\d{1,2})\b")
+
+
+def period_text(question: str) -> str:
+    """The words of a question that name its period: years, month names with their days, dates in figures
+    ("covering 16 January to 31 March 2025" gives "16 January 31 March 2025"). The period is checked as a constraint;
+    these words are no evidence of what was asked about it."""
+    parts = [m.group() for m in _YEARS.finditer(question)] + [m.group() for m in _NUMERIC_DATE.finditer(question)]
+    for match in _month_names(question):
+        before = _DAY_BEFORE.search(question, max(0, match.start() - 4), match.start())
+        after = _DAY_AFTER.match(question, match.end())
+        parts += [before.group(1) if before else "", match.group(), after.group(1) if after else ""]
+    return " ".join(part for part in parts if part)
+
+
 @lru_cache(maxsize=READ_CACHE)
 def years_in(text: str) -> frozenset[int]:
     """Years a text names, ranges expanded ("2011–2014" names 2011 to 2014)."""

@@ -24,6 +24,7 @@ from rag.answering.constraints import (
     near_miss_message,
     parse,
     period_of,
+    period_text,
     unmet,
 )
 from rag.answering.units import dateline_end, quotable, unit_span
@@ -150,12 +151,16 @@ def score_sentences(
     question's topic rarely shares its words, which is what abstention must tell apart.
     A follow-up's words are those asked now (`asked`, the question as written): the topic carried from
     the last turn steers retrieval and the cosine, but must not pull the last answer's sentences back.
-    In the ranking each word counts by its rarity in the index (`rarity`, the keyword index's idf), so the
+    In the ranking each word (less those naming the period asked about) counts by its rarity in the index (`rarity`, the keyword index's idf), so the
     sentence holding the question's rare exact token ("article 354.1", "troop strength") comes before one
     sharing as many of its common words ("article", "report", the period).
     """
     q_tokens = set(tokenize(asked or "")) or set(tokenize(question))
-    weight = rarity(q_tokens) if rarity is not None and q_tokens else dict.fromkeys(q_tokens, 1.0)
+    # both scores leave out the words naming the question's period: the period is a constraint every quote is held to
+    # (fits), and counting its words too ranks first the sentence that states the period ("The report covers … 16
+    # January to 31 March 2025") over the one holding what was asked about it
+    ranked = (q_tokens - set(tokenize(period_text(asked or question)))) or q_tokens
+    weight = rarity(ranked) if rarity is not None and ranked else dict.fromkeys(ranked, 1.0)
     whole = sum(weight.values()) or 1.0
     bonus = settings.cross_language_bonus or 0.0
     q_script = script(question) if bonus else None
@@ -177,9 +182,9 @@ def score_sentences(
     scored = []
     for (passage, start, end), text, cosine in zip(spans, texts, cosines):
         tokens = frozenset(tokenize(text))
-        shared = q_tokens & tokens
-        overlap = len(shared) / len(q_tokens) if q_tokens else 0.0
-        rare_overlap = sum(weight[t] for t in shared) / whole
+        shared = ranked & tokens
+        overlap = len(shared) / len(ranked) if ranked else 0.0
+        rare_overlap = sum(weight.get(t, 0.0) for t in shared) / whole
         short = len(text.split()) < MIN_WORDS
         base = float(cosine) - (0.2 if short else 0.0)
         evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and script(text) != q_script else 0.0)
