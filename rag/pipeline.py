@@ -121,8 +121,10 @@ class Pipeline:
         allowed = self.resolve_sources(sources)
         constraints = parse(resolved)
         k = k or self.settings.top_k
-        # a question about a period looks deeper, and answers from the passages of that period when there are any
-        found = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k * PERIOD_DEPTH if constraints.period else k, allowed)
+        # a question about a period looks deeper, and answers from the passages of that period when there are any; one
+        # asking what something means looks deeper too, for the passages that define
+        deeper = constraints.period or constraints.wanted == "definition"
+        found = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k * PERIOD_DEPTH if deeper else k, allowed)
         passages = fitting(found, constraints, self.opening)[:k] or found[:k]
         retrieved = time.perf_counter()
 

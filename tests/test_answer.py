@@ -229,3 +229,17 @@ def test_the_sentence_stating_the_period_asked_about_does_not_outrank_the_one_an
     scored = score_sentences(question, np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings())
     assert text[scored[0].start : scored[0].end].startswith("The troop strength")
     assert scored[0].evidence > scored[1].evidence
+
+
+def test_a_definition_question_quotes_the_defining_unit_before_a_title_that_only_names_the_term():
+    from rag.answering.extractive import ScoredSentence, preferred
+    from rag.types import Chunk, Passage
+
+    text = "Conflict-related sexual violence\nReport of the Secretary-General. The term “conflict-related sexual violence” refers to rape."
+    chunk = Chunk("c1", text, "a.txt", "a", 1, 0, len(text), "x", 0, [])
+    cut = text.index("The term")
+    title = ScoredSentence(Passage(chunk, 1.0, None, None), 0, cut - 1, 1.2, 1.5, frozenset())
+    definition = ScoredSentence(Passage(chunk, 1.0, None, None), cut, len(text), 1.0, 1.4, frozenset())
+    assert preferred([title, definition], "definition") == [definition]
+    assert preferred([title, definition], None) == [title, definition]
+    assert preferred([title], "definition") == [title]  # nothing defines: every unit stays

@@ -116,3 +116,15 @@ def test_the_words_naming_a_questions_period_are_found():
     assert sorted(period_text("Сколько человек задержали 12 июня 2014 года?").split()) == ["12", "2014", "июня"]
     assert period_text("How many members does the Committee have?") == ""
     assert period_text("What may the Committee do?") == ""  # the verb "may" is no month
+
+
+def test_a_question_asking_what_something_means_takes_the_defining_passages_first():
+    from rag.answering.constraints import fitting
+    from rag.types import Chunk, Passage
+
+    def passage(text: str) -> Passage:
+        return Passage(Chunk(text[:8], text, "a.txt", "a", 1, 0, len(text), "x", 0, []), 1.0, None, None)
+
+    found = [passage("The report on sexual violence covers 2024."), passage("The term “sexual violence” refers to rape and slavery.")]
+    assert [p.chunk.text for p in fitting(found, parse("How does the report define sexual violence?"))][0].startswith("The term")
+    assert fitting(found, parse("Who wrote the report?")) == found

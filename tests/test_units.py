@@ -75,7 +75,11 @@ def test_a_widened_quote_stays_within_its_bound():
         ("In which year did the review procedure start?", "date"),
         ("В каком году был принят закон?", "date"),
         ("Who wrote the report?", None),
-        ("Что означает статья 354.1?", None),
+        ("Что означает статья 354.1?", "definition"),
+        ("How does the report define 'conflict-related sexual violence'?", "definition"),
+        ("What is meant by a review procedure?", "definition"),
+        ("What does the term elvers mean?", "definition"),
+        ("Where is the Division based?", None),
     ],
 )
 def test_answer_types_in_english_and_russian(question, kind):
@@ -86,6 +90,15 @@ def test_holds_the_wanted_type():
     assert holds("It has 14 members.", "quantity") and not holds("It has many members.", "quantity")
     assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
     assert holds("anything", None)
+
+
+def test_holds_a_definition():
+    assert holds("The term “conflict-related sexual violence”, as used in the present report, refers\nto rape.", "definition")
+    assert holds("Статья 354.1 УК РФ: Реабилитация нацизма. ↩", "definition")  # a glossary's "Term: explanation"
+    assert holds("Под политическими репрессиями понимается преследование по политическим мотивам.", "definition")
+    assert not holds("The Committee held its first session in 2004.", "definition")
+    # a colon inside a wrapped sentence is no glossary term
+    assert not holds("The Secretary-General issued studies and the \nGeneral Assembly established two mechanisms: the Special", "definition")
 
 
 @pytest.mark.parametrize(

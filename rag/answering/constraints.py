@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answering.units import answer_type, answers_type
+from rag.answering.units import answer_type, answers_type, holds
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
@@ -167,7 +167,10 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
 
 
 def fitting(passages: Sequence[Passage], constraints: Constraints, opening: Opening | None = None) -> list[Passage]:
-    """The passages whose period (their own, else their document's) meets the question's, in order."""
+    """The passages whose period (their own, else their document's) meets the question's, in order; for a question
+    asking what something means, those that define something come first."""
+    if constraints.wanted == "definition":
+        passages = sorted(passages, key=lambda p: not holds(p.chunk.text, "definition"))  # stable: in order otherwise
     if not constraints.period:
         return list(passages)
     period = Constraints(constraints.years, constraints.months)

@@ -27,7 +27,7 @@ from rag.answering.constraints import (
     period_text,
     unmet,
 )
-from rag.answering.units import dateline_end, quotable, unit_span
+from rag.answering.units import dateline_end, holds, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import script, tokenize
@@ -235,6 +235,14 @@ def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | 
     return not unmet(constraints, sentence.text, chunk.text, *documents)
 
 
+def preferred(candidates: Sequence[ScoredSentence], wanted: str | None) -> Sequence[ScoredSentence]:
+    """For a question asking what something means, the units that define something ("… refers to …", "Term: …"), when
+    any does; otherwise all: a title or a sentence that only names the term must not crowd out its definition."""
+    if wanted != "definition":
+        return candidates
+    return [u for u in candidates if holds(u.text, wanted)] or candidates
+
+
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     """Whether two quotes share words of the same page (their chunks may differ and overlap)."""
     ca, cb = a.passage.chunk, b.passage.chunk
@@ -288,7 +296,7 @@ def extractive_answer(
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
     units = [widened(s, constraints.wanted) for s in sentences]
     candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
-    chosen = distinct(choose(candidates, settings.abstain_threshold, settings.answer_sentences))
+    chosen = distinct(choose(preferred(candidates, constraints.wanted), settings.abstain_threshold, settings.answer_sentences))
     if chosen:
         answer = compose(question, chosen)
     else:

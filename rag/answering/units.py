@@ -20,7 +20,7 @@ HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a headin
 _REFERS_BACK = re.compile(
     r"(?:It|Its|This|These|That|Those|They|Their|He|His|She|Her|Such|Он|Она|Оно|Они|Его|Ее|Её|Их|Это|Этот|Эта|Эти|Такой|Такая|Такие)\b"
 )
-_END_MARK = re.compile(r"[.!?…;:»”\"')\]]$")
+_END_MARK = re.compile(r"[.!?…;:»”\"')\]↩]$")  # ↩: the back-link that ends a web-printed report's note
 _DATELINE = re.compile(r"\s*((?:\S+[ \t]+){0,5}?\S+)[ \t]+(?:—|–|-{1,2})[ \t]+(?=\S)")
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*\.?"
 _DAY_MONTH = re.compile(rf"(?i:\b\d{{1,2}}\s+(?:{_MONTH_ABBR})(?=\s|$)|(?<!\w)(?:{_MONTH_ABBR})\s+\d{{1,2}}\b)")
@@ -64,6 +64,22 @@ _MONEY_QUESTION = re.compile(
     r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость))",
     re.IGNORECASE,
 )
+# "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …"
+_DEFINITION_QUESTION = re.compile(
+    r"\b(defines?|defined|definition|what (is|are) meant by|what does .{1,80} (mean|stand for)|meaning of"
+    r"|что (означает|значит|понимается|подразумевается)|как\w* .{0,40}определ\w*|определени\w*)\b",
+    re.IGNORECASE,
+)
+# a sentence that defines: "X refers to …", "… means …", "is defined as", "под X понимается", "X — это", or a glossary's
+# "Term: explanation" line (a term of at most six words, opening with a capital or a figure, at the start of a line
+# that does not continue a sentence)
+_TERM_PART = r"(?:[^\s.:;]|(?<=\d)\.(?=\d))"  # a glossary term's characters: no stop or colon, but "354.1"
+_DEFINES = re.compile(
+    r"\b(refers?\s+to|means|is\s+defined\s+as|defined\s+as|denotes|stands\s+for|is\s+understood\s+as|is\s+the\s+term\s+for"
+    r"|понима(ется|ют|ем)|означает|определяется\s+как|подразумева\w+)\b|\s[—–]\s*это\b"
+    rf"|(?:\A|(?<=[.!?…;↩]\n))(?-i:[A-ZА-ЯЁ0-9]){_TERM_PART}*(?:[ \t]+{_TERM_PART}+){{0,5}}:\s+\S",
+    re.IGNORECASE,
+)
 _YEAR_OR_MONTH = re.compile(
     r"\b(1[89]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)",
     re.IGNORECASE,
@@ -72,13 +88,15 @@ _YEAR_OR_MONTH = re.compile(
 
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'quantity' (how many, сколько),
-    'date' (when, в каком году), or None."""
+    'date' (when, в каком году), 'definition' (how is … defined, что означает …), or None."""
     if _MONEY_QUESTION.search(question):
         return "money"
     if _QUANTITY.search(question):
         return "quantity"
     if _DATE.search(question):
         return "date"
+    if _DEFINITION_QUESTION.search(question):
+        return "definition"
     return None
 
 
@@ -90,6 +108,8 @@ def holds(text: str, wanted: str | None) -> bool:
         return _MONEY.search(text) is not None and holds(text, "quantity")
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
+    if wanted == "definition":
+        return _DEFINES.search(text) is not None
     return True
 
 
