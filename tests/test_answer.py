@@ -243,3 +243,25 @@ def test_a_definition_question_quotes_the_defining_unit_before_a_title_that_only
     assert preferred([title, definition], "definition") == [definition]
     assert preferred([title, definition], None) == [title, definition]
     assert preferred([title], "definition") == [title]  # nothing defines: every unit stays
+
+
+def test_a_definition_question_is_still_answered_when_no_defining_unit_has_the_evidence():
+    import numpy as np
+
+    from rag.answering.extractive import extractive_answer
+    from rag.config import Settings
+    from rag.text import sentence_spans
+    from rag.types import Chunk, Passage
+
+    text = "The report on sexual violence in conflict was written by the mission. The word “it” means nothing here."
+    chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
+
+    class SameVectors:
+        def of_chunks(self, chunks):
+            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
+
+    settings = Settings(abstain_threshold=1.5)
+    answer = extractive_answer(
+        "How does the report define sexual violence in conflict?", np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), settings
+    )
+    assert not answer.abstained and answer.citations[0].quote.startswith("The report on sexual violence")

@@ -149,3 +149,11 @@ def test_a_news_dateline_is_not_part_of_the_quote(quote, rest):
 def test_a_heading_left_alone_is_no_quote():
     assert not quotable("Belarus political prisoners") and not quotable("Human Rights Treaties Division\n")
     assert quotable("It has 14 members.") and quotable("Term\nThe definition that follows it.")
+
+
+def test_a_label_with_a_colon_or_a_quoted_term_is_read_right():
+    assert not holds("Annex 12: Trends in the elvers sector in Haiti", "definition")
+    assert not holds("Source: UNMISS Human Rights Division.", "definition")
+    assert holds("63 “Elvers” are young eels (also known as glass eels).", "definition")
+    assert answer_type("What are elvers, whose trade the Panel investigated?") == "definition"
+    assert answer_type("What is the population of the largest city of Haiti?") is None  # more than a term follows

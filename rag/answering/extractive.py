@@ -237,7 +237,8 @@ def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | 
 
 def preferred(candidates: Sequence[ScoredSentence], wanted: str | None) -> Sequence[ScoredSentence]:
     """For a question asking what something means, the units that define something ("… refers to …", "Term: …"), when
-    any does; otherwise all: a title or a sentence that only names the term must not crowd out its definition."""
+    any does; otherwise all: a title or a sentence that only names the term must not crowd out its definition. (When
+    none of them has the evidence to be quoted, the answer is chosen from all the units.)"""
     if wanted != "definition":
         return candidates
     return [u for u in candidates if holds(u.text, wanted)] or candidates
@@ -296,7 +297,8 @@ def extractive_answer(
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
     units = [widened(s, constraints.wanted) for s in sentences]
     candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
-    chosen = distinct(choose(preferred(candidates, constraints.wanted), settings.abstain_threshold, settings.answer_sentences))
+    threshold, most = settings.abstain_threshold, settings.answer_sentences
+    chosen = distinct(choose(preferred(candidates, constraints.wanted), threshold, most) or choose(candidates, threshold, most))
     if chosen:
         answer = compose(question, chosen)
     else:

@@ -64,20 +64,29 @@ _MONEY_QUESTION = re.compile(
     r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость))",
     re.IGNORECASE,
 )
-# "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …"
+# "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …",
+# and "What are elvers?" / "Что такое …?" (a term of at most three words, then the question ends or a comma follows)
 _DEFINITION_QUESTION = re.compile(
     r"\b(defines?|defined|definition|what (is|are) meant by|what does .{1,80} (mean|stand for)|meaning of"
-    r"|что (означает|значит|понимается|подразумевается)|как\w* .{0,40}определ\w*|определени\w*)\b",
+    r"|что (означает|значит|понимается|подразумевается)|как\w* .{0,40}определ\w*|определени\w*)\b"
+    r"|^\s*(what (is|are)|что (такое|это|есть))\s+(an?\s+|the\s+)?[\w“”«»\"'-]+(\s+[\w“”«»\"'-]+){0,2}\s*[?,]",
     re.IGNORECASE,
 )
-# a sentence that defines: "X refers to …", "… means …", "is defined as", "под X понимается", "X — это", or a glossary's
+# a sentence that defines: "X refers to …", "… means …", "is defined as", "под X понимается", "X — это", a term in
+# quotation marks followed by is/are ("“Elvers” are young eels"), or a glossary's
 # "Term: explanation" line (a term of at most six words, opening with a capital or a figure, at the start of a line
 # that does not continue a sentence)
+# labels that lead a line with a colon but define nothing ("Annex 12: Trends …", "Source: UNMISS")
+_LABELS = (
+    r"(?:annex|appendix|table|figure|chart|box|map|chapter|section|part|sources?|notes?"
+    r"|приложение|таблица|рисунок|схема|источник|глава|раздел)\b"
+)
 _TERM_PART = r"(?:[^\s.:;]|(?<=\d)\.(?=\d))"  # a glossary term's characters: no stop or colon, but "354.1"
 _DEFINES = re.compile(
     r"\b(refers?\s+to|means|is\s+defined\s+as|defined\s+as|denotes|stands\s+for|is\s+understood\s+as|is\s+the\s+term\s+for"
     r"|понима(ется|ют|ем)|означает|определяется\s+как|подразумева\w+)\b|\s[—–]\s*это\b"
-    rf"|(?:\A|(?<=[.!?…;↩]\n))(?-i:[A-ZА-ЯЁ0-9]){_TERM_PART}*(?:[ \t]+{_TERM_PART}+){{0,5}}:\s+\S",
+    r"|[“«\"][^”»\"\n]{1,60}[”»\"],?\s+(is|are|—|–)\s"
+    rf"|(?:\A|(?<=[.!?…;↩]\n))(?!{_LABELS})(?-i:[A-ZА-ЯЁ0-9]){_TERM_PART}*(?:[ \t]+{_TERM_PART}+){{0,5}}:\s+\S",
     re.IGNORECASE,
 )
 _YEAR_OR_MONTH = re.compile(
