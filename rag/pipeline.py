@@ -146,7 +146,7 @@ class Pipeline:
             stream = AnswerStream.of(
                 extractive_answer(
                     resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening,
-                    self.keywords().rarity,
+                    self.keywords().rarity, self.store.page,
                 )
             )
         else:

@@ -77,13 +77,15 @@ _LIST_ITEM = re.compile(_ITEM)
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an opening
 # capital, digit or quote; or at a blank line; or at a line break after end punctuation, after
 # the back-link arrow that ends a note in a report printed from a web page ("… экстремистского
-# сообщества. ↩") unless the note's web address follows it, or before a list item. A hard-wrapped line inside a paragraph (common in PDFs)
+# сообщества. ↩") unless the note's web address follows it, at the rule that sets a page's footnotes
+# apart ("____"), or before a list item. A hard-wrapped line inside a paragraph (common in PDFs)
 # is not an end.
 _END = re.compile(
     r"""(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ0-9])"""
     r"""|\n[ \t]*\n\s*"""
     r"""|(?<=[.!?…:;])[\"'»”’)\]]*[ \t]*\n\s*"""
     r"""|(?<=↩)[ \t]*\n\s*(?!https?:|www\.)"""
+    r"""|(?:\A|\s*\n)[ \t]*_{5,}[ \t]*\n\s*"""
     rf"""|[ \t]*\n\s*(?={_ITEM})"""
 )
 _NUMBER = re.compile(r"\d")

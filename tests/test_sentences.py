@@ -77,3 +77,11 @@ def test_a_note_of_a_web_printed_report_ends_at_its_back_link_arrow_with_its_add
         "Статья 354.1 УК РФ: Реабилитация нацизма. ↩",
         "Титушки в России ↩\nhttp://slon.ru/russia/izbitye_aktivisty.xhtml\n«Slon.ru», 19.06.2014",  # the address is the note's
     ]
+
+
+def test_the_rule_above_a_pages_footnotes_ends_the_body_text():
+    page = "the Police did not deploy until hours after the attack By \n__________________\n3 The new wave was launched in October."
+    assert [page[s:e] for s, e in sentence_spans(page)] == [
+        "the Police did not deploy until hours after the attack By",
+        "3 The new wave was launched in October.",
+    ]

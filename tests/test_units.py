@@ -149,6 +149,8 @@ def test_a_news_dateline_is_not_part_of_the_quote(quote, rest):
 def test_a_heading_left_alone_is_no_quote():
     assert not quotable("Belarus political prisoners") and not quotable("Human Rights Treaties Division\n")
     assert quotable("It has 14 members.") and quotable("Term\nThe definition that follows it.")
+    assert not quotable("*2511938*\nSituation in South Sudan\nReport of the Secretary-General\nI. Introduction\n1.")  # no data
+    assert quotable("Detained in 2024: 312")
 
 
 def test_a_label_with_a_colon_or_a_quoted_term_is_read_right():

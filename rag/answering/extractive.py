@@ -27,6 +27,7 @@ from rag.answering.constraints import (
     period_text,
     unmet,
 )
+from rag.answering.notes import PageChunks, note_for
 from rag.answering.units import dateline_end, holds, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
@@ -235,6 +236,20 @@ def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | 
     return not unmet(constraints, sentence.text, chunk.text, *documents)
 
 
+def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageChunks) -> list[ScoredSentence]:
+    """The units, each followed by the footnote it points to when that note holds what was asked and the unit does
+    not (rag.answering.notes); the note is read from the unit's page and quoted with its own citation."""
+    units: list[ScoredSentence] = []
+    for unit in chosen:
+        units.append(unit)
+        note = note_for(unit.passage.chunk, unit.start, unit.end, question, page)
+        if note is not None:
+            chunk, start, end = note
+            passage = Passage(chunk, unit.passage.score, unit.passage.dense, unit.passage.keyword)
+            units.append(replace(unit, passage=passage, start=start, end=end, tokens=frozenset(tokenize(chunk.text[start:end]))))
+    return distinct(units)
+
+
 def preferred(candidates: Sequence[ScoredSentence], wanted: str | None) -> Sequence[ScoredSentence]:
     """For a question asking what something means, the units that define something ("… refers to …", "Term: …"), when
     any does; otherwise all: a title or a sentence that only names the term must not crowd out its definition. (When
@@ -290,6 +305,7 @@ def extractive_answer(
     asked: str | None = None,
     opening: Opening | None = None,
     rarity: Rarity | None = None,
+    page: PageChunks | None = None,
 ) -> Answer:
     """Quote the best units of the passages that meet the question's constraints, or abstain: plainly when the
     evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked."""
@@ -299,6 +315,8 @@ def extractive_answer(
     candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
     threshold, most = settings.abstain_threshold, settings.answer_sentences
     chosen = distinct(choose(preferred(candidates, constraints.wanted), threshold, most) or choose(candidates, threshold, most))
+    if chosen and page is not None:
+        chosen = with_notes(chosen, set(tokenize(asked or question)), page)
     if chosen:
         answer = compose(question, chosen)
     else:

@@ -135,8 +135,10 @@ def answers_type(text: str, wanted: str | None) -> bool:
 
 
 def is_heading(text: str) -> bool:
-    """Short lines with no end punctuation: a heading (or a title block), a glossary term or a label, not a statement."""
-    if _END_MARK.search(text.rstrip()) or is_list_item(text) or is_table_row(text):
+    """Short lines with no end punctuation: a heading (or a title block), a glossary term or a label, not a statement.
+    The number of the paragraph that follows a heading ("I. Introduction\n1.") is no end punctuation."""
+    text = _NEXT_PARAGRAPH.sub("", text.rstrip())
+    if _END_MARK.search(text) or is_list_item(text) or is_table_row(text):
         return False
     return all(len(line.split()) <= HEADING_WORDS for line in text.split("\n"))
 
@@ -155,11 +157,17 @@ def dateline_end(quote: str) -> int:
     return match.end() if _DAY_MONTH.search(lead) or _CAPITAL_PLACE.match(lead) else 0
 
 
+_NEXT_PARAGRAPH = re.compile(r"\n[ \t]*\d{1,3}\.$")
+# figures of a title block or a heading that are no data: a document's bar code ("*2511938*") and the numbers of its
+# sections and paragraphs ("I. Introduction 1.", "A. Mandate")
+_NOT_DATA = re.compile(r"\*\d{5,}\*|(?<!\S)(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])\.(?=\s|$)")
+
+
 def quotable(quote: str) -> bool:
     """Whether a unit can stand as a quote: not a bare heading, label or running line left alone at a passage's end.
-    A short line with a figure ("Detained in 2024: 312") is data, not a heading."""
+    A short line with a figure ("Detained in 2024: 312") is data, not a heading; a bar code or a section number is not."""
     text = quote.strip()
-    return not is_heading(text) or any(c.isdigit() for c in text)
+    return not is_heading(text) or any(c.isdigit() for c in _NOT_DATA.sub(" ", text))
 
 
 def refers_back(sentence: str) -> bool:

@@ -133,6 +133,12 @@ class Store:
         chunks = [Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)]
         return sorted(chunks, key=lambda c: c.ord)
 
+    def page(self, source: str, page: int) -> list[Chunk]:
+        """The chunks of one page of a document, in reading order (where a quote's footnotes are)."""
+        got = self.collection.get(where={"$and": [{"source": source}, {"page": page}]}, include=["documents", "metadatas"])
+        chunks = [Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)]
+        return sorted(chunks, key=lambda c: c.ord)
+
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors by id (for reuse of identical chunks); missing ids are left out."""
         if not ids:

@@ -1,0 +1,65 @@
+"""The footnote a quote points to, quoted after it when it holds what the quote does not.
+
+A typeset report keeps part of what a sentence says in its notes: "gangs took control of part of the
+airport road,4 in Delmas" leaves to note 4, at the foot of the same page, which stretch of road is
+meant and how far it is from the airport. A quote carrying a note mark ("road,4", "elvers63",
+"drugs.8 By air") is followed by that note, read from the same page of the index, when the note
+holds a word of the question the quote lacks: a note that only names a source ("Interviews with a
+gang analyst") is left out, so answers do not fill up with references.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rag.text import tokenize
+from rag.types import Chunk
+
+PageChunks = Callable[[str, int], list[Chunk]]  # (source, page) -> the chunks of that page
+# a note mark: figures glued to a word or to the punctuation after it ("road,4", "elvers63", "drugs.8"), or set apart
+# after a comma before a lower-case word ("road, 4 in Delmas", as some PDF readers space a superscript)
+_MARK = re.compile(
+    r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:)]|$)|(?<=[.,;:)»”\"’])(\d{1,3})(?=\s|$)|(?<=[,;])\s(\d{1,3})\s(?=[a-zа-яё])"
+)
+_NOTE = re.compile(r"(\d{1,3})\s+(?=[^\W\d_]|[“\"«(])")  # a note opens with its number, then its text
+
+
+def marks(text: str) -> list[str]:
+    """The note marks a quote carries, in order, each once."""
+    found = [next(g for g in m.groups() if g) for m in _MARK.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def notes_of(chunks: Sequence[Chunk]) -> dict[str, tuple[Chunk, int, int]]:
+    """The notes of a page: number -> (chunk, start, end) of the unit it opens; the first one of each number."""
+    found: dict[str, tuple[Chunk, int, int]] = {}
+    for chunk in sorted(chunks, key=lambda c: c.start):
+        for start, end in chunk.spans():
+            match = _NOTE.match(chunk.text, start)
+            if match and match.start() == start:
+                found.setdefault(match.group(1), (chunk, start, end))
+    return found
+
+
+def note_for(chunk: Chunk, start: int, end: int, question: set[str], page: PageChunks) -> tuple[Chunk, int, int] | None:
+    """The note that the quote chunk.text[start:end] points to and that holds a question word the quote lacks, or None.
+
+    Only a quote with a page is looked at (its notes are read from the same page), and only when it carries a mark."""
+    quote = chunk.text[start:end]
+    found = marks(quote)
+    if chunk.page is None or not found:
+        return None
+    missing = question - set(tokenize(quote))
+    if not missing:
+        return None
+    notes = notes_of(page(chunk.source, chunk.page))
+    for mark in found:
+        if mark not in notes:
+            continue
+        note_chunk, note_start, note_end = notes[mark]
+        if chunk.start + start <= note_chunk.start + note_start < chunk.start + end:
+            continue  # the quote holds the note itself
+        if missing & set(tokenize(note_chunk.text[note_start:note_end])):
+            return notes[mark]
+    return None

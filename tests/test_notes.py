@@ -1,0 +1,76 @@
+"""Footnotes a quote points to: marks, a page's notes, and the note quoted after its sentence when it holds what was asked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.answering.extractive import extractive_answer
+from rag.answering.notes import marks, note_for, notes_of
+from rag.config import Settings
+from rag.text import sentence_spans, tokenize
+from rag.types import Chunk, Passage
+
+BODY = (
+    "Gangs took control of part of the airport road,4 in Delmas commune, in late October 2024. "
+    "They also traffic drugs.5 By air, shootings closed the airport."
+)
+NOTES = (
+    "__________________\n"
+    "4 The area extending from Carrefour Aéroport to the entrance of Simon Pelé, which is about 1 km from the international airport.\n"
+    "5 Interviews with a gang analyst, February 2025."
+)
+
+
+def chunk(text: str, ordinal: int, start: int, page: int | None = 8) -> Chunk:
+    return Chunk(f"c{ordinal}", text, "haiti.pdf", "Haiti", page, start, start + len(text), "x", ordinal, sentence_spans(text))
+
+
+PAGE = [chunk(BODY, 0, 0), chunk(NOTES, 1, len(BODY) + 1)]
+
+
+def page_of(source: str, page: int) -> list[Chunk]:
+    return PAGE if (source, page) == ("haiti.pdf", 8) else []
+
+
+def test_marks_glued_to_a_word_or_its_punctuation_or_spaced_after_a_comma():
+    assert marks("the airport road,4 in Delmas") == ["4"]
+    assert marks("Trade in elvers63 and illicit flows") == ["63"]
+    assert marks("to traffic drugs.8 By air") == ["8"]
+    assert marks("part of the airport road, 4 in Delmas commune") == ["4"]
+    assert marks("At least 207 people were killed in 2024.") == []
+
+
+def test_the_notes_of_a_page_by_number():
+    notes = notes_of(PAGE)
+    assert set(notes) == {"4", "5"}
+    note_chunk, start, end = notes["4"]
+    assert note_chunk.text[start:end].startswith("4 The area extending from Carrefour")
+
+
+def test_a_note_is_taken_only_when_it_holds_a_question_word_the_quote_lacks():
+    body = PAGE[0]
+    first = body.spans()[0]
+    asked = set(tokenize("Which stretch of the airport road in Delmas is meant, and how far is it from the international airport?"))
+    note = note_for(body, *first, asked, page_of)
+    assert note is not None and "Carrefour" in note[0].text[note[1] : note[2]]
+    # the note of the second sentence only names a source: nothing it holds was asked
+    second = body.spans()[1]
+    assert note_for(body, *second, set(tokenize("Who traffics drugs by air?")), page_of) is None
+    # a quote without a page has no notes to read
+    assert note_for(chunk(BODY, 0, 0, page=None), *first, asked, page_of) is None
+
+
+def test_the_answer_quotes_the_note_after_its_sentence_with_its_own_citation():
+    class SameVectors:
+        def of_chunks(self, chunks):
+            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
+
+    question = "Gangs took control of part of the airport road in Delmas: which stretch is meant, how far from the international airport?"
+    unit = np.ones(2) / np.sqrt(2)
+    passages = [Passage(PAGE[0], 1.0, None, None)]
+    settings = Settings(abstain_threshold=1.2, answer_sentences=1)
+    answer = extractive_answer(question, unit, passages, SameVectors(), settings, page=page_of)
+    assert [c.quote.split()[0] for c in answer.citations] == ["Gangs", "4"]
+    assert "Carrefour Aéroport" in answer.answer and answer.citations[1].page == 8
+    without = extractive_answer(question, unit, passages, SameVectors(), settings)
+    assert len(without.citations) == 1
