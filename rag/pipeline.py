@@ -15,7 +15,7 @@ from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
-from rag.answering.retrieve import Mode, retrieve
+from rag.answering.retrieve import Mode, retrieve, with_rare_match
 from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_MODEL, INT8_SUFFIX, Settings, calibrated
 from rag.errors import CorpusFileError, RagError
 from rag.ingest.indexer import Indexer, IndexSummary
@@ -126,6 +126,7 @@ class Pipeline:
         deeper = constraints.period or constraints.wanted == "definition"
         found = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k * PERIOD_DEPTH if deeper else k, allowed)
         passages = fitting(found, constraints, self.opening)[:k] or found[:k]
+        passages = with_rare_match(passages, resolved, self.store, self.keywords(), allowed)
         retrieved = time.perf_counter()
 
         def label(answer: Answer) -> Answer:

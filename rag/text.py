@@ -10,6 +10,13 @@ _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+", re.UNICODE)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 # Russian and French write thousands with a space ("10 620"): such a figure is also indexed joined.
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
+# A numbered part of a report is also indexed as one token, "Figure I" as "figur#i", "таблице 2" as "таблиц#2": the
+# number alone is a stop word ("I") or a figure found everywhere ("2"), so a question about Figure I would match
+# every figure.
+_NUMBERED_PART = re.compile(
+    r"\b(figures?|fig|tables?|annex(?:es)?|appendix|appendices|charts?|boxes|box|maps?|рисун\w*|таблиц\w*|приложени\w*|диаграмм\w*|схем\w*)"
+    r"\.?\s+(\d{1,3}[a-z]?|[ivxl]{1,6})\b(?!\.\d)"
+)
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _local = threading.local()
@@ -57,6 +64,7 @@ def tokenize(text: str) -> list[str]:
         if stem is not None:
             tokens.append(stem)
     tokens.extend(m.group().replace(" ", "") for m in _SPACED_THOUSANDS.finditer(text))
+    tokens.extend(f"{_stem(m.group(1)) or m.group(1)}#{m.group(2)}" for m in _NUMBERED_PART.finditer(text))
     return tokens
 
 

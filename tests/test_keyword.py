@@ -173,3 +173,16 @@ def test_rarity_is_high_for_words_few_chunks_hold():
     rarity = index.rarity(["354.1", "articl", "unseen"])
     assert rarity["354.1"] > 2 * rarity["articl"] > 0
     assert rarity["unseen"] >= rarity["354.1"]  # a word no chunk holds counts as the rarest
+
+
+def test_a_numbered_figure_or_table_is_one_token_too():
+    assert "figur#i" in tokenize("What does Figure I show?") and "figur#ii" in tokenize("Figure II\nViolations")
+    assert "tabl#3" in tokenize("see table 3") and "таблиц#2" in tokenize("в таблице 2 приведены")
+    assert not any("#" in t for t in tokenize("Table 2.5 gives the rates"))  # a figure, not a table number
+
+
+def test_the_rarest_of_some_tokens():
+    index = KeywordIndex.build([(f"c{i}", "a.txt", "report" + (" figur#i" if i < 2 else "")) for i in range(20)])
+    assert index.rarest(["report", "figur#i", "unseen"], most=5) == "figur#i"  # a word no chunk holds is not found
+    assert index.rarest(["report"], most=5) is None  # held by too many
+    assert [i for i, _ in index.search_tokens(["figur#i"], 5)] == ["c0", "c1"]

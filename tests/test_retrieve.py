@@ -138,3 +138,26 @@ def test_a_passage_in_another_language_gets_a_stand_in_for_the_bm25_it_cannot_ha
     fused = dict(fuse_scores(cosines, keyword, 0.7, 0.75, stand_ins))
     assert fused["ru-answer"] == pytest.approx(0.7 * 0.82 + 0.3 * 0.75 * 0.82 / 0.84)
     assert fused["ru-answer"] > fused["en-other"]
+
+
+def test_the_passage_with_the_questions_rare_exact_token_replaces_the_last_one():
+    from rag.answering.retrieve import exact_tokens, with_rare_match
+    from rag.stores.keyword import KeywordIndex
+    from rag.text import tokenize
+    from rag.types import Passage
+
+    texts = {f"p{i}": f"The report on South Sudan describes violations in {2000 + i}." for i in range(12)}
+    texts["caption"] = "Figure I\nNumber of victims by State and type of violation"
+    texts["other"] = "Figure II\nViolations against children by State"
+    chunks = {i: Chunk(i, t, "r.pdf", "R", 1, 0, len(t), "sha", 0) for i, t in texts.items()}
+    keywords = KeywordIndex.build([(i, "r.pdf", " ".join(tokenize(t))) for i, t in texts.items()])
+    store = _Store(chunks, [])
+    found = [Passage(chunks[f"p{i}"], 1.0 - i / 10, None, None) for i in range(5)]
+    question = "What does Figure I of the 2025 report on South Sudan show?"
+    assert exact_tokens(question) == {"figur#i", "2025"}
+    replaced = with_rare_match(found, question, store, keywords)
+    assert [p.chunk.id for p in replaced] == ["p0", "p1", "p2", "p3", "caption"]
+    # already among the passages, or no exact token, or too common: the passages stay as they are
+    assert with_rare_match([*found[:4], Passage(chunks["caption"], 0.5, None, None)], question, store, keywords)[-1].chunk.id == "caption"
+    assert with_rare_match(found, "What does the report on South Sudan show?", store, keywords) == found
+    assert with_rare_match(found, "What do Figures of the report show?", store, keywords) == found

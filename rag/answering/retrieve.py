@@ -8,18 +8,22 @@ first place as much as a strong one's, score fusion lets a weak cosine count for
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 
+from rag.answering.constraints import period_text
 from rag.config import Settings
 from rag.stores.keyword import KeywordIndex
 from rag.stores.vectors import Store
-from rag.text import script
+from rag.text import script, tokenize
 from rag.types import Chunk, Passage
 
 Mode = Literal["hybrid", "dense", "keyword"]
+_CAPITALS = re.compile(r"\b[A-ZА-ЯЁ]{2,}\b")
+RARE_CHUNKS = 5  # a question word held by at most this many chunks is rare enough to claim a passage (with_rare_match)
 
 
 def retrieve(
@@ -65,6 +69,33 @@ def retrieve(
     keyword_scores = dict(keyword)
     scores = dict(fused)
     return [Passage(chunks[i], scores[i], dense_scores.get(i), keyword_scores.get(i)) for i in top if i in chunks]
+
+
+def with_rare_match(
+    passages: list[Passage], query: str, store: Store, keywords: KeywordIndex, sources: Sequence[str] | None = None
+) -> list[Passage]:
+    """The passages, the last one replaced by the best passage holding the question's rarest exact token (a figure, an
+    article or case number, a numbered figure or table, an acronym) when none of them does and at most RARE_CHUNKS
+    chunks hold it: a question naming "Figure I", "NAURMAL" or "article 212.1" must reach the passage that has it, even
+    when the question's other words and its meaning rank other passages first. Words naming a period are no such token
+    (the period is a constraint of its own), and neither are ordinary words, which a small corpus holds rarely too."""
+    if len(passages) < 3:
+        return passages
+    rare = keywords.rarest(exact_tokens(query) - set(tokenize(period_text(query))), RARE_CHUNKS)
+    if rare is None or any(rare in tokenize(p.chunk.text) for p in passages):
+        return passages
+    hits = keywords.search_tokens([rare], 1, sources)
+    found = store.get([hits[0][0]]) if hits else []
+    if not found:
+        return passages
+    return [*passages[:-1], Passage(found[0], passages[-1].score, None, hits[0][1])]
+
+
+def exact_tokens(query: str) -> set[str]:
+    """The question's tokens that name something exactly: those with a figure or a part number in them ("212.1",
+    "figur#i") and those of words written in capitals ("UNMISS", "ФСБ")."""
+    tokens = {t for t in tokenize(query) if any(c.isdigit() for c in t) or "#" in t}
+    return tokens | {t for word in _CAPITALS.findall(query) for t in tokenize(word)}
 
 
 def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], rrf_k: int) -> list[tuple[str, float]]:

@@ -78,13 +78,16 @@ class KeywordIndex:
     def rarity(self, tokens: Iterable[str]) -> dict[str, float]:
         """Each token's BM25 idf in this index: high for a word few chunks hold (an article number, an acronym), low for
         one most hold; a word no chunk holds counts as the rarest. The chunk counts are taken once per index."""
+        n = len(self.ids)
+        return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for t, df in self._holding(tokens).items()}
+
+    def _holding(self, tokens: Iterable[str]) -> dict[str, int]:
+        """How many chunks hold each token (0 for a word of no chunk); the counts are taken at the first call."""
         if self._df is None:
             with self._model_lock:
                 if self._df is None:
                     self._df = np.bincount(self.counts.indices, minlength=len(self.vocab)) if self.ids else np.zeros(0, dtype=np.int64)
-        n = len(self.ids)
-        found = {t: int(self._df[self.vocab[t]]) if t in self.vocab and self.vocab[t] < len(self._df) else 0 for t in tokens}
-        return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for t, df in found.items()}
+        return {t: int(self._df[self.vocab[t]]) if t in self.vocab and self.vocab[t] < len(self._df) else 0 for t in tokens}
 
     @classmethod
     def build(cls, rows: Sequence[tuple[str, str, str]]) -> KeywordIndex:
@@ -120,9 +123,18 @@ class KeywordIndex:
 
     def search(self, query: str, n: int, sources: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Top n (chunk id, BM25 score) with a positive score, optionally only from the given sources."""
+        return self.search_tokens(tokenize(query), n, sources)
+
+    def rarest(self, tokens: Iterable[str], most: int) -> str | None:
+        """Of the tokens, the one fewest chunks hold, if at least one and at most `most` do (None otherwise)."""
+        held = [(df, t) for t, df in self._holding(set(tokens)).items() if 0 < df <= most]
+        return min(held)[1] if held else None
+
+    def search_tokens(self, tokens: Sequence[str], n: int, sources: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """search() for tokens already made (rag.text.tokenize)."""
         if self.model is None:
             return []
-        token_ids = self.model.get_tokens_ids(tokenize(query))
+        token_ids = self.model.get_tokens_ids(list(tokens))
         if not token_ids:
             return []
         scores = self.model.get_scores(token_ids)
