@@ -100,6 +100,13 @@ def test_quotes_from_two_reports_are_labelled_with_their_document_and_period():
         "Situation in South Sudan, 1 January to 31 March 2025: The Mission counted 310 casualties. [1]\n"
         "Situation in South Sudan, 1 April to 30 June 2025: The Mission counted 412 casualties. [2]"
     )
+    same = quoted("d.pdf", "Situation in South Sudan, 1 January to 31 March 2025", "The Mission counted 97 casualties.")
+    assert compose("How many?", [first, same]).answer.startswith(
+        "Situation in South Sudan, 1 January to 31 March 2025, a.pdf: The Mission counted 310 casualties. [1]"
+    )  # two documents of one title are told apart by their file names
+    dated = quoted("e.pdf", "Monitoring brief", "Planning began in December 2028. The Mission counted 12 casualties.")
+    dated = ScoredSentence(dated.passage, dated.text.index("The"), len(dated.text), 1.0, 1.0, dated.tokens)
+    assert compose("How many?", [first, dated]).answer.endswith("Monitoring brief: The Mission counted 12 casualties. [2]")
     untitled = quoted("c.pdf", "Monitoring brief", "In May 2024 the Mission counted 97 casualties.")
     assert compose("How many?", [first, untitled]).answer.endswith(
         "Monitoring brief (May 2024): In May 2024 the Mission counted 97 casualties. [2]"

@@ -270,19 +270,27 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
 def compose(question: str, chosen: Sequence[ScoredSentence]) -> Answer:
     """Answer text from chosen sentences, one per line, each followed by the marker of its own citation and shown
     with the page's line breaks reflowed (the citation keeps the verbatim span); quotes from more than one document
-    are each led by their document's title and period, so figures of two reports are never mixed."""
+    are each led by their document's title (with its file name when two documents share a title) and the period the
+    quote names, so figures of two reports are never mixed."""
     citations = [s.citation(n) for n, s in enumerate(chosen, start=1)]
+    sources_of: dict[str, set[str]] = {}
+    for c in citations:
+        sources_of.setdefault(c.title, set()).add(c.source)
     several = len({c.source for c in citations}) > 1
-    text = "\n".join(f"{_label(s) if several else ''}{' '.join(c.quote.split())} [{c.n}]" for s, c in zip(chosen, citations))
+    text = "\n".join(
+        f"{_label(s, len(sources_of[c.title]) > 1) if several else ''}{' '.join(c.quote.split())} [{c.n}]" for s, c in zip(chosen, citations)
+    )
     return Answer(question=question, answer=text, abstained=False, citations=citations)
 
 
-def _label(sentence: ScoredSentence) -> str:
-    """"Title (period): " for a quote, the period being the one its own words or its passage name, when short."""
+def _label(sentence: ScoredSentence, shared_title: bool = False) -> str:
+    """"Title (period): " for a quote, the period being the one the quote itself names (its passage's other dates are
+    not its own), and "Title, file (period): " when another quoted document has the same title."""
     chunk = sentence.passage.chunk
     title = chunk.title if len(chunk.title) <= MAX_LABEL_CHARS else chunk.title[: MAX_LABEL_CHARS - 1].rstrip() + "…"
-    source = period_of(sentence.text, chunk.text, chunk.title)
-    period = describe_period(source) if source != chunk.title else ""  # a title's period is read in the title
+    if shared_title:
+        title = f"{title}, {chunk.source}"
+    period = describe_period(sentence.text)
     return f"{title} ({period}): " if period else f"{title}: "
 
 
