@@ -244,6 +244,20 @@ def test_a_definition_question_quotes_the_defining_unit_before_a_title_that_only
     assert preferred([title, definition], None) == [title, definition]
     assert preferred([title], "definition") == [title]  # nothing defines: every unit stays
 
+    # a unit defining the very term asked about comes first and may be quoted whatever its evidence
+    glossary = "“Elvers” are young eels. “Grave violations” are six kinds of violations against children."
+    gchunk = Chunk("c2", glossary, "a.txt", "a", 1, 0, len(glossary), "x", 0, [])
+    cut = glossary.index("“Grave")
+
+    def unit(start: int, end: int, score: float, evidence: float) -> ScoredSentence:
+        from rag.text import tokenize
+
+        return ScoredSentence(Passage(gchunk, 1.0, None, None), start, end, score, evidence, frozenset(tokenize(glossary[start:end])))
+
+    elvers, grave = unit(0, cut - 1, 0.9, 0.8), unit(cut, len(glossary), 1.1, 1.3)
+    first = preferred([grave, elvers], "definition", "elvers", threshold=1.2)
+    assert [u.start for u in first] == [0, cut] and first[0].evidence == 1.2
+
 
 def test_a_definition_question_is_still_answered_when_no_defining_unit_has_the_evidence():
     import numpy as np

@@ -159,3 +159,13 @@ def test_a_label_with_a_colon_or_a_quoted_term_is_read_right():
     assert holds("63 “Elvers” are young eels (also known as glass eels).", "definition")
     assert answer_type("What are elvers, whose trade the Panel investigated?") == "definition"
     assert answer_type("What is the population of the largest city of Haiti?") is None  # more than a term follows
+
+
+def test_the_term_a_definition_question_asks_about():
+    from rag.answering.units import defined_term
+
+    assert defined_term("What are elvers, whose trade the Panel investigated?") == "elvers"
+    assert defined_term("How does the report define 'conflict-related sexual violence'?") == "'conflict-related sexual violence'"
+    assert defined_term("Что означает статья 354.1 УК РФ, упомянутая в докладе?") == "статья 354.1 УК РФ"
+    assert defined_term("What does NAURMAL stand for?") == "NAURMAL"
+    assert defined_term("Who wrote the report?") == ""

@@ -28,7 +28,7 @@ from rag.answering.constraints import (
     unmet,
 )
 from rag.answering.notes import PageChunks, note_for
-from rag.answering.units import dateline_end, holds, quotable, unit_span
+from rag.answering.units import dateline_end, defined_term, holds, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import script, tokenize
@@ -250,13 +250,20 @@ def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageC
     return distinct(units)
 
 
-def preferred(candidates: Sequence[ScoredSentence], wanted: str | None) -> Sequence[ScoredSentence]:
+def preferred(candidates: Sequence[ScoredSentence], wanted: str | None, term: str = "", threshold: float = 0.0) -> list[ScoredSentence]:
     """For a question asking what something means, the units that define something ("… refers to …", "Term: …"), when
     any does; otherwise all: a title or a sentence that only names the term must not crowd out its definition. (When
-    none of them has the evidence to be quoted, the answer is chosen from all the units.)"""
+    none of them has the evidence to be quoted, the answer is chosen from all the units.)
+
+    A unit that defines and holds every word of the term asked about (`term`) is the answer itself: it comes first and
+    may be quoted whatever its evidence ("“Elvers” are young eels …" for "What are elvers, whose trade the Panel
+    investigated?", whose other words it does not share)."""
     if wanted != "definition":
-        return candidates
-    return [u for u in candidates if holds(u.text, wanted)] or candidates
+        return list(candidates)
+    defining = [u for u in candidates if holds(u.text, wanted)]
+    words = set(tokenize(term))
+    exact = [replace(u, evidence=max(u.evidence, threshold)) for u in defining if words and words <= u.tokens]
+    return exact + [u for u in defining if not (words and words <= u.tokens)] if exact else defining or list(candidates)
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
@@ -322,7 +329,8 @@ def extractive_answer(
     units = [widened(s, constraints.wanted) for s in sentences]
     candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
     threshold, most = settings.abstain_threshold, settings.answer_sentences
-    chosen = distinct(choose(preferred(candidates, constraints.wanted), threshold, most) or choose(candidates, threshold, most))
+    first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
+    chosen = distinct(choose(first, threshold, most) or choose(candidates, threshold, most))
     if chosen and page is not None:
         chosen = with_notes(chosen, set(tokenize(asked or question)), page)
     if chosen:

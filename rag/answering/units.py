@@ -72,6 +72,13 @@ _DEFINITION_QUESTION = re.compile(
     r"|^\s*(what (is|are)|что (такое|это|есть))\s+(an?\s+|the\s+)?[\w“”«»\"'-]+(\s+[\w“”«»\"'-]+){0,2}\s*[?,]",
     re.IGNORECASE,
 )
+# the term a definition question asks about: "What are elvers, …?", "How does the report define 'X'?", "What does X
+# mean?", "What is meant by X?", "Что означает X, …?", "Что такое X?"
+_DEFINED_TERM = re.compile(
+    r"\bdefines?\s+(?P<a>[^?,;]+)|\bwhat does\s+(?P<b>.+?)\s+(?:mean|stand for)\b|\b(?:what (?:is|are) meant by|meaning of)\s+(?P<c>[^?,;]+)"
+    r"|^\s*what (?:is|are)\s+(?:an?\s+|the\s+)?(?P<d>[^?,;]+)|\bчто (?:означает|значит|такое|понимается под|подразумевается под)\s+(?P<e>[^?,;]+)",
+    re.IGNORECASE,
+)
 # a sentence that defines: "X refers to …", "… means …", "is defined as", "под X понимается", "X — это", a term in
 # quotation marks followed by is/are ("“Elvers” are young eels"), or a glossary's
 # "Term: explanation" line (a term of at most six words, opening with a capital or a figure, at the start of a line
@@ -107,6 +114,12 @@ def answer_type(question: str) -> str | None:
     if _DEFINITION_QUESTION.search(question):
         return "definition"
     return None
+
+
+def defined_term(question: str) -> str:
+    """The words a question asks the meaning of ("elvers", "'conflict-related sexual violence'"), or ""."""
+    match = _DEFINED_TERM.search(question)
+    return next((g for g in match.groups() if g), "").strip() if match else ""
 
 
 def holds(text: str, wanted: str | None) -> bool:
