@@ -85,3 +85,18 @@ def test_the_rule_above_a_pages_footnotes_ends_the_body_text():
         "the Police did not deploy until hours after the attack By",
         "3 The new wave was launched in October.",
     ]
+
+
+def test_a_footnote_the_page_marks_ends_the_body_sentence_it_interrupts():
+    page = (
+        "until 2006 the Commission on Human Rights3 drafted it.\n"
+        "The drafting had started immediately after \n"
+        "3 The Commission has since been replaced by the Council, which meets three \ntimes a year.\n"
+        "In 2024 there were\n12 Members present."  # no mark 12 on the page: a figure, not a note
+    )
+    assert [page[s:e] for s, e in sentence_spans(page)] == [
+        "until 2006 the Commission on Human Rights3 drafted it.",
+        "The drafting had started immediately after",
+        "3 The Commission has since been replaced by the Council, which meets three \ntimes a year.",
+        "In 2024 there were\n12 Members present.",
+    ]
