@@ -124,9 +124,10 @@ class Pipeline:
         # a question about a period looks deeper, and answers from the passages of that period when there are any; one
         # asking what something means looks deeper too, for the passages that define
         deeper = constraints.period or constraints.wanted == "definition"
-        found = retrieve(resolved, vector, self.store, self.keywords(), self.settings, k * PERIOD_DEPTH if deeper else k, allowed)
+        keywords = self.keywords()  # one generation for the whole question, though a reindex may publish the next meanwhile
+        found = retrieve(resolved, vector, self.store, keywords, self.settings, k * PERIOD_DEPTH if deeper else k, allowed)
         passages = fitting(found, constraints, self.opening)[:k] or found[:k]
-        passages = with_rare_match(passages, resolved, self.store, self.keywords(), allowed)
+        passages = with_rare_match(passages, resolved, self.store, keywords, allowed)
         retrieved = time.perf_counter()
 
         def label(answer: Answer) -> Answer:
@@ -147,7 +148,7 @@ class Pipeline:
             stream = AnswerStream.of(
                 extractive_answer(
                     resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening,
-                    self.keywords().rarity, self.store.page,
+                    keywords.rarity, self.store.page,
                 )
             )
         else:

@@ -229,14 +229,17 @@ def test_queries_are_answered_while_a_reindex_runs(seed_pipeline):
 
     worker = threading.Thread(target=reindex)
     worker.start()
-    answered = 0
-    while not done.is_set() or answered < 3:
-        assert answer_view(seed_pipeline) == before
-        answered += 1
+    seen = []
+    while not done.is_set() or len(seen) < 3:
+        seen.append(answer_view(seed_pipeline))
     worker.join()
     assert errors == []
     assert seed_pipeline.status()["documents"] == 41
-    assert answered >= 3
+    # every answer is that of the index before or after the reindex, never of a half-written one (words count by their
+    # rarity in the index, so forty more reports may rightly reorder the quotes)
+    after = answer_view(seed_pipeline)
+    assert all(view in (before, after) for view in seen)
+    assert before["citations"] and after["citations"]
 
 
 def test_load_script_reports_no_errors_under_concurrent_users():
