@@ -10,7 +10,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answering.constraints import fitting, parse
+from rag.answering.constraints import fitting, parse, without_source
 from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer
 from rag.answering.generate import AnswerStream, generative_stream
@@ -125,7 +125,9 @@ class Pipeline:
         # asking what something means looks deeper too, for the passages that define
         deeper = constraints.period or constraints.wanted == "definition"
         keywords = self.keywords()  # one generation for the whole question, though a reindex may publish the next meanwhile
-        found = retrieve(resolved, vector, self.store, keywords, self.settings, k * PERIOD_DEPTH if deeper else k, allowed)
+        found = retrieve(
+            resolved, vector, self.store, keywords, self.settings, k * PERIOD_DEPTH if deeper else k, allowed, keyword_query=without_source(resolved)
+        )
         passages = fitting(found, constraints, self.opening)[:k] or found[:k]
         passages = with_rare_match(passages, resolved, self.store, keywords, allowed)
         retrieved = time.perf_counter()

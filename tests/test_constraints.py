@@ -135,3 +135,14 @@ def test_a_question_asking_what_something_means_takes_the_defining_passages_firs
     found = [passage("The report on sexual violence covers 2024."), passage("The term “sexual violence” refers to rape and slavery.")]
     assert [p.chunk.text for p in fitting(found, parse("How does the report define sexual violence?"))][0].startswith("The term")
     assert fitting(found, parse("Who wrote the report?")) == found
+
+
+def test_the_words_naming_a_questions_source_are_found_and_left_out_of_the_keyword_search():
+    from rag.answering.constraints import source_text, without_source
+
+    question = "According to OHCHR Fact Sheet No. 30, how often does the Human Rights Council meet?"
+    assert source_text(question) == "OHCHR Fact Sheet No. 30"
+    assert without_source(question).split() == [",", "how", "often", "does", "the", "Human", "Rights", "Council", "meet?"]
+    assert source_text("Сколько заключенных было в 2014 году по данным центра «Мемориал»?") == "центра «Мемориал»"
+    assert without_source("How many members does the Committee have?") is None  # no source named
+    assert without_source("According to the fact sheet?") is None  # nothing would be left to search

@@ -161,3 +161,18 @@ def test_the_passage_with_the_questions_rare_exact_token_replaces_the_last_one()
     assert with_rare_match([*found[:4], Passage(chunks["caption"], 0.5, None, None)], question, store, keywords)[-1].chunk.id == "caption"
     assert with_rare_match(found, "What does the report on South Sudan show?", store, keywords) == found
     assert with_rare_match(found, "What do Figures of the report show?", store, keywords) == found
+
+
+def test_the_keyword_side_can_search_other_words_than_the_dense_side():
+    chunks = {i: Chunk(i, f"text {i}", "r.txt", "R", 1, 0, 6, "sha", 0) for i in ("a", "b")}
+
+    class Asked(_Keywords):
+        def search(self, query, n, sources):
+            self.asked = query
+            return super().search(query, n, sources)
+
+    keywords = Asked([("b", 2.0)])
+    settings = Settings(corpus_dir="c", index_dir="i")
+    retrieve("According to the fact sheet, how often does it meet?", np.ones(3), _Store(chunks, [("a", 0.9)]), keywords, settings, k=2,
+             keyword_query="how often does it meet?")
+    assert keywords.asked == "how often does it meet?"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.units import answer_type, answers_type, holds
+from rag.text import tokenize
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
@@ -101,6 +102,28 @@ def period_text(question: str) -> str:
         after = _DAY_AFTER.match(question, match.end())
         parts += [before.group(1) if before else "", match.group(), after.group(1) if after else ""]
     return " ".join(part for part in parts if part)
+
+
+# "According to OHCHR Fact Sheet No. 30, …", "… according to the Secretary-General's report covering …?", "По данным
+# Правозащитного центра «Мемориал», …", "Согласно докладу …, …"
+_SOURCE_NAMED = re.compile(
+    r"\b(?:according to|as reported by|as stated in)\s+([^,?;]+)|(?:^|\s)(?:по данным|согласно|по информации|как сообщает|как указано в)\s+([^,?;]+)",
+    re.IGNORECASE,
+)
+
+
+def source_text(question: str) -> str:
+    """The words of a question that name the report or body it asks about ("according to OHCHR Fact Sheet No. 30"):
+    they choose where to look, and are no evidence of what was asked of it."""
+    return " ".join(next(g for g in m.groups() if g) for m in _SOURCE_NAMED.finditer(question))
+
+
+def without_source(question: str) -> str | None:
+    """The question less the words naming its source, for the keyword side (None when nothing names one, or too little
+    would be left): "According to OHCHR Fact Sheet No. 30, how often does the Council meet?" searches "how often does
+    the Council meet", since every passage of the fact sheet shares the words of its name."""
+    rest = _SOURCE_NAMED.sub(" ", question)
+    return rest if rest != question and len(tokenize(rest)) >= 2 else None
 
 
 @lru_cache(maxsize=READ_CACHE)

@@ -25,6 +25,7 @@ from rag.answering.constraints import (
     parse,
     period_of,
     period_text,
+    source_text,
     unmet,
 )
 from rag.answering.notes import PageChunks, note_for
@@ -160,7 +161,7 @@ def score_sentences(
     # both scores leave out the words naming the question's period: the period is a constraint every quote is held to
     # (fits), and counting its words too ranks first the sentence that states the period ("The report covers … 16
     # January to 31 March 2025") over the one holding what was asked about it
-    ranked = (q_tokens - set(tokenize(period_text(asked or question)))) or q_tokens
+    ranked = (q_tokens - set(tokenize(period_text(asked or question))) - set(tokenize(source_text(asked or question)))) or q_tokens
     weight = rarity(ranked) if rarity is not None and ranked else dict.fromkeys(ranked, 1.0)
     whole = sum(weight.values()) or 1.0
     bonus = settings.cross_language_bonus or 0.0

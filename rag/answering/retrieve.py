@@ -35,13 +35,14 @@ def retrieve(
     k: int,
     sources: Sequence[str] | None = None,
     mode: Mode = "hybrid",
+    keyword_query: str | None = None,
 ) -> list[Passage]:
     """The k best passages for query; sources (exact document sources) restrict the search.
 
     query_vector may be None in keyword mode, which never embeds the query.
     """
     dense = store.query(query_vector, settings.candidates, sources) if mode != "keyword" else []
-    keyword = keywords.search(query, settings.candidates, sources) if mode != "dense" else []
+    keyword = keywords.search(keyword_query or query, settings.candidates, sources) if mode != "dense" else []
     if keyword and mode == "hybrid":
         # Hits that share only common words with the query would otherwise outvote a rare exact match.
         keyword = [(i, s) for i, s in keyword if s >= settings.keyword_floor * keyword[0][1]]
