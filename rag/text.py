@@ -109,10 +109,12 @@ _CLOSERS = "\"'»”’)]"
 
 
 # A note mark glued to a word or to the punctuation after it ("Rights3", "made.5", "road,4"), and a line that opens a
-# footnote ("3 The Commission has since been replaced …"); a page that carries the mark ends its body text there.
+# footnote ("3 The Commission has since been replaced …") right after a line cut off mid-sentence: a page that carries
+# the mark ends its body text there. (A note after a finished sentence is split off by the sentence end already; "CD4"
+# and "IL6" are marks to this pattern too, so it is kept to the one case a PDF reader gets wrong.)
 GLUED_MARK = r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:)]|$)|(?<=[.,;:)»”\"’])(\d{1,3})(?=\s|$)"
 _GLUED_MARK = re.compile(GLUED_MARK)
-_NOTE_LINE = re.compile(r"(?<=\n)(\d{1,3}) (?=[A-ZА-ЯЁ“\"«(])")
+_NOTE_LINE = re.compile(r"(?<=[^\s.!?…:;\"'»”’)\]])[ \t]*\n(\d{1,3}) (?=[A-ZА-ЯЁ“\"«(])")
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -121,7 +123,7 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     A line opening a footnote whose mark the text carries ends the sentence before it: PDF readers often put a
     page's notes straight after the last line of its body, in the middle of a sentence that goes on overleaf."""
     marks = {m.group(1) or m.group(2) for m in _GLUED_MARK.finditer(text)}
-    cuts = [m.start() for m in _NOTE_LINE.finditer(text) if m.group(1) in marks] if marks else []
+    cuts = [m.start(1) for m in _NOTE_LINE.finditer(text) if m.group(1) in marks] if marks else []
     if not cuts:
         return _sentence_spans(text, offset)
     spans: list[tuple[int, int]] = []

@@ -80,6 +80,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("What is meant by a review procedure?", "definition"),
         ("What does the term elvers mean?", "definition"),
         ("Where is the Division based?", None),
+        ("What are cilia used for?", None),  # what for, not what cilia are
+        ("What theorem defines the main role of primes?", None),
+        ("Are the broadcasts in high definition?", None),
     ],
 )
 def test_answer_types_in_english_and_russian(question, kind):

@@ -64,12 +64,16 @@ _MONEY_QUESTION = re.compile(
     r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость))",
     re.IGNORECASE,
 )
+_PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
 # "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …",
 # and "What are elvers?" / "Что такое …?" (a term of at most three words, then the question ends or a comma follows)
 _DEFINITION_QUESTION = re.compile(
-    r"\b(defines?|defined|definition|what (is|are) meant by|what does .{1,80} (mean|stand for)|meaning of"
-    r"|что (означает|значит|понимается|подразумевается)|как\w* .{0,40}определ\w*|определени\w*)\b"
-    r"|^\s*(what (is|are)|что (такое|это|есть))\s+(an?\s+|the\s+)?[\w“”«»\"'-]+(\s+[\w“”«»\"'-]+){0,2}\s*[?,]",
+    r"\bhow (?:does|do|did|is|are|was|were)\b.{0,80}\bdefined?\b|^\s*define\b|\b(?:definition|meaning) of\b"
+    r"|\bwhat (?:is|are) meant by\b|\bwhat does .{1,80} (?:mean|stand for)\b"
+    r"|\bчто (?:означает|значит|понимается|подразумевается)\b|\bкак\w* .{0,40}определ\w*|\bопределени\w*"
+    # "What are elvers?", "What is a twin prime?", "What is the NASUWT?": a term of one or two words, none of them a
+    # preposition ("What are cilia used for?" asks what for, not what cilia are)
+    rf"|^\s*(?:what (?:is|are)|что (?:такое|это))\s+(?:an?\s+|the\s+)?(?!{_PREPOSITION})[\w“”«»\"'-]+(?:\s+(?!{_PREPOSITION})[\w“”«»\"'-]+)?\s*[?,]",
     re.IGNORECASE,
 )
 # the term a definition question asks about: "What are elvers, …?", "How does the report define 'X'?", "What does X
