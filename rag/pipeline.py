@@ -12,10 +12,10 @@ from langchain_core.embeddings import Embeddings
 
 from rag.answering.constraints import fitting, parse, without_source
 from rag.answering.export import export
-from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer
+from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer, not_mentioned
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.questions import clean_question, resolve_followup
-from rag.answering.retrieve import Mode, retrieve, with_rare_match
+from rag.answering.retrieve import Mode, missing_names, retrieve, with_rare_match
 from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_MODEL, INT8_SUFFIX, Settings, calibrated
 from rag.errors import CorpusFileError, RagError
 from rag.ingest.indexer import Indexer, IndexSummary
@@ -142,10 +142,14 @@ class Pipeline:
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
             return answer
 
+        missing = missing_names(resolved, keywords, self._other_scripts(resolved, keywords)) if passages else []
         if not passages:
             stream = AnswerStream.of(
                 abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
             )
+        elif missing:  # the reports never write a name the question gives exactly: they do not answer about it
+            shown = extractive_answer(resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening)
+            stream = AnswerStream.of(not_mentioned(shown, missing))
         elif self.chat_model is None:
             stream = AnswerStream.of(
                 extractive_answer(
@@ -156,6 +160,12 @@ class Pipeline:
         else:
             stream = generative_stream(resolved, vector, passages, self.sentence_vectors, self.chat_model, self.settings)
         return stream.then(label)
+
+    @staticmethod
+    def _other_scripts(question: str, keywords: KeywordIndex) -> bool:
+        """Whether a share of the reports is written in another script than the question (MIXED_SHARE or more)."""
+        asked = script(question)
+        return any(share >= MIXED_SHARE for name, share in keywords.scripts().items() if name != asked)
 
     def opening(self, chunk: Chunk) -> str:
         """The opening passages of a chunk's document, where a report states its period; cached per document version."""

@@ -13,10 +13,11 @@ _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
 # A numbered part of a report is also indexed as one token, "Figure I" as "figur#i", "таблице 2" as "таблиц#2": the
 # number alone is a stop word ("I") or a figure found everywhere ("2"), so a question about Figure I would match
 # every figure.
-_NUMBERED_PART = re.compile(
+NUMBERED_PART = (
     r"\b(figures?|fig|tables?|annex(?:es)?|appendix|appendices|charts?|boxes|box|maps?|рисун\w*|таблиц\w*|приложени\w*|диаграмм\w*|схем\w*)"
     r"\.?\s+(\d{1,3}[a-z]?|[ivxl]{1,6})\b(?!\.\d)"
 )
+_NUMBERED_PART = re.compile(NUMBERED_PART)  # on lower-cased text
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
 _local = threading.local()

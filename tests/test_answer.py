@@ -279,3 +279,25 @@ def test_a_definition_question_is_still_answered_when_no_defining_unit_has_the_e
         "How does the report define sexual violence in conflict?", np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), settings
     )
     assert not answer.abstained and answer.citations[0].quote.startswith("The report on sexual violence")
+
+
+def test_a_name_the_reports_never_write_is_not_answered_about(make_pipeline):
+    pipeline = make_pipeline()
+    write(
+        pipeline.settings.corpus_dir,
+        "monitoring.txt",
+        "Monitoring report\n\nThe National Union of Election Observers (NUEO) counted long-standing irregularities in 14 districts. "
+        "Article 212.1 of the Code was used against 30 observers. Figure 2 shows the districts.",
+    )
+    pipeline.index()
+    for question, name in [
+        ("What does NAURMAL stand for?", "NAURMAL"),  # an acronym no report writes
+        ("How many observers were charged under article 999.9?", "999.9"),
+        ("What does Figure 7 show?", "Figure 7"),
+    ]:
+        answer = pipeline.ask(question)
+        assert answer.abstained and f"“{name}”" in answer.answer, question
+    for question in ["What does NUEO stand for?", "How many observers were charged under article 212.1?", "What does Figure 2 show?"]:
+        assert not pipeline.ask(question).abstained, question
+    # a quantity is no name: "more than 25" is answered by the 30 the report gives
+    assert not pipeline.ask("Were more than 25 observers charged under article 212.1?").abstained

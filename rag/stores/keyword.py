@@ -79,9 +79,9 @@ class KeywordIndex:
         """Each token's BM25 idf in this index: high for a word few chunks hold (an article number, an acronym), low for
         one most hold; a word no chunk holds counts as the rarest. The chunk counts are taken once per index."""
         n = len(self.ids)
-        return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for t, df in self._holding(tokens).items()}
+        return {t: float(np.log(1 + (n - df + 0.5) / (df + 0.5))) for t, df in self.holding(tokens).items()}
 
-    def _holding(self, tokens: Iterable[str]) -> dict[str, int]:
+    def holding(self, tokens: Iterable[str]) -> dict[str, int]:
         """How many chunks hold each token (0 for a word of no chunk); the counts are taken at the first call."""
         if self._df is None:
             with self._model_lock:
@@ -127,7 +127,7 @@ class KeywordIndex:
 
     def rarest(self, tokens: Iterable[str], most: int) -> str | None:
         """Of the tokens, the one fewest chunks hold, if at least one and at most `most` do (None otherwise)."""
-        held = [(df, t) for t, df in self._holding(set(tokens)).items() if 0 < df <= most]
+        held = [(df, t) for t, df in self.holding(set(tokens)).items() if 0 < df <= most]
         return min(held)[1] if held else None
 
     def search_tokens(self, tokens: Sequence[str], n: int, sources: Sequence[str] | None = None) -> list[tuple[str, float]]:
