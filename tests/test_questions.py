@@ -71,6 +71,10 @@ def test_standalone_question_is_left_alone():
         ("Сколько человек задержано в Москве?", False),
         ("Что означает статья 354.1?", False),
         ("Who wrote the report?", False),
+        ("What are elvers?", False),  # one content word, but asked whole
+        ("Who is Krivosheev?", False),
+        ("Что такое титушки?", False),
+        ("Who is he?", True),
     ],
 )
 def test_followups_are_questions_that_refer_back(question, followup):

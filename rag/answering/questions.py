@@ -20,6 +20,13 @@ _REFERRING = {
 }
 
 
+# a question word and its verb: what follows is the whole topic, however short ("What are elvers?")
+_WHOLE_QUESTION = re.compile(
+    r"\s*(?:what|who|where|when|why|how|which)\s+(?:is|are|was|were|does|do|did)\b|\s*(?:что|кто|где|когда)\s+(?:такое|это|означает|значит|такой|такая|такие)\b",
+    re.IGNORECASE,
+)
+
+
 def clean_question(question: str | None, max_chars: int) -> str:
     """The question without control characters and extra spaces; empty or too long is refused."""
     text = " ".join(_CONTROL.sub(" ", question or "").split())
@@ -58,12 +65,14 @@ def resolve_followup(question: str, history: Sequence | None) -> str:
 
 def is_followup(question: str) -> bool:
     """Leans on an earlier turn: opens with "and" / "what about", holds a referring word, or is a fragment of one
-    content word ("Belarus?", "In 2015?"). A short question that names its own topic stands alone."""
+    content word ("Belarus?", "In 2015?"). A short question that names its own topic stands alone, one word of it
+    too when asked whole ("What are elvers?", "Who is Krivosheev?", "Что такое титушки?")."""
     words = [w.lower() for w in _WORD.findall(question)]
     if not words:
         return False
     leading = words[0] in _LEADING or " ".join(words[:2]) in _LEADING
-    return leading or any(w in _REFERRING for w in words) or len(tokenize(question)) <= 1
+    fragment = len(tokenize(question)) <= 1 and not _WHOLE_QUESTION.match(question)
+    return leading or any(w in _REFERRING for w in words) or fragment
 
 
 def _text_of(content) -> str:
