@@ -142,7 +142,7 @@ class Pipeline:
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
             return answer
 
-        missing = missing_names(resolved, keywords, self._other_scripts(resolved, keywords)) if passages else []
+        missing = missing_names(resolved, keywords) if passages else []
         if not passages:
             stream = AnswerStream.of(
                 abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
@@ -160,12 +160,6 @@ class Pipeline:
         else:
             stream = generative_stream(resolved, vector, passages, self.sentence_vectors, self.chat_model, self.settings)
         return stream.then(label)
-
-    @staticmethod
-    def _other_scripts(question: str, keywords: KeywordIndex) -> bool:
-        """Whether a share of the reports is written in another script than the question (MIXED_SHARE or more)."""
-        asked = script(question)
-        return any(share >= MIXED_SHARE for name, share in keywords.scripts().items() if name != asked)
 
     def opening(self, chunk: Chunk) -> str:
         """The opening passages of a chunk's document, where a report states its period; cached per document version."""

@@ -291,13 +291,14 @@ def test_a_name_the_reports_never_write_is_not_answered_about(make_pipeline):
     )
     pipeline.index()
     for question, name in [
-        ("What does NAURMAL stand for?", "NAURMAL"),  # an acronym no report writes
         ("How many observers were charged under article 999.9?", "999.9"),
         ("What does Figure 7 show?", "Figure 7"),
     ]:
         answer = pipeline.ask(question)
         assert answer.abstained and f"“{name}”" in answer.answer, question
-    for question in ["What does NUEO stand for?", "How many observers were charged under article 212.1?", "What does Figure 2 show?"]:
+    # an acronym is no such name: questions abbreviate what reports write in full, and misspell acronyms
+    for question in ["What does NUEO stand for?", "How many observers were charged under article 212.1?", "What does Figure 2 show?",
+                     "How many districts did the NUEOB count?"]:
         assert not pipeline.ask(question).abstained, question
     # a quantity is no name: "more than 25" is answered by the 30 the report gives
     assert not pipeline.ask("Were more than 25 observers charged under article 212.1?").abstained
