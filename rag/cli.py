@@ -135,6 +135,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
         f"unchanged {summary.unchanged}, skipped {len(summary.skipped)}; "
         f"{summary.chunks_embedded} chunks embedded, {summary.chunks_reused} reused, in {summary.seconds:.1f} s"
     )
+    if summary.reread:
+        print("  every report was read again: this version (or the chunk size) cuts text into passages and sentences differently")
     for skipped in summary.skipped:
         print(f"  skipped {skipped['source']}: {skipped['reason']}")
     print(f"index: {summary.documents} documents, {summary.chunks} chunks")

@@ -368,3 +368,32 @@ def test_a_reindex_with_nothing_changed_reads_no_id_and_keeps_the_generation(mak
     summary = pipeline.index()
     assert summary.unchanged == 1 and not summary.changed
     assert pipeline.records.generation() == generation
+
+
+def test_an_index_cut_by_another_text_recipe_reads_every_report_again_once(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "a.txt", REPORT_A)
+    write(corpus, "b.txt", REPORT_B)
+    first = pipeline.index()
+    assert not first.reread and pipeline.records.meta(rag.ingest.indexer.RECIPE) == rag.ingest.indexer.text_recipe(pipeline.settings)
+    ids = pipeline.records.chunk_ids()
+
+    monkeypatch.setattr(rag.ingest.indexer, "TEXT_RECIPE", rag.ingest.indexer.TEXT_RECIPE + 1)  # as after an upgrade
+    upgraded = pipeline.index()
+    assert upgraded.reread and sorted(upgraded.updated) == ["a.txt", "b.txt"] and upgraded.unchanged == 0
+    assert upgraded.chunks_embedded == 0 and upgraded.chunks_reused == 2  # the same text: its vectors are kept
+    assert pipeline.records.chunk_ids() == ids == chunk_ids(pipeline)
+    assert [s for s, _ in pipeline.keywords().search("prisons", 5)]
+
+    settled = pipeline.index()
+    assert not settled.reread and not settled.changed and settled.unchanged == 2
+
+
+def test_an_index_from_before_the_text_recipe_is_read_again(make_pipeline):
+    pipeline = make_pipeline()
+    write(pipeline.settings.corpus_dir, "a.txt", REPORT_A)
+    pipeline.index()
+    pipeline.records.put_meta(rag.ingest.indexer.RECIPE, "")  # no recipe kept, as in an index built before it was
+    again = pipeline.index()
+    assert again.reread and again.updated == ["a.txt"]

@@ -143,6 +143,8 @@ def test_summary_lists_changes_and_skips() -> None:
     assert r"- Skipped bad\.pdf: encrypted PDF" in text
     assert text.endswith("The index holds 3 documents in 9 chunks.")
     assert render.summary_markdown({**summary, "documents": 1, "chunks": 1}).endswith("The index holds 1 document in 1 chunk.")
+    assert "Every report was read again" not in text
+    assert "- Every report was read again" in render.summary_markdown({**summary, "reread": True})
     mixed = {**summary, "model": "multilingual-e5-small (int8)", "languages": {"English": 0.6, "Russian": 0.4}, "reads_across_languages": True}
     model = render.markdown_literal("multilingual-e5-small (int8)")
     across = f"The reports are in English and Russian; the model {model} matches questions across them."

@@ -40,6 +40,15 @@ _PREFETCH_BYTES = 64 << 20  # and at most this much file content, unless one fil
 SETTLED_NS = 2_000_000_000  # a file changed this recently is hashed on every run until it is older
 _PROGRESS_CHUNKS = 64  # new chunks embedded between two progress reports (a multiple of the encoders' micro-batch)
 _WRITING = "reindex_writing"  # bookkeeping meta key, "1" from before a run's first write until it has finished
+RECIPE = "text_recipe"  # bookkeeping meta key: how the indexed text was cut into chunks, sentences and tokens
+# Raised whenever page cleaning, sentence ends or keyword tokens change, so every report is read again at the next
+# reindex: 2 (6 December 2026) added note arrows, footnote rules and lines, and "Figure I" tokens.
+TEXT_RECIPE = 2
+
+
+def text_recipe(settings: Settings) -> str:
+    """How this code cuts text, with the chunk size and overlap: an index of another recipe is read again."""
+    return f"{TEXT_RECIPE}:{settings.chunk_tokens}:{settings.chunk_overlap}"
 
 
 @dataclass
@@ -54,6 +63,7 @@ class IndexSummary:
     chunks_embedded: int = 0
     chunks_reused: int = 0
     repaired: int = 0
+    reread: bool = False  # every report was read again: the text recipe or the chunk size changed since they were indexed
     documents: int = 0
     chunks: int = 0
     seconds: float = 0.0
@@ -166,18 +176,24 @@ class Indexer:
                 self.store.reset()
             self.store.check()
             full = verify or self.records.meta(_WRITING) == "1"
-            plan = self._plan()
+            recipe = text_recipe(self.settings)
+            summary.reread = self.records.meta(RECIPE) != recipe and self.records.document_count() > 0
+            if not summary.reread and self.records.meta(RECIPE) != recipe:
+                self.records.put_meta(RECIPE, recipe)  # an empty index: whatever this run writes is cut by this recipe
+            plan = self._plan(again=summary.reread)
             # the vector store is compared with the bookkeeping only by a run that writes to it (or is asked to):
             # its first use loads the whole HNSW graph, 1 s at 300,000 chunks, which a run with nothing to do skips
             touched = bool(full or plan.todo or plan.gone)
             if touched:
                 summary.repaired = self.reconcile(full=full)
                 if summary.repaired:
-                    plan = self._plan()  # documents whose vectors were missing are embedded again
+                    plan = self._plan(again=summary.reread)  # documents whose vectors were missing are embedded again
             self.records.put_meta(_WRITING, "1")
             todo = self._apply(plan, summary)
             self._embed_all(todo, summary, progress or _quiet)
             self.records.put_failures({item["source"]: item["reason"] for item in summary.skipped})
+            if summary.reread:
+                self.records.put_meta(RECIPE, recipe)  # every report is now cut by it (an interrupted run reads them again)
             if summary.repaired:
                 self.records.prune_sentence_vectors()  # of texts whose chunks a repair took away
             # what this run changed, and nothing else, lies between the generation when it took the lock
@@ -203,11 +219,12 @@ class Indexer:
         self.records.forget_hashes(broken)
         return len(stored - claimed) + len(broken)
 
-    def _plan(self) -> _Plan:
+    def _plan(self, again: bool = False) -> _Plan:
         """Compare the corpus with the bookkeeping, changing nothing: files to embed, documents whose files are gone.
 
         A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
-        hash, so a run over an unchanged corpus reads no file content."""
+        hash, so a run over an unchanged corpus reads no file content. With `again`, every file is read
+        again (the text recipe changed: its chunks, sentences or tokens would differ now)."""
         now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
         files, passed_over = scan_corpus(self.settings.corpus_dir)
         plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
@@ -215,6 +232,9 @@ class Indexer:
         for file in files:
             sha, kept = known.get(file.source, ("", ""))
             stamp = file_stamp(file.stat, now)
+            if again and file.source in known:
+                plan.todo.append(_Todo(Path(file.path), False, stamp))
+                continue
             if stamp and kept == stamp:
                 plan.unchanged += 1
                 continue

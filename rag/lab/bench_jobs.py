@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from rag.config import Settings
-from rag.ingest.indexer import SETTLED_NS
+from rag.ingest.indexer import RECIPE, SETTLED_NS
 from rag.lab.baseline import (
     BATCH_SIZE,
     COLLECTION,
@@ -298,6 +298,7 @@ def fill_ours(real: Pipeline, target: Settings, size: int) -> dict:
                 for source_name, rows in grouped.items()
             ]
         )
+    pipeline.records.put_meta(RECIPE, real.records.meta(RECIPE) or "")  # the copied chunks were cut by the real index's recipe
     time.sleep(SETTLED_NS / 1e9)  # a stamp taken sooner after a write is not trusted, and the file would be hashed again
     stamped = pipeline.index()  # hashes each written file once and keeps its stamp, as after any first reindex
     if stamped.changed or stamped.chunks_embedded:

@@ -222,6 +222,8 @@ def summary_markdown(summary: dict) -> str:
         f"**Reindexed in {summary['seconds']:.1f} s:** added {len(summary['added'])}, updated {len(summary['updated'])}, "
         f"removed {len(summary['removed'])}, unchanged {summary['unchanged']}, skipped {len(summary['skipped'])}."
     ]
+    if summary.get("reread"):
+        lines.append("- Every report was read again: this version cuts text into passages and sentences differently.")
     for key in ("added", "updated", "removed"):
         if summary[key]:
             lines.append(f"- {key.capitalize()}: {', '.join(markdown_literal(s) for s in summary[key])}")
