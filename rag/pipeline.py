@@ -148,8 +148,10 @@ class Pipeline:
                 abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
             )
         elif missing:  # the reports never write a name the question gives exactly: they do not answer about it
-            shown = extractive_answer(resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening)
-            stream = AnswerStream.of(not_mentioned(shown, missing))
+            shown = extractive_answer(
+                resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening, keywords.rarity
+            )
+            stream = AnswerStream.of(not_mentioned(shown, missing))  # the quotes it would have given are the nearest
         elif self.chat_model is None:
             stream = AnswerStream.of(
                 extractive_answer(

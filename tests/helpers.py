@@ -59,3 +59,15 @@ def make_pdf(path: Path, pages: list[str], title: str = "") -> Path:
         pdf.multi_cell(0, 8, text)
     pdf.output(str(path))
     return path
+
+
+class SameVectors:
+    """Sentence vectors that are all alike, so the word overlap alone ranks sentences; with UNIT as the question's."""
+
+    def of_chunks(self, chunks):
+        import numpy as np
+
+        return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
+
+
+UNIT = (2**-0.5, 2**-0.5)  # a question vector whose cosine with each SameVectors sentence is 1

@@ -10,7 +10,7 @@ from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, choose, compose
 from rag.ingest.loaders import load_file
 from rag.types import Citation
 from tests.conftest import SEED
-from tests.helpers import indexed, write
+from tests.helpers import UNIT, SameVectors, indexed, write
 
 COUNTRIES = ("Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan")
 QUESTIONS = [
@@ -193,15 +193,11 @@ def test_the_sentence_with_the_questions_rare_exact_token_ranks_first():
     text = "The report mentions what the articles of the Criminal Code meant. Article 354.1: rehabilitation of Nazism."
     chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
 
-    class SameVectors:
-        def of_chunks(self, chunks):
-            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
-
     question = "What does article 354.1 of the Criminal Code mentioned in the report mean?"
     rarity = {"354.1": 6.0}
 
     def ranked(weights):
-        scored = score_sentences(question, np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings(), rarity=weights)
+        scored = score_sentences(question, np.asarray(UNIT), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings(), rarity=weights)
         return [text[s.start : s.end].split()[0] for s in scored]
 
     assert ranked(None) == ["The", "Article"]  # by the count of shared words
@@ -221,12 +217,8 @@ def test_the_sentence_stating_the_period_asked_about_does_not_outrank_the_one_an
     text = "The report covers the mission between 16 January and 31 March 2025. The troop strength of the mission stood at 13,888."
     chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
 
-    class SameVectors:
-        def of_chunks(self, chunks):
-            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
-
     question = "What was the mission's troop strength between 16 January and 31 March 2025?"
-    scored = score_sentences(question, np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings())
+    scored = score_sentences(question, np.asarray(UNIT), [Passage(chunk, 1.0, None, None)], SameVectors(), Settings())
     assert text[scored[0].start : scored[0].end].startswith("The troop strength")
     assert scored[0].evidence > scored[1].evidence
 
@@ -270,13 +262,9 @@ def test_a_definition_question_is_still_answered_when_no_defining_unit_has_the_e
     text = "The report on sexual violence in conflict was written by the mission. The word “it” means nothing here."
     chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
 
-    class SameVectors:
-        def of_chunks(self, chunks):
-            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
-
     settings = Settings(abstain_threshold=1.5)
     answer = extractive_answer(
-        "How does the report define sexual violence in conflict?", np.ones(2) / np.sqrt(2), [Passage(chunk, 1.0, None, None)], SameVectors(), settings
+        "How does the report define sexual violence in conflict?", np.asarray(UNIT), [Passage(chunk, 1.0, None, None)], SameVectors(), settings
     )
     assert not answer.abstained and answer.citations[0].quote.startswith("The report on sexual violence")
 

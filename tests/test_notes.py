@@ -9,6 +9,7 @@ from rag.answering.notes import marks, note_for, notes_of
 from rag.config import Settings
 from rag.text import sentence_spans, tokenize
 from rag.types import Chunk, Passage
+from tests.helpers import UNIT, SameVectors
 
 BODY = (
     "Gangs took control of part of the airport road,4 in Delmas commune, in late October 2024. "
@@ -61,12 +62,8 @@ def test_a_note_is_taken_only_when_it_holds_a_question_word_the_quote_lacks():
 
 
 def test_the_answer_quotes_the_note_after_its_sentence_with_its_own_citation():
-    class SameVectors:
-        def of_chunks(self, chunks):
-            return [np.ones((len(c.spans()), 2), dtype=np.float32) / np.sqrt(2) for c in chunks]
-
     question = "Gangs took control of part of the airport road in Delmas: which stretch is meant, how far from the international airport?"
-    unit = np.ones(2) / np.sqrt(2)
+    unit = np.asarray(UNIT)
     passages = [Passage(PAGE[0], 1.0, None, None)]
     settings = Settings(abstain_threshold=1.2, answer_sentences=1)
     answer = extractive_answer(question, unit, passages, SameVectors(), settings, page=page_of)

@@ -153,15 +153,17 @@ def score_sentences(
     question's topic rarely shares its words, which is what abstention must tell apart.
     A follow-up's words are those asked now (`asked`, the question as written): the topic carried from
     the last turn steers retrieval and the cosine, but must not pull the last answer's sentences back.
-    In the ranking each word (less those naming the period asked about) counts by its rarity in the index (`rarity`, the keyword index's idf), so the
+    In the ranking each word counts by its rarity in the index (`rarity`, the keyword index's idf), so the
     sentence holding the question's rare exact token ("article 354.1", "troop strength") comes before one
     sharing as many of its common words ("article", "report", the period).
     """
     q_tokens = set(tokenize(asked or "")) or set(tokenize(question))
-    # both scores leave out the words naming the question's period: the period is a constraint every quote is held to
-    # (fits), and counting its words too ranks first the sentence that states the period ("The report covers … 16
-    # January to 31 March 2025") over the one holding what was asked about it
-    ranked = (q_tokens - set(tokenize(period_text(asked or question))) - set(tokenize(source_text(asked or question)))) or q_tokens
+    # both scores leave out the words naming the question's period and source: the period is a constraint every quote
+    # is held to (fits), and counting its words too ranks first the sentence that states the period ("The report
+    # covers … 16 January to 31 March 2025") over the one holding what was asked about it; the source's name chose
+    # where to look, and every sentence of that report shares it
+    written = asked or question
+    ranked = (q_tokens - set(tokenize(period_text(written))) - set(tokenize(source_text(written)))) or q_tokens
     weight = rarity(ranked) if rarity is not None and ranked else dict.fromkeys(ranked, 1.0)
     whole = sum(weight.values()) or 1.0
     bonus = settings.cross_language_bonus or 0.0
@@ -263,8 +265,11 @@ def preferred(candidates: Sequence[ScoredSentence], wanted: str | None, term: st
         return list(candidates)
     defining = [u for u in candidates if holds(u.text, wanted)]
     words = set(tokenize(term))
-    exact = [replace(u, evidence=max(u.evidence, threshold)) for u in defining if words and words <= u.tokens]
-    return exact + [u for u in defining if not (words and words <= u.tokens)] if exact else defining or list(candidates)
+    exact = [bool(words) and words <= u.tokens for u in defining]
+    if any(exact):
+        first = [replace(u, evidence=max(u.evidence, threshold)) for u, e in zip(defining, exact) if e]
+        return first + [u for u, e in zip(defining, exact) if not e]
+    return defining or list(candidates)
 
 
 def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:

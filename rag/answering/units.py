@@ -197,13 +197,11 @@ def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | Non
     widened back over the sentence a pronoun leading it refers to, on over the list its lead-in opens, the line
     under a heading, the figures of a table row its label leads, the next sentence holding what was asked, or
     else the next sentence when a pronoun leading it refers to this one."""
-    if i > 0 and refers_back(text[spans[i][0] : spans[i][1]]) and spans[i][1] - spans[i - 1][0] <= MAX_UNIT_CHARS:
-        i, first = i - 1, 1  # the sentence referred to leads the unit; what follows is judged after the pronoun's
-    else:
-        first = 0
-    start, end = spans[i + first]
-    unit = text[start:end]
+    # a pronoun's sentence is led by the one it refers to (first = 1); what follows is judged after the pronoun's
+    first = int(i > 0 and refers_back(text[spans[i][0] : spans[i][1]]) and spans[i][1] - spans[i - 1][0] <= MAX_UNIT_CHARS)
+    i -= first
     start = spans[i][0]
+    unit = text[spans[i + first][0] : spans[i + first][1]]
     following = [text[s:e] for s, e in spans[i + first + 1 :]]
     take = 0
     if is_lead_in(unit):

@@ -177,9 +177,10 @@ class Indexer:
             self.store.check()
             full = verify or self.records.meta(_WRITING) == "1"
             recipe = text_recipe(self.settings)
-            summary.reread = self.records.meta(RECIPE) != recipe and self.records.document_count() > 0
-            if not summary.reread and self.records.meta(RECIPE) != recipe:
-                self.records.put_meta(RECIPE, recipe)  # an empty index: whatever this run writes is cut by this recipe
+            if self.records.meta(RECIPE) != recipe:
+                summary.reread = self.records.document_count() > 0
+                if not summary.reread:
+                    self.records.put_meta(RECIPE, recipe)  # an empty index: whatever this run writes is cut by this recipe
             plan = self._plan(again=summary.reread)
             # the vector store is compared with the bookkeeping only by a run that writes to it (or is asked to):
             # its first use loads the whole HNSW graph, 1 s at 300,000 chunks, which a run with nothing to do skips

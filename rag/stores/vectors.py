@@ -129,13 +129,15 @@ class Store:
 
     def opening(self, source: str, n: int) -> list[Chunk]:
         """The first n chunks of a document in reading order (its title page and introduction)."""
-        got = self.collection.get(where={"$and": [{"source": source}, {"ord": {"$lt": n}}]}, include=["documents", "metadatas"])
-        chunks = [Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)]
-        return sorted(chunks, key=lambda c: c.ord)
+        return self._of_document(source, {"ord": {"$lt": n}})
 
     def page(self, source: str, page: int) -> list[Chunk]:
         """The chunks of one page of a document, in reading order (where a quote's footnotes are)."""
-        got = self.collection.get(where={"$and": [{"source": source}, {"page": page}]}, include=["documents", "metadatas"])
+        return self._of_document(source, {"page": page})
+
+    def _of_document(self, source: str, where: dict) -> list[Chunk]:
+        """The chunks of a document that meet a metadata condition, in reading order."""
+        got = self.collection.get(where={"$and": [{"source": source}, where]}, include=["documents", "metadatas"])
         chunks = [Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)]
         return sorted(chunks, key=lambda c: c.ord)
 
