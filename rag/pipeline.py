@@ -10,7 +10,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answering.constraints import fitting, parse, without_source
+from rag.answering.constraints import fitting, named_documents, parse, source_names, without_source
 from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer, not_mentioned
 from rag.answering.generate import AnswerStream, generative_stream
@@ -125,11 +125,15 @@ class Pipeline:
         # asking what something means looks deeper too, for the passages that define
         deeper = constraints.period or constraints.wanted == "definition"
         keywords = self.keywords()  # one generation for the whole question, though a reindex may publish the next meanwhile
-        found = retrieve(
-            resolved, vector, self.store, keywords, self.settings, k * PERIOD_DEPTH if deeper else k, allowed, keyword_query=without_source(resolved)
-        )
+        # a question asking what one organisation or report says looks in the documents it names so, when some are
+        looked_in = (self.named_sources(resolved) if allowed is None else None) or allowed
+        depth = k * PERIOD_DEPTH if deeper else k
+        found = retrieve(resolved, vector, self.store, keywords, self.settings, depth, looked_in, keyword_query=without_source(resolved))
+        if not found and looked_in != allowed:  # the documents named hold no passage (a scan without text)
+            looked_in = allowed
+            found = retrieve(resolved, vector, self.store, keywords, self.settings, depth, allowed, keyword_query=without_source(resolved))
         passages = fitting(found, constraints, self.opening)[:k] or found[:k]
-        passages = with_rare_match(passages, resolved, self.store, keywords, allowed)
+        passages = with_rare_match(passages, resolved, self.store, keywords, looked_in)
         retrieved = time.perf_counter()
 
         def label(answer: Answer) -> Answer:
@@ -219,6 +223,13 @@ class Pipeline:
                 f"{ask} questions with {hold} text: {way_out}"
             )
         return f"Some indexed reports are in {hold}, which the model {model} does not match with {ask} questions: {way_out}"
+
+    def named_sources(self, question: str) -> list[str] | None:
+        """The documents a question names as its source by their file name or title ("According to OVD-Info, …"), or
+        None (see constraints.named_documents)."""
+        if not source_names(question):
+            return None
+        return named_documents(question, {source: record.title for source, record in self.records.documents().items()})
 
     def resolve_sources(self, sources: Sequence[str] | None) -> list[str] | None:
         """Exact document sources for filters naming files or folders; None means every document."""

@@ -20,6 +20,7 @@ NUMBERED_PART = (
 _NUMBERED_PART = re.compile(NUMBERED_PART)  # on lower-cased text
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)\S+")
 _local = threading.local()
 _UNSEEN = object()
 _MAX_WORDS = 1 << 18  # distinct words a thread keeps stems of before starting over
@@ -69,6 +70,22 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# Russian letters in Latin ones (the common passport and library spelling, ё and е alike), so a name written in either
+# alphabet compares: "ОВД-Инфо" and "OVD-Info", "Мемориал" and "Memorial".
+_LATIN_LETTERS = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f", "kh", "ts",
+         "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
+    )
+)
+
+
+def latin_key(text: str) -> str:
+    """text lower-cased in Latin letters and figures only, everything else dropped: "ОВД-Инфо" gives "ovdinfo"."""
+    return "".join(_LATIN_LETTERS.get(c, c) for c in text.lower() if c.isalnum())
+
+
 def script(text: str) -> str:
     """'cyrillic' or 'latin', whichever has more letters in text."""
     letters = script_letters(text)
@@ -76,8 +93,8 @@ def script(text: str) -> str:
 
 
 def script_letters(text: str) -> dict[str, int]:
-    """How many Cyrillic and Latin letters text holds."""
-    lowered = text.lower()
+    """How many Cyrillic and Latin letters text holds, web addresses left out (a Russian report's notes cite Latin ones)."""
+    lowered = _WEB_ADDRESS.sub(" ", text.lower())
     return {"cyrillic": len(_CYRILLIC.findall(lowered)), "latin": len(_LATIN.findall(lowered))}
 
 # A list item starts with a bullet, "1." / "1)", "(a)" / "a)" or "(iv)" and a space.

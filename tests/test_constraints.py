@@ -146,3 +146,39 @@ def test_the_words_naming_a_questions_source_are_found_and_left_out_of_the_keywo
     assert source_text("Сколько заключенных было в 2014 году по данным центра «Мемориал»?") == "центра «Мемориал»"
     assert without_source("How many members does the Committee have?") is None  # no source named
     assert without_source("According to the fact sheet?") is None  # nothing would be left to search
+
+
+def test_the_documents_a_question_names_as_its_source_are_picked_by_file_name_or_title_in_either_alphabet():
+    from rag.answering.constraints import named_documents, source_names
+
+    titles = {
+        "ovdinfo-2014-criminal-prosecution-report.pdf": "Политические репрессии в России",
+        "hr-treaty-system.pdf": "The United Nations Human Rights Treaty System",
+        "panel-interim-2025.pdf": "Letter dated 9 June 2025 from the Panel of Experts",
+        "memorial-prisoners.txt": "Список политзаключённых",
+    }
+    assert source_names("According to the OVD-Info report on criminal prosecutions, how many?") == ["ovdinfo"]
+    assert named_documents("According to the OVD-Info report, how many?", titles) == ["ovdinfo-2014-criminal-prosecution-report.pdf"]
+    assert named_documents("По данным ОВД-Инфо, сколько человек?", titles) == ["ovdinfo-2014-criminal-prosecution-report.pdf"]
+    assert named_documents("По данным «Мемориала», сколько политзаключенных?", titles) == ["memorial-prisoners.txt"]
+    # every name must be held: a title sharing "Human Rights" is no report of BINUH's
+    assert named_documents("According to the Human Rights Section of BINUH, how many people were lynched?", titles) is None
+    assert named_documents("According to the Panel of Experts, who leads the gang?", titles) == ["panel-interim-2025.pdf"]
+    assert named_documents("How many people were lynched?", titles) is None  # no source named
+    assert named_documents("According to the April–July 2025 report, how many?", titles) is None  # a period is no name
+    assert named_documents("According to the OVD-Info report, how many?", {"ovdinfo.pdf": ""}) is None  # the only document
+
+
+def test_a_question_naming_its_source_is_answered_from_that_organisations_report(make_pipeline):
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "memorial-2014.txt": "Memorial's list named 46 political prisoners held in Russia.",
+            "amnesty-2014.txt": "How many political prisoners were there in 2014? In 2014 there were 120 political prisoners in Belarus.",
+        },
+    )
+    answer = pipeline.ask("According to Memorial, how many political prisoners were there in 2014?")
+    assert not answer.abstained
+    assert {c.source for c in answer.citations} == {"memorial-2014.txt"} and "46" in answer.answer
+    unnamed = pipeline.ask("How many political prisoners were there in 2014?")
+    assert "amnesty-2014.txt" in {c.source for c in unnamed.citations}  # asked of no one, every report answers

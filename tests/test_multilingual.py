@@ -63,6 +63,15 @@ def test_script_of_a_text_is_its_majority_alphabet():
     assert script("Когда Армения запретила браки? (UN, 2015)") == "cyrillic"
     assert script("Amnesty International о докладе") == "latin"
     assert script("2015") == "latin"
+    # a Russian footnote citing a web address is Russian
+    assert script("Арест активиста ↩ http://ovdinfo.org/news/2014/04/08/arest-alekseya-sutugi ОВД-Инфо") == "cyrillic"
+
+
+def test_a_name_compares_in_either_alphabet():
+    from rag.text import latin_key
+
+    assert latin_key("ОВД-Инфо") == latin_key("OVD-Info") == "ovdinfo"
+    assert latin_key("Щербаков, 2014") == "shcherbakov2014"
 
 
 def test_switching_model_needs_a_rebuild(make_settings, embeddings, e5):

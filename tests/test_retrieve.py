@@ -114,6 +114,12 @@ def test_keyword_side_counts_by_the_corpus_share_in_the_questions_language_under
     assert language_share("Which newspapers were closed?", mostly_english, multilingual) == pytest.approx(0.9)
     # a one-language model has no other bridge across languages than shared names and figures: kept whole
     assert language_share("Какие газеты были закрыты?", mostly_english, one_language) == 1.0
+    # kept to some documents, the share is that of the passages found there: English words in Russian reports'
+    # notes are no match for an English question
+    texts = ["Арест ↩ http://ovdinfo.org/a", "Число дел выросло."]
+    russian = [Chunk(str(i), text, "ru.pdf", "R", 1, 0, len(text), "sha", i) for i, text in enumerate(texts)]
+    assert language_share("Which newspapers were closed?", mostly_english, multilingual, russian) == 0.0
+    assert language_share("Какие газеты были закрыты?", mostly_english, multilingual, russian) == 1.0
     # a Russian question over English reports: the cosine decides, a keyword hit on a shared name no longer outvotes it
     dense, keyword = [("translation", 0.82), ("name-only", 0.74)], [("name-only", 9.0)]
     assert fuse_scores(dense, keyword, 0.7)[0][0] == "name-only"

@@ -114,6 +114,7 @@ def test_holds_a_definition():
         "See S/2025/504 for the previous report.",
         "In November 2025 civilians were killed in Jonglei.",  # a date
         "Статья 212.1 УК предусматривает наказание.",
+        "Одного и того же человека могли преследовать по разным делам.",  # "one and the same"
     ],
 )
 def test_figures_that_count_nothing_are_no_quantity(text):

@@ -17,12 +17,12 @@ of them right: "в 2016 году" came back as the year 10, "October" in "betwee
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.units import answer_type, answers_type, holds
-from rag.text import tokenize
+from rag.text import latin_key, tokenize
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
@@ -124,6 +124,37 @@ def without_source(question: str) -> str | None:
     the Council meet", since every passage of the fact sheet shares the words of its name."""
     rest = _SOURCE_NAMED.sub(" ", question)
     return rest if rest != question and len(tokenize(rest)) >= 2 else None
+
+
+_NAME_WORD = re.compile(r"[A-ZА-ЯЁ][\w’'-]*")
+NAME_KEY = 4  # a name word shorter than this in Latin letters ("UN") is too short to pick documents by
+
+
+def source_names(question: str) -> list[str]:
+    """The words naming the source a question asks about, each as a Latin key of its stem: "According to the OVD-Info
+    report on criminal prosecutions, …" gives ["ovdinfo"], "По данным Мемориала" gives ["memoria"], which "Memorial" holds. Only capitalised
+    words count (names, not "report"), and not those naming the period ("April–July 2025")."""
+    named = source_text(question)
+    period = set(tokenize(period_text(named)))
+    keys = []
+    for word in _NAME_WORD.findall(named):
+        stems = tokenize(re.sub(r"[’']s$", "", word).replace("-", ""))
+        if stems and not set(stems) & period and len(key := latin_key(" ".join(stems))) >= NAME_KEY:
+            keys.append(key)
+    return list(dict.fromkeys(keys))
+
+
+def named_documents(question: str, titles: Mapping[str, str]) -> list[str] | None:
+    """The documents (source -> title) whose file name or title holds every name of the source the question asks
+    about, or None when it names none, or they pick no document, or every one. "According to OVD-Info, …" over
+    ovdinfo-2014-report.pdf and three UN reports picks the first, written in Russian as "ОВД-Инфо" or not: a question
+    asking what one organisation says is answered from its reports, not from another's that shares more words. Every
+    name must be there: "the Human Rights Section of BINUH" picks no report titled "Human Rights Treaty System"."""
+    names = source_names(question)
+    if not names or not titles:
+        return None
+    chosen = [source for source, title in titles.items() if all(name in latin_key(f"{source} {title}") for name in names)]
+    return chosen if 0 < len(chosen) < len(titles) else None
 
 
 @lru_cache(maxsize=READ_CACHE)

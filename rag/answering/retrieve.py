@@ -48,7 +48,7 @@ def retrieve(
     if keyword and mode == "hybrid":
         # Hits that share only common words with the query would otherwise outvote a rare exact match.
         keyword = [(i, s) for i, s in keyword if s >= settings.keyword_floor * keyword[0][1]]
-    share = language_share(query, keywords, settings) if mode == "hybrid" else 1.0
+    share = language_share(query, keywords, settings, [c for c, _ in dense] if sources else None) if mode == "hybrid" else 1.0
     if mode != "hybrid":
         fused = [(c.id, s) for c, s in dense] or keyword
     elif settings.fusion == "rrf":
@@ -127,18 +127,23 @@ def fuse(rankings: Sequence[Sequence[str]], weights: Sequence[float], rrf_k: int
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def language_share(query: str, keywords: KeywordIndex, settings: Settings) -> float:
+def language_share(query: str, keywords: KeywordIndex, settings: Settings, searched: Sequence[Chunk] | None = None) -> float:
     """How much the keyword side counts for this question, from 0 to 1.
 
     Under a model that reads across languages (one given a cross-language bonus), words match only
     text in the question's own language, names and figures aside: the keyword side then counts in
     proportion to the share of the corpus written in the question's script, so a Russian question
-    over English reports leans on the dense side that can read them. A one-language model keeps
-    the keyword side whole: it is the only bridge such a model has across languages.
+    over English reports leans on the dense side that can read them. When the search is kept to some
+    documents, the share is that of the passages found there (searched): an English question kept to
+    Russian reports would otherwise match only the English titles in their notes. A one-language
+    model keeps the keyword side whole: it is the only bridge such a model has across languages.
     """
     if not settings.cross_language_bonus:
         return 1.0
-    return keywords.scripts().get(script(query), 1.0)
+    asked = script(query)
+    if searched:
+        return sum(script(chunk.text) == asked for chunk in searched) / len(searched)
+    return keywords.scripts().get(asked, 1.0)
 
 
 def other_language_hits(query: str, dense: Sequence[tuple[Chunk, float]]) -> dict[str, float]:
