@@ -123,6 +123,7 @@ _ABBREVIATIONS = {
     "г", "гг", "т", "д", "с", "стр", "ст", "им", "см", "тыс", "млн", "млрд", "руб", "ул", "пр",
 }
 _MAX_SENTENCE = 600
+_YEAR_BEFORE = re.compile(r"(?:1[89]|20)\d\d\s*гг?\.$")
 _CLOSERS = "\"'»”’)]"
 
 
@@ -202,6 +203,8 @@ def _is_abbreviation(text: str, end: int) -> bool:
     if not word:
         return False
     token = word.group(1).lower()
+    if token in ("г", "гг") and _YEAR_BEFORE.search(text, max(0, end - 24), end):
+        return False  # "в 2009–2013 гг. Кроме того …": the year's abbreviation ends the sentence before a capital
     return token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha())
 
 

@@ -21,6 +21,12 @@ def test_russian_sentences():
         "«Это опасно», — сказал он.",
         "Армения и Кыргызстан изменили конституции.",
     ]
+    # a year's abbreviation ends its sentence before a capital; a town's does not
+    assert sentences("Решения судов: 2009–2013 гг. Кроме того, закон изменен. Он жил в г. Москва.") == [
+        "Решения судов: 2009–2013 гг.",
+        "Кроме того, закон изменен.",
+        "Он жил в г. Москва.",
+    ]
 
 
 def test_paragraphs_and_lists_split_but_wrapped_lines_do_not():

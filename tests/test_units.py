@@ -57,6 +57,22 @@ def test_a_table_rows_label_is_quoted_with_its_figures():
     assert table[start:end].endswith("Convention against Torture\n1 year 4 years")
 
 
+def test_a_table_rows_count_printed_on_the_line_after_it_is_quoted_for_a_quantity():
+    table = (
+        "Date Incident Number\n3 February 2024 Interdiction near Fort Pierce Inlet, Florida.\n33\n27 September 2024\n"
+        "Interdiction of a vessel 60 miles south of the Islands.\n182\n12 October 2024 Interdiction of a sailboat.\n31. Next paragraph."
+    )
+    spans = sentence_spans(table)
+    row = next(i for i, (s, e) in enumerate(spans) if table[s:e].startswith("Interdiction of a vessel"))
+    start, end = unit_span(table, spans, row, "quantity")
+    assert table[start:end] == "Interdiction of a vessel 60 miles south of the Islands.\n182"
+    start, end = unit_span(table, spans, row, None)  # asked no quantity, the row's text alone
+    assert table[start:end] == "Interdiction of a vessel 60 miles south of the Islands."
+    last = next(i for i, (s, e) in enumerate(spans) if table[s:e].endswith("sailboat."))
+    start, end = unit_span(table, spans, last, "quantity")
+    assert table[start:end].endswith("sailboat.")  # "31." numbers a paragraph: no row's figure
+
+
 def test_a_widened_quote_stays_within_its_bound():
     items = "\n".join(f"- item {i} " + "word " * 30 for i in range(40))
     text = f"The following were recorded:\n{items}"

@@ -20,6 +20,9 @@ HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a headin
 _REFERS_BACK = re.compile(
     r"(?:It|Its|This|These|That|Those|They|Their|He|His|She|Her|Such|Он|Она|Оно|Они|Его|Ее|Её|Их|Это|Этот|Эта|Эти|Такой|Такая|Такие)\b"
 )
+# a line of one figure, no full stop (a paragraph number has one), with the next line after it: how a PDF gives a table
+# row whose last column is a count ("Interdiction of a vessel south of the Islands." / "182" / "12 October 2024 …")
+_LAST_CELL = re.compile(r"\d{1,3}(?:,\d{3})*(?=[ \t]*\n[ \t]*\S)")
 _END_MARK = re.compile(r"[.!?…;:»”\"')\]↩]$")  # ↩: the back-link that ends a web-printed report's note
 _DATELINE = re.compile(r"\s*((?:\S+[ \t]+){0,5}?\S+)[ \t]+(?:—|–|-{1,2})[ \t]+(?=\S)")
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*\.?"
@@ -219,4 +222,7 @@ def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | Non
         take += 1  # the next sentence goes on about what this one names ("… Division provides …" / "It is based in …")
     while take > first and spans[i + take][1] - start > MAX_UNIT_CHARS:
         take -= 1
-    return start, spans[i + take][1]
+    end = spans[i + take][1]
+    if wanted == "quantity" and i + take + 1 < len(spans) and (cell := _LAST_CELL.match(text, spans[i + take + 1][0])):
+        end = cell.end()  # a table row's last column, its figure, came out on the line after the row's text
+    return start, end

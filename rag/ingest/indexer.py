@@ -42,8 +42,9 @@ _PROGRESS_CHUNKS = 64  # new chunks embedded between two progress reports (a mul
 _WRITING = "reindex_writing"  # bookkeeping meta key, "1" from before a run's first write until it has finished
 RECIPE = "text_recipe"  # bookkeeping meta key: how the indexed text was cut into chunks, sentences and tokens
 # Raised whenever page cleaning, sentence ends or keyword tokens change, so every report is read again at the next
-# reindex: 2 (6 December 2026) added note arrows, footnote rules and lines, and "Figure I" tokens.
-TEXT_RECIPE = 2
+# reindex: 2 (6 December 2026) added note arrows, footnote rules and lines, and "Figure I" tokens; 3 ends a sentence
+# at a year's "г." / "гг." before a capital.
+TEXT_RECIPE = 3
 
 
 def text_recipe(settings: Settings) -> str:
