@@ -73,6 +73,20 @@ def test_a_table_rows_count_printed_on_the_line_after_it_is_quoted_for_a_quantit
     assert table[start:end].endswith("sailboat.")  # "31." numbers a paragraph: no row's figure
 
 
+def test_a_figures_caption_is_quoted_with_the_labels_and_figures_under_it():
+    page = (
+        "UNMISS also verified the military use of two schools.\nFigure II\nViolations against children by State and type\n"
+        "Source: UNMISS Human Rights Division.\n6\n2\n5\n2 3\n39\n18\nJonglei\nLakes\nAbduction Attack on hospitals\n"
+        "Military use of schools Killing and maiming\n72.\nIn addition, 15 incidents of attacks on hospitals and schools were recorded."
+    )
+    spans = sentence_spans(page)
+    caption = next(i for i, (s, e) in enumerate(spans) if page[s:e].startswith("Figure II"))
+    start, end = unit_span(page, spans, caption, None)
+    assert page[start:end].startswith("Figure II") and page[start:end].endswith("Military use of schools Killing and maiming")
+    table = "Table 2 Cases by year\n2013 2014\n5 7\n3.\nThe cases rose in 2014 as the courts reopened."
+    assert table[: unit_span(table, sentence_spans(table), 0, None)[1]] == "Table 2 Cases by year\n2013 2014\n5 7"
+
+
 def test_a_widened_quote_stays_within_its_bound():
     items = "\n".join(f"- item {i} " + "word " * 30 for i in range(40))
     text = f"The following were recorded:\n{items}"

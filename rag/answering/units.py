@@ -23,6 +23,10 @@ _REFERS_BACK = re.compile(
 # a line of one figure, no full stop (a paragraph number has one), with the next line after it: how a PDF gives a table
 # row whose last column is a count ("Interdiction of a vessel south of the Islands." / "182" / "12 October 2024 …")
 _LAST_CELL = re.compile(r"\d{1,3}(?:,\d{3})*(?=[ \t]*\n[ \t]*\S)")
+# a figure's or a table's caption opens with its name and number: "Figure II", "Table 3", "Рисунок 2", "Таблица IV"
+_CAPTION = re.compile(
+    r"(?:figure|fig\.|table|chart|graph|diagram|map|box|рисунок|рис\.|таблица|диаграмма|схема|график)\s+(?:\d{1,3}[a-z]?|[ivxl]{1,6})\b", re.I
+)
 _END_MARK = re.compile(r"[.!?…;:»”\"')\]↩]$")  # ↩: the back-link that ends a web-printed report's note
 _DATELINE = re.compile(r"\s*((?:\S+[ \t]+){0,5}?\S+)[ \t]+(?:—|–|-{1,2})[ \t]+(?=\S)")
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*\.?"
@@ -156,6 +160,12 @@ def answers_type(text: str, wanted: str | None) -> bool:
     return True
 
 
+def is_statement(text: str) -> bool:
+    """A sentence of running text: more words than a heading or a label, ended by a full stop (or ! ? …), no table row."""
+    text = text.rstrip()
+    return text[-1:] in ".!?…" and len(text.split()) > HEADING_WORDS and not is_table_row(text)
+
+
 def is_heading(text: str) -> bool:
     """Short lines with no end punctuation: a heading (or a title block), a glossary term or a label, not a statement.
     The number of the paragraph that follows a heading ("I. Introduction\n1.") is no end punctuation."""
@@ -180,6 +190,7 @@ def dateline_end(quote: str) -> int:
 
 
 _NEXT_PARAGRAPH = re.compile(r"\n[ \t]*\d{1,3}\.$")
+_PARAGRAPH_NUMBER = re.compile(r"\d{1,3}\.")
 # figures of a title block or a heading that are no data: a document's bar code ("*2511938*") and the numbers of its
 # sections and paragraphs ("I. Introduction 1.", "A. Mandate")
 _NOT_DATA = re.compile(r"\*\d{5,}\*|(?<!\S)(?:\d{1,3}|[IVXLC]{1,6}|[A-Z])\.(?=\s|$)")
@@ -211,6 +222,8 @@ def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | Non
     take = 0
     if is_lead_in(unit):
         take = max(1, next((n for n, f in enumerate(following) if not is_list_item(f)), len(following)))
+    elif _CAPTION.match(unit):  # a figure's or table's caption, with the labels and figures under it up to the next statement
+        take = next((n for n, f in enumerate(following) if is_statement(f) or _PARAGRAPH_NUMBER.fullmatch(f)), len(following))
     elif is_heading(unit):
         take = 1
     elif following and not _END_MARK.search(unit.rstrip()) and is_table_row(following[0]) and not is_table_row(unit):
