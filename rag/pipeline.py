@@ -125,6 +125,8 @@ class Pipeline:
         # asking what something means looks deeper too, for the passages that define
         deeper = constraints.period or constraints.wanted == "definition"
         keywords = self.keywords()  # one generation for the whole question, though a reindex may publish the next meanwhile
+        # a name no report writes constrains nothing (a misspelt acronym, a full name the reports abbreviate)
+        constraints = replace(constraints, names=tuple(name for name, count in keywords.holding(constraints.names).items() if count))
         # a question asking what one organisation or report says looks in the documents it names so, when some are
         looked_in = (self.named_sources(resolved) if allowed is None else None) or allowed
         depth = k * PERIOD_DEPTH if deeper else k

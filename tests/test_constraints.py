@@ -182,3 +182,34 @@ def test_a_question_naming_its_source_is_answered_from_that_organisations_report
     assert {c.source for c in answer.citations} == {"memorial-2014.txt"} and "46" in answer.answer
     unnamed = pipeline.ask("How many political prisoners were there in 2014?")
     assert "amnesty-2014.txt" in {c.source for c in unnamed.citations}  # asked of no one, every report answers
+
+
+def test_the_names_a_question_gives_must_be_written_by_the_evidence_its_passage_or_its_document():
+    from rag.answering.constraints import names_in
+
+    question = "How many grave violations did UNMISS verify in South Sudan between October and December 2024?"
+    assert names_in(question) == ("unmiss", "south", "sudan")  # neither its first word nor its months
+    assert names_in("According to the Human Rights Section of BINUH, how many people were lynched in Haiti?") == ("haiti",)
+    asked = parse("How many girls were verified as victims in South Sudan?")
+    nigeria = "In Borno State, the United Nations verified the rape of 32 girls."
+    assert unmet(asked, nigeria, nigeria, "Conflict-related sexual violence") == ["name"]
+    assert unmet(asked, nigeria, nigeria, "Situation in South Sudan") == []  # the document is about South Sudan
+    assert unmet(asked, "UNMISS verified 14 girls.", "In South Sudan, UNMISS verified 14 girls.") == []
+    # a question in one language and evidence in another spell names apart: not held against it
+    assert unmet(parse("How many people did OVD-Info count?"), "Насчитали 44 человека.", "Насчитали 44 человека.") == []
+
+
+def test_a_figure_for_another_country_is_not_the_answer(make_pipeline):
+    context = " ".join(f"Paragraph {i} describes the monitoring work of the United Nations in the region." for i in range(60))
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "violations.txt": f"Grave violations against children\n\n{context}\n\nIn Nigeria, the United Nations verified 412 grave "
+            "violations against children in 2024.\n\nIn Mali, the fighting closed many schools in 2024.",
+        },
+    )
+    assert "412" in pipeline.ask("How many grave violations against children were verified in Nigeria in 2024?").answer
+    other = pipeline.ask("How many grave violations against children were verified in Mali in 2024?")
+    assert other.abstained and "412" not in other.answer
+    assert other.answer.startswith("The nearest passages are not about Mali")  # says what the evidence lacks
+    assert other.nearest, "the near miss still shows the nearest passages"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.units import answer_type, answers_type, holds
-from rag.text import latin_key, tokenize
+from rag.text import latin_key, script, tokenize
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
@@ -73,6 +73,7 @@ class Constraints:
     years: frozenset[int] = frozenset()
     months: frozenset[int] = frozenset()
     wanted: str | None = None
+    names: tuple[str, ...] = ()  # stems of the places, bodies and people it names (names_in)
 
     @property
     def period(self) -> bool:
@@ -85,7 +86,44 @@ class Constraints:
 
 def parse(question: str) -> Constraints:
     """The constraints of a question (none when it names no period and asks for nothing in particular)."""
-    return Constraints(years_in(question), months_in(question), answer_type(question))
+    return Constraints(years_in(question), months_in(question), answer_type(question), names_in(question))
+
+
+# a capitalised word after the question's first one (which any question capitalises)
+_CAPITALISED = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*")
+
+
+def names_in(question: str) -> tuple[str, ...]:
+    """The stems of the words a question capitalises after its first: the places, bodies, people and laws it asks
+    about ("UNMISS", "South Sudan", "Мемориал"), less the words naming its period or its source (those are checked as
+    constraints of their own). Evidence about Nigeria does not answer a question about South Sudan, however alike
+    the rest of its words."""
+    skip = set(tokenize(period_text(question))) | set(tokenize(source_text(question)))
+    stems = [t for word in _CAPITALISED.findall(question) for t in tokenize(word) if t not in skip and not t[0].isdigit()]
+    return tuple(dict.fromkeys(stems))
+
+
+def written_names(question: str, stems: Iterable[str]) -> list[str]:
+    """The names of the question, as written ("South Sudan"), that hold any of these stems."""
+    stems = set(stems)
+    runs = re.finditer(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:\s+[A-ZА-ЯЁ][\w’'-]*)*", question)
+    return list(dict.fromkeys(run.group() for run in runs if stems & set(tokenize(run.group()))))
+
+
+def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) -> list[str]:
+    """The stems of the question's names that neither the quote, its passage up to it, nor its document writes (none
+    when the question and the passage are in different alphabets: across languages names are spelt apart)."""
+    if not constraints.names or script(passage) != script(" ".join(constraints.names)):
+        return []
+    at = passage.find(quote)
+    context = passage[: at + len(quote)] if at >= 0 else passage  # what leads up to the quote, not what comes after it
+    held = _words(quote) | _words(context) | frozenset().union(*(_words(text) for text in document))
+    return [name for name in constraints.names if name not in held]
+
+
+@lru_cache(maxsize=READ_CACHE)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 _DAY_BEFORE = re.compile(r"(\d{1,2})\s+$")
@@ -204,10 +242,12 @@ def _month_names(text: str) -> Iterator[re.Match]:
 
 
 def unmet(constraints: Constraints, quote: str, passage: str, *document: str) -> list[str]:
-    """What of the constraints a quote does not meet ([] when it meets them all): 'year', 'month', or the
-    answer type. The period is the quote's own when it names one, else its passage's, else its document's
-    (its title, then its opening: a report states its period there); when none of them names a year (or a
-    month), that part of the period is unknown, and not held against it."""
+    """What of the constraints a quote does not meet ([] when it meets them all): 'year', 'month', the answer type,
+    or 'name'. The period is the quote's own when it names one, else its passage's, else its document's (its title,
+    then its opening: a report states its period there); when none of them names a year (or a month), that part of
+    the period is unknown, and not held against it. The names the question gives must all be written in the quote, in
+    its passage up to it (a section's heading leads its text; what follows the quote is about something else), or in
+    its document's title or opening (checked for a question in the passage's language only)."""
     missing = []
     years = _nearest(years_in, quote, passage, *document)
     if constraints.years and years and not constraints.years & years:
@@ -217,6 +257,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
         missing.append("month")
     if not answers_type(quote, constraints.wanted):
         missing.append(constraints.wanted)
+    if unnamed(constraints, quote, passage, *document):
+        missing.append("name")
     return missing
 
 
@@ -253,11 +295,14 @@ def period_of(quote: str, passage: str, *document: str) -> str:
     return document[0] if document else ""
 
 
-def near_miss_message(constraints: Constraints, periods: Iterable[str]) -> str:
+def near_miss_message(constraints: Constraints, periods: Iterable[str], missing_names: Sequence[str] = ()) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
-    passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of)."""
+    passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of), or the
+    names asked about that the nearest passages do not write (missing_names, as the question writes them)."""
     asked = constraints.describe()
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
+    if missing_names:
+        return f"The nearest passages are not about {_listed(list(missing_names))}: the reports do not appear to answer this."
     if constraints.period and given:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
     if constraints.period:
@@ -297,7 +342,7 @@ def _year_span(years: frozenset[int]) -> str:
     return _listed(ordered)
 
 
-def _listed(items: list[int]) -> str:
+def _listed(items: Sequence[object]) -> str:
     words = [str(i) for i in items]
     if len(words) > 6:
         words = words[:3] + ["…"] + words[-2:]

@@ -27,6 +27,8 @@ from rag.answering.constraints import (
     period_text,
     source_text,
     unmet,
+    unnamed,
+    written_names,
 )
 from rag.answering.notes import PageChunks, note_for
 from rag.answering.units import dateline_end, defined_term, holds, quotable, unit_span
@@ -232,10 +234,10 @@ def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 
 
 def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None) -> bool:
-    """Whether a unit meets the question's period and answer type (rag.answering.constraints). The document's texts
-    are read only for a question that names a period: fetching a document's opening costs a store lookup."""
+    """Whether a unit meets the question's period, answer type and names (rag.answering.constraints). The document's
+    texts are read only for a question that names a period or a name: fetching a document's opening costs a lookup."""
     chunk = sentence.passage.chunk
-    documents = document_texts(chunk, opening) if constraints.period else ()
+    documents = document_texts(chunk, opening) if constraints.period or constraints.names else ()
     return not unmet(constraints, sentence.text, chunk.text, *documents)
 
 
@@ -353,9 +355,12 @@ def extractive_answer(
         near = [u for u in units if u.evidence >= settings.abstain_threshold]
         # the periods to name are those of the quotes refused for their period (a footnote refused for holding
         # no figure says nothing of what the reports cover)
-        dated = [u for u in near if _wrong_period(u, constraints, opening)] or near
-        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
-        message = near_miss_message(constraints, periods) if near else NOT_ANSWERED
+        dated = [u for u in near if _wrong_period(u, constraints, opening)]
+        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in (dated or near)[:5]]
+        # refused for no period but for a name the question gives: say which (the best such unit's)
+        best = near[0].passage.chunk if near else None
+        missing = unnamed(constraints, near[0].text, best.text, *document_texts(best, opening)) if best and not dated else []
+        message = near_miss_message(constraints, periods, written_names(asked or question, missing)) if near else NOT_ANSWERED
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer
