@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from rag.answering.export import EXTENSIONS
 from rag.config import Settings
 from rag.errors import RagError
 from rag.ingest.loaders import SUPPORTED
@@ -232,8 +233,9 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
                 feedback_note = gr.Markdown(elem_id="feedback-note")
             with gr.Column(scale=2):
                 export_format = gr.Dropdown(
-                    choices=[("Word (.docx)", "docx"), ("OpenDocument (.odt)", "odt"), ("Markdown (.md)", "md")], value="docx",
-                    label="Export the conversation with footnotes that prove each quote", elem_id="export-format",
+                    choices=[("Word (.docx)", "docx"), ("OpenDocument (.odt)", "odt"), ("Markdown (.md)", "md"),
+                             ("Cited documents, CSL-JSON for Zotero (.json)", "csl")],
+                    value="docx", label="Export the conversation with footnotes that prove each quote", elem_id="export-format",
                 )
                 export = gr.Button("Export", elem_id="export")
                 exported = gr.File(label="Exported conversation", visible=False, elem_id="exported", interactive=False)
@@ -376,7 +378,8 @@ def _api(gr: Any, service: ChatService) -> None:
 
         Args:
             question: the question, in plain words.
-            format: "md" (Markdown with footnotes), "docx" or "odt" (real footnotes; needs pandoc on the server).
+            format: "md" (Markdown with footnotes), "docx" or "odt" (real footnotes; needs pandoc on the server), or "csl"
+                (the documents the answer cites, as CSL-JSON for reference managers).
             sources: optional document file names or folders to search; empty means every document.
         Returns:
             {"format", "filename", "base64": the document's bytes}.
@@ -386,7 +389,7 @@ def _api(gr: Any, service: ChatService) -> None:
             document = service.pipeline.export([answer], format)
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
-        return {"format": format, "filename": f"answer.{format}", "base64": base64.b64encode(document).decode("ascii")}
+        return {"format": format, "filename": f"answer.{EXTENSIONS.get(format, format)}", "base64": base64.b64encode(document).decode("ascii")}
 
     gr.api(ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     gr.api(export, api_name="export", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)

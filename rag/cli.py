@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from rag.answering.export import FORMATS
 from rag.config import Settings, configure_logging
 from rag.errors import QuestionError, RagError
 
@@ -36,8 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None, help="passages to draw the answer from")
     ask.add_argument(
-        "--format", choices=["md", "docx", "odt"],
-        help="write the answer as a document whose footnotes prove each quote (file, page, SHA-256); docx and odt need pandoc",
+        "--format", choices=list(FORMATS),
+        help="write the answer as a document whose footnotes prove each quote (file, page, SHA-256); docx and odt need pandoc; "
+        "csl: the documents it cites as CSL-JSON for reference managers",
     )
     ask.add_argument("--out", help="the file --format writes (md without --out prints to the terminal)")
     for p in (search, ask):

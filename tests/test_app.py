@@ -98,13 +98,18 @@ def test_export_and_the_original_file_carry_the_proof(seed_pipeline: Pipeline, s
     shown = client.predict(question=QUESTION, format="md", sources=None, api_name="/export")
     text = base64.b64decode(shown["base64"]).decode()
     assert shown["filename"] == "answer.md" and f"## {QUESTION}" in text and f"SHA-256 of the file as indexed: {sha}" in text
-    with pytest.raises(AppError, match="choose one of md, docx, odt"):
+    with pytest.raises(AppError, match="choose one of md, docx, odt, csl"):
         client.predict(question=QUESTION, format="pdf", sources=None, api_name="/export")
+    cited = client.predict(question=QUESTION, format="csl", sources=None, api_name="/export")
+    items = json.loads(base64.b64decode(cited["base64"]))
+    assert cited["filename"] == "answer.json" and [item["id"] for item in items] == [SEED.name] and sha in items[0]["note"]
 
     monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
     service = ChatService(seed_pipeline)
     assert service.export({}, "md") == (None, "Ask a question first: the export holds the conversation's answers with their sources.")
     answers = list(service.respond(QUESTION, [], [], {}))[-1].answers
+    path, note = service.export(answers, "csl")
+    assert note == "Exported 1 cited document as CSL-JSON for a reference manager." and path.suffix == ".json"
     copy, note = service.original_file(SEED.name)
     assert note == "" and copy.read_bytes() == (seed_pipeline.settings.corpus_dir / SEED.name).read_bytes()
     for source in ("../outside.txt", "/etc/passwd", "", None):
@@ -275,6 +280,8 @@ def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypa
     monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
     service = ChatService(seed_pipeline)
     answers = list(service.respond(QUESTION, [], [], {}))[-1].answers
+    path, note = service.export(answers, "csl")
+    assert note == "Exported 1 cited document as CSL-JSON for a reference manager." and path.suffix == ".json"
     assert service.feedback(answers, 0, True, "") == "Only answers can be rated."
     assert service.feedback(answers, 1, False, "missing Belarus") == "Thank you: your dislike was recorded."
     lines = (seed_pipeline.settings.index_dir / "feedback.jsonl").read_text().splitlines()

@@ -103,6 +103,8 @@ def test_ask_exports_the_answer_with_footnotes_that_prove_each_quote(capsys, dir
     code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs, "--format", "md")
     assert code == 0 and out.startswith("# Answers from the reports") and "## Which countries does the Amnesty report cover?" in out
     assert re.search(r"\[\^1-1\]: “.+” — \*.+\*, " + re.escape(SEED.name.replace("_", r"\_")) + r"\. SHA-256 of the file as indexed: " + sha, out)
+    code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs, "--format", "csl")
+    assert code == 0 and [(item["id"], item["type"]) for item in json.loads(out)] == [(SEED.name, "report")] and sha in out
     if shutil.which("pandoc") is None:
         pytest.skip("needs pandoc (apt-get install pandoc), which .ci/run installs")
     for fmt, member, note in (("docx", "word/footnotes.xml", "<w:footnote "), ("odt", "content.xml", "<text:note ")):

@@ -56,6 +56,20 @@ def test_an_abstention_quotes_nothing_and_a_stray_marker_stays_text():
     assert "Quoted [^2-1] and \\[7\\]" in text
 
 
+def test_the_cited_documents_export_as_csl_json_for_reference_managers():
+    import json
+
+    other = _citation(3, "Another report says so.", source="ngo/brief.txt", page=None)
+    answers = [_answer("First?", "One quote.", "Two quotes."), Answer("Second?", "Another report says so. [3]", False, [other])]
+    items = json.loads(export(answers, DOCS, "csl"))
+    assert [item["id"] for item in items] == ["reports/mission.pdf", "ngo/brief.txt"]  # one per document, first cited first
+    mission = items[0]
+    assert mission["type"] == "report" and mission["title"] == "Mission *report* 2025" and mission["accessed"] == {"date-parts": [[2026, 12, 2]]}
+    assert mission["note"] == f"File: reports/mission.pdf; pages cited: 4; SHA-256 of the file as indexed: {'ab' * 32}; indexed 2026-12-02 10:00 UTC"
+    assert items[1]["note"] == "File: ngo/brief.txt" and "accessed" not in items[1]  # not in the bookkeeping: no proof to give
+    assert json.loads(export([Answer("Capital?", "The indexed reports do not appear to answer this.", abstained=True)], DOCS, "csl")) == []
+
+
 def test_unknown_format_is_refused():
-    with pytest.raises(ExportError, match="choose one of md, docx, odt"):
+    with pytest.raises(ExportError, match="choose one of md, docx, odt, csl"):
         export([], DOCS, "pdf")

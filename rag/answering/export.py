@@ -1,4 +1,5 @@
-"""Answers exported with their proof: Markdown with footnotes, and DOCX or ODT with real footnotes through pandoc.
+"""Answers exported with their proof: Markdown with footnotes, DOCX or ODT with real footnotes through pandoc, and the
+cited documents as CSL-JSON for reference managers.
 
 Each footnote carries what a reader needs to check the quote years later without this service: the
 quote itself, the report's title, its file name and page, the SHA-256 of the file as it was indexed
@@ -8,6 +9,7 @@ Markdown (pandoc turns Markdown footnotes into the word processor's own footnote
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -18,16 +20,20 @@ from rag.errors import ExportError
 from rag.stores.bookkeeping import DocRecord
 from rag.types import CITATION_MARKER, Answer, Citation
 
-FORMATS = ("md", "docx", "odt")
+FORMATS = ("md", "docx", "odt", "csl")
+EXTENSIONS = {"md": "md", "docx": "docx", "odt": "odt", "csl": "json"}  # a format's file name ending
 PANDOC_TIMEOUT = 60  # seconds; a conversation's export takes well under one
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$^])")
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(\s)", re.MULTILINE)
 
 
 def export(answers: Sequence[Answer], documents: Mapping[str, DocRecord], fmt: str, when: datetime | None = None) -> bytes:
-    """The answers of a conversation, in order, as a document of format fmt ("md", "docx" or "odt")."""
+    """The answers of a conversation, in order, as a document of format fmt ("md", "docx" or "odt"), or the documents
+    they cite as CSL-JSON ("csl")."""
     if fmt not in FORMATS:
         raise ExportError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    if fmt == "csl":
+        return json.dumps(to_csl(answers, documents), ensure_ascii=False, indent=2).encode("utf-8")
     markdown = to_markdown(answers, documents, when)
     if fmt == "md":
         return markdown.encode("utf-8")
@@ -42,6 +48,31 @@ def to_markdown(answers: Sequence[Answer], documents: Mapping[str, DocRecord], w
     for turn, answer in enumerate(answers, start=1):
         parts.append(_answer(turn, answer, documents))
     return "\n".join(parts)
+
+
+def to_csl(answers: Sequence[Answer], documents: Mapping[str, DocRecord]) -> list[dict]:
+    """The documents the answers cite, as CSL-JSON items for a reference manager (Zotero, Mendeley and citeproc read
+    them): one per document, in order of first citation, with its title and file; its note names the pages cited,
+    the file's SHA-256 as indexed and when it was indexed, and "accessed" is that date."""
+    items: dict[str, dict] = {}
+    pages: dict[str, list[int]] = {}
+    for citation in (c for answer in answers for c in answer.citations if c.n is not None):
+        if citation.source not in items:
+            items[citation.source] = {"id": citation.source, "type": "report", "title": citation.title or citation.source, "source": citation.source}
+            pages[citation.source] = []
+        if citation.page is not None and citation.page not in pages[citation.source]:
+            pages[citation.source].append(citation.page)
+    for source, item in items.items():
+        cited = sorted(pages[source])
+        note = [f"File: {source}", f"pages cited: {', '.join(map(str, cited))}" if cited else ""]
+        document = documents.get(source)
+        if document is not None:
+            indexed = datetime.fromtimestamp(document.indexed_at, UTC)
+            note.append(f"SHA-256 of the file as indexed: {document.sha256}; indexed {indexed.strftime('%Y-%m-%d %H:%M UTC')}")
+            item["accessed"] = {"date-parts": [[indexed.year, indexed.month, indexed.day]]}
+            item["number-of-pages"] = str(document.pages)
+        item["note"] = "; ".join(part for part in note if part)
+    return list(items.values())
 
 
 def _answer(turn: int, answer: Answer, documents: Mapping[str, DocRecord]) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rag.answering.export import EXTENSIONS
 from rag.answering.questions import previous_questions
 from rag.errors import RagError
 from rag.ingest.uploads import delete_document, save_upload
@@ -155,8 +156,10 @@ class ChatService:
             document = self.pipeline.export(shown, fmt)
         except RagError as exc:
             return None, f"**Not exported:** {render.markdown_literal(render.for_readers(str(exc)))}"
-        path = self._downloads() / f"answers-{time.strftime('%Y%m%d-%H%M%S')}-{len(shown)}.{fmt}"
+        path = self._downloads() / f"answers-{time.strftime('%Y%m%d-%H%M%S')}-{len(shown)}.{EXTENSIONS[fmt]}"
         path.write_bytes(document)
+        if fmt == "csl":
+            return path, f"Exported {render.plural(_cited_documents(shown), 'cited document')} as CSL-JSON for a reference manager."
         return path, f"Exported {render.plural(len(shown), 'answer')} with {render.plural(_quotes(shown), 'footnote')}."
 
     def original_file(self, source: str | None) -> tuple[Path | None, str]:
@@ -233,6 +236,10 @@ class ChatService:
 
 def _quotes(answers: Sequence[Answer]) -> int:
     return sum(len(a.citations) for a in answers)
+
+
+def _cited_documents(answers: Sequence[Answer]) -> int:
+    return len({c.source for a in answers for c in a.citations})
 
 
 def _questions_of(history: Messages) -> Messages:
