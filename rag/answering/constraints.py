@@ -111,14 +111,24 @@ def written_names(question: str, stems: Iterable[str]) -> list[str]:
 
 
 def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) -> list[str]:
-    """The stems of the question's names that neither the quote, its passage up to it, nor its document writes (none
-    when the question and the passage are in different alphabets: across languages names are spelt apart)."""
+    """The stems of the question's names when none of them is written by the quote, by its passage up to it, or by its
+    document's title or opening; [] when any is, or when the question and the passage are in different alphabets
+    (across languages names are spelt apart). A name is written in its own form or one sharing its first NAME_PREFIX
+    letters ("Indian" by "India", "British" by "Britain"). One name is enough: questions name things the reports
+    write otherwise ("US", "Harvard Alumni"); measured on XQuAD, requiring every name lost 31 of 1,190 answers that
+    held gold, requiring one lost 9, without refusing a quote about Nigeria for a question about South Sudan."""
     if not constraints.names or script(passage) != script(" ".join(constraints.names)):
         return []
     at = passage.find(quote)
     context = passage[: at + len(quote)] if at >= 0 else passage  # what leads up to the quote, not what comes after it
     held = _words(quote) | _words(context) | frozenset().union(*(_words(text) for text in document))
-    return [name for name in constraints.names if name not in held]
+    starts = {word[:NAME_PREFIX] for word in held}
+    if any(name in held or (len(name) > NAME_PREFIX and name[:NAME_PREFIX] in starts) for name in constraints.names):
+        return []
+    return list(constraints.names)
+
+
+NAME_PREFIX = 4  # letters a name shares with the form a report writes ("indi" of Indian and India)
 
 
 @lru_cache(maxsize=READ_CACHE)
