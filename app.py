@@ -38,10 +38,10 @@ SOURCES_CSS = """
 .rag-nearest .rag-card { border-style: dashed; opacity: .85; }
 .rag-passage mark.rag-near { background: none; color: inherit; text-decoration: underline dotted; }
 .rag-empty { opacity: .7; }
-.rag-original, .rag-view { font-size: .85em; padding: 0 .5em; border: 1px solid var(--border-color-primary); border-radius: 4px;
+.rag-original, .rag-view, .rag-context { font-size: .85em; padding: 0 .5em; border: 1px solid var(--border-color-primary); border-radius: 4px;
   cursor: pointer; }
 .rag-original { margin-left: .5em; }
-.rag-view { float: right; }
+.rag-view, .rag-context { float: right; }
 """
 # the chat's citation chips and the follow-up note: styled here because the chat bubbles are outside the sources panel
 PAGE_CSS = """
@@ -58,6 +58,9 @@ PAGE_CSS = """
 #rag-pageview button { padding: .2em .7em; border: 1px solid var(--border-color-primary); border-radius: 4px; cursor: pointer; }
 #rag-pageview .rag-scroll { overflow: auto; flex: 1; text-align: center; padding: .5em; }
 #rag-pageview img { max-width: 100%; box-shadow: 0 0 4px rgba(0, 0, 0, .3); }
+#rag-pageview .rag-text { max-width: 46em; margin: 0 auto; text-align: left; line-height: 1.5; }
+#rag-pageview .rag-text .rag-passage { white-space: pre-wrap; margin: 0; }
+#rag-pageview .rag-text mark { background: #fde68a; color: #111; }
 """
 # a click on a chip [n] shows the sources of its answer and marks card n; a click elsewhere on an earlier answer shows
 # that answer's sources. Runs once per page: the listener sits on the document, so re-rendered bubbles keep it.
@@ -74,12 +77,33 @@ if (!window.ragChips) {
   viewer.hidden = true;
   viewer.innerHTML = '<div class="rag-bar"><span></span><button class="rag-prev" type="button">◀ Previous</button>'
     + '<button class="rag-next" type="button">Next ▶</button><button class="rag-close" type="button">Close</button></div>'
-    + '<div class="rag-scroll"><img alt=""></div>';
+    + '<div class="rag-scroll"><img alt=""><div class="rag-text"></div></div>';
   document.body.appendChild(viewer);
   let showing = null;
+  const img = viewer.querySelector('img');
+  const words = viewer.querySelector('.rag-text');
+  // a report that is no PDF: its passage among the passages around it, the quotes marked; previous and next move on
+  const openContext = async (source, chunk, quotes, step) => {
+    showing = {source, chunk, quotes, step};
+    viewer.hidden = false;
+    img.hidden = true;
+    words.hidden = false;
+    viewer.querySelector('span').textContent = `${source}: loading…`;
+    const shown = await server.context_view({chunk, quotes, step});
+    if (showing.chunk !== chunk || showing.step !== step) return;
+    if (shown.error) { viewer.querySelector('span').textContent = shown.error; return; }
+    viewer.querySelector('span').textContent = `${shown.title} (${shown.source}): the passage in its context`;
+    words.innerHTML = shown.html;
+    const mark = words.querySelector('mark');
+    if (mark) mark.scrollIntoView({block: 'center'}); else viewer.querySelector('.rag-scroll').scrollTop = 0;
+    viewer.querySelector('.rag-prev').disabled = !shown.before;
+    viewer.querySelector('.rag-next').disabled = !shown.after;
+  };
   const openPage = async (source, page, quotes) => {
     showing = {source, page, quotes};
     viewer.hidden = false;
+    img.hidden = false;
+    words.hidden = true;
     viewer.querySelector('span').textContent = `${source}: loading page ${page}…`;
     const shown = await server.page_view({source, page, quotes});
     if (showing.page !== page || showing.source !== source) return;
@@ -87,7 +111,6 @@ if (!window.ragChips) {
     showing.pages = shown.pages;
     const marked = quotes.length ? (shown.marked ? ' — the quote is marked' : ' — the quote is not on this page') : '';
     viewer.querySelector('span').textContent = `${source}, page ${shown.page} of ${shown.pages}${marked}`;
-    const img = viewer.querySelector('img');
     const scroller = viewer.querySelector('.rag-scroll');
     img.onload = () => {  // bring the first marked line into view: a quote is often a footnote at the foot of the page
       const at = shown.first_mark === null ? 0 : img.offsetTop + shown.first_mark * img.height - scroller.clientHeight / 3;
@@ -99,8 +122,13 @@ if (!window.ragChips) {
     viewer.querySelector('.rag-next').disabled = shown.page >= shown.pages;
   };
   viewer.querySelector('.rag-close').addEventListener('click', () => { viewer.hidden = true; showing = null; });
-  viewer.querySelector('.rag-prev').addEventListener('click', () => showing && openPage(showing.source, showing.page - 1, showing.quotes));
-  viewer.querySelector('.rag-next').addEventListener('click', () => showing && openPage(showing.source, showing.page + 1, showing.quotes));
+  const turn = (by) => {
+    if (!showing) return;
+    if (showing.chunk !== undefined) openContext(showing.source, showing.chunk, showing.quotes, showing.step + by);
+    else openPage(showing.source, showing.page + by, showing.quotes);
+  };
+  viewer.querySelector('.rag-prev').addEventListener('click', () => turn(-1));
+  viewer.querySelector('.rag-next').addEventListener('click', () => turn(1));
   document.addEventListener('keydown', (event) => { if (event.key === 'Escape') viewer.hidden = true; });
   document.addEventListener('click', (event) => {
     const original = event.target.closest('#sources .rag-original');
@@ -114,6 +142,11 @@ if (!window.ragChips) {
     const view = event.target.closest('#sources .rag-view');
     if (view) {
       openPage(view.dataset.source, Number(view.dataset.page), JSON.parse(view.dataset.quotes || '[]'));
+      return;
+    }
+    const context = event.target.closest('#sources .rag-context');
+    if (context) {
+      openContext(context.dataset.source, context.dataset.chunk, JSON.parse(context.dataset.quotes || '[]'), 0);
       return;
     }
     const chip = event.target.closest('.rag-chip');
@@ -215,9 +248,14 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
                     wanted = wanted if isinstance(wanted, dict) else {}
                     return service.page_view(wanted.get("source", ""), wanted.get("page", 0), wanted.get("quotes") or [])
 
+                def context_view(wanted: dict) -> dict:
+                    """The text view's server call, for a report that is no PDF: {chunk, quotes, step}."""
+                    wanted = wanted if isinstance(wanted, dict) else {}
+                    return service.context_view(wanted.get("chunk", ""), wanted.get("quotes") or [], wanted.get("step", 0))
+
                 sources = gr.HTML(
                     render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
-                    head=f"<style>{PAGE_CSS}</style>", server_functions=[page_view],
+                    head=f"<style>{PAGE_CSS}</style>", server_functions=[page_view, context_view],
                 )
                 original = gr.File(label="Original report", visible=False, elem_id="original-file", interactive=False)
                 original_note = gr.Markdown(elem_id="original-note")

@@ -33,6 +33,7 @@ from rag.types import Answer, Chunk, Passage, Progress
 LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
+CONTEXT_CHUNKS = 2  # passages shown on each side of a quoted one in the text view of a report that is no PDF
 PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
 
 
@@ -270,6 +271,18 @@ class Pipeline:
         if path.suffix.lower() != ".pdf":
             raise CorpusFileError(f"{source}: pages can be shown for PDF reports only; its passages are shown as text.")
         return render_page(path, page, list(quotes))
+
+    def passage_context(self, chunk_id: str, step: int = 0) -> tuple[list[Chunk], bool, bool]:
+        """The passage `chunk_id` with CONTEXT_CHUNKS passages on each side, in reading order, for reports whose pages
+        cannot be shown (text, Word, web pages); step moves the window that many widths back (< 0) or on. Also
+        whether there is text before and after the window. The passage must be one of an indexed document."""
+        found = self.store.get([str(chunk_id)])
+        if not found:
+            raise CorpusFileError(f"passage {chunk_id!r}: not in the index (a reindex may have replaced it); ask again.")
+        chunk, width = found[0], 2 * CONTEXT_CHUNKS + 1
+        middle = max(chunk.ord + int(step) * width, CONTEXT_CHUNKS)
+        chunks = self.store.around(chunk.source, middle - CONTEXT_CHUNKS, middle + CONTEXT_CHUNKS)
+        return chunks, middle - CONTEXT_CHUNKS > 0, middle + CONTEXT_CHUNKS < len(self.records.chunk_ids(chunk.source)) - 1
 
     def failures(self) -> dict[str, str]:
         """Corpus files the last reindex could not index, with the reason (corrupt, encrypted, unsupported...)."""

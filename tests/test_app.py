@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import subprocess
 import sys
@@ -119,6 +120,29 @@ def test_export_and_the_original_file_carry_the_proof(seed_pipeline: Pipeline, s
     path, note = service.export(answers, "docx")
     assert note.startswith("Exported 1 answer with ") and path.suffix == ".docx"
     assert sha in zipfile.ZipFile(path).read("word/footnotes.xml").decode()
+
+
+def test_a_passage_of_a_text_report_is_shown_in_its_context(make_pipeline) -> None:
+    from tests.helpers import indexed
+
+    paragraphs = [f"Section {i}. The monitors visited district {i} and recorded what the residents told them about the "
+                  f"water supply, the schools and the clinics there, and about the roads to the market towns." for i in range(40)]
+    paragraphs[20] = "Section 20. In district twenty the monitors counted 312 detainees held without charge."
+    pipeline = indexed(make_pipeline, **{"monitoring.txt": "\n\n".join(paragraphs)})
+    service = ChatService(pipeline)
+    answer = pipeline.ask("How many detainees did the monitors count in district twenty?")
+    cited = answer.citations[0]
+    assert "312 detainees" in cited.quote and 'class="rag-context"' in render.sources_html({0: answer})  # a text report's card
+    shown = service.context_view(cited.chunk_id, [cited.quote])
+    assert shown["source"] == "monitoring.txt" and f"<mark>{html.escape(render.reflow(cited.quote))}</mark>" in shown["html"]
+    assert shown["before"] and shown["after"] and "Section 19." in shown["html"] and "Section 21." in shown["html"]
+    chunks = pipeline.store.around("monitoring.txt", 0, 10_000)
+    assert [c.ord for c in chunks] == list(range(len(chunks))) and len(chunks) >= 8
+    opening = service.context_view(cited.chunk_id, [cited.quote], step=-50)  # moved back past the start: the report's opening
+    assert opening["before"] is False and opening["after"] is True and "Section 0." in opening["html"]
+    end = service.context_view(cited.chunk_id, [], step=50)
+    assert "error" in end or end["after"] is False
+    assert service.context_view("no-such-passage")["error"].startswith("passage 'no-such-passage': not in the index")
 
 
 def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) -> None:

@@ -239,6 +239,22 @@ def test_a_pdf_citation_opens_its_page_with_the_quote_marked(page, seed_pipeline
     assert "312 detainees" in footnotes and sha in footnotes and "mission.pdf, page 2" in footnotes
 
 
+def test_a_text_reports_citation_opens_its_passage_in_context(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
+    page.locator("#sources .rag-context").first.click()  # the seed is a text file: no page to render, its text around
+    viewer = page.locator("#rag-pageview")
+    expect(viewer).to_contain_text("the passage in its context")
+    quotes = {" ".join(c.quote.split()) for c in seed_pipeline.ask("Which countries does the Amnesty report cover?").citations}
+    expect(viewer.locator(".rag-text mark").first).to_be_visible()
+    assert {" ".join(mark.split()) for mark in viewer.locator(".rag-text mark").all_inner_texts()} <= quotes  # the card's quotes
+    expect(viewer.locator("img")).to_be_hidden()
+    _screenshot(page, tmp_path / "context-view.png", os.environ.get("RAG_SCREENSHOT_CONTEXT"))
+    page.click("#rag-pageview .rag-close")
+    expect(viewer).to_be_hidden()
+
+
 def test_on_a_phone_the_sources_come_right_under_the_chat(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 

@@ -151,3 +151,21 @@ def test_summary_lists_changes_and_skips() -> None:
     assert render.summary_markdown(mixed).endswith(across)
     advice = "The reports are in English and Russian, and the model all-MiniLM-L6-v2 matches a question only with text in the question's language"
     assert render.summary_markdown({**mixed, "reads_across_languages": False, "language_advice": advice}).endswith(render.markdown_literal(advice))
+
+
+def test_a_passage_in_context_is_one_text_with_its_overlaps_taken_once_and_the_quote_marked() -> None:
+    from rag.types import Chunk
+
+    page = "First paragraph about the mission.\n\nThe Mission counted 312 detainees in Juba.\nThey were held without charge. Last words."
+    cut = page.index(" Last")
+    parts = [(0, 60), (40, cut), (cut + 1, len(page))]  # overlapping, then apart by a space
+
+    def chunk(i: int, start: int, end: int, number: int | None = None) -> Chunk:
+        return Chunk(f"c{i}", page[start:end], "notes.txt", "Notes", number, start, end, "sha", i)
+
+    shown = render.context_html([chunk(i, s, e) for i, (s, e) in enumerate(parts)], ["The Mission counted 312 detainees in Juba."])
+    assert shown.count("The Mission counted") == 1 and "<mark>The Mission counted 312 detainees in Juba.</mark>" in shown
+    assert "mission.\n\n<mark>" in shown and "Juba.</mark> They were" in shown  # a paragraph break kept, a line break reflowed
+    assert "without charge. Last words." in shown
+    html_page = render.context_html([chunk(0, 0, 60, 1), chunk(1, 0, 30, 2)], ["<b>"])
+    assert "— page 2 —" in html_page and "<mark>" not in html_page  # a quote not in the text marks nothing

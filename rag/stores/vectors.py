@@ -135,6 +135,10 @@ class Store:
         """The chunks of one page of a document, in reading order (where a quote's footnotes are)."""
         return self._of_document(source, {"page": page})
 
+    def around(self, source: str, first: int, last: int) -> list[Chunk]:
+        """A document's chunks numbered first to last in reading order (a passage with the text around it)."""
+        return self._of_document(source, {"$and": [{"ord": {"$gte": first}}, {"ord": {"$lte": last}}]})
+
     def _of_document(self, source: str, where: dict) -> list[Chunk]:
         """The chunks of a document that meet a metadata condition, in reading order."""
         got = self.collection.get(where={"$and": [{"source": source}, where]}, include=["documents", "metadatas"])

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from rag.ingest.loaders import SUPPORTED
 from rag.stores.bookkeeping import DocRecord
 from rag.text import is_list_item, is_table_row
-from rag.types import CITATION_MARKER, Answer, Citation
+from rag.types import CITATION_MARKER, Answer, Chunk, Citation
 
 NEAREST_LABEL = "Nearest passages (not an answer)"
 SOURCES_LABEL = "Sources"
@@ -143,15 +143,33 @@ def citation_card(group: Sequence[Citation], near: bool = False) -> str:
 
 
 def _view_button(group: Sequence[Citation]) -> str:
-    """The card's "View page" button for a PDF page: it carries what the page view needs (file, page, quotes)."""
+    """The card's "View page" button for a PDF page, "In context" for a report of another format (its passage among
+    the ones around it); each carries what its view needs (file, page or passage, quotes)."""
     first = group[0]
-    if first.page is None or PurePosixPath(first.source).suffix.lower() != ".pdf":
-        return ""
     quotes = html.escape(json.dumps([c.quote for c in group], ensure_ascii=False), quote=True)
-    return (
-        f' <button class="rag-view" type="button" data-source="{html.escape(first.source, quote=True)}" '
-        f'data-page="{first.page}" data-quotes="{quotes}">View page</button>'
-    )
+    source = html.escape(first.source, quote=True)
+    if first.page is None or PurePosixPath(first.source).suffix.lower() != ".pdf":
+        chunk = html.escape(first.chunk_id, quote=True)
+        return f' <button class="rag-context" type="button" data-source="{source}" data-chunk="{chunk}" data-quotes="{quotes}">In context</button>'
+    return f' <button class="rag-view" type="button" data-source="{source}" data-page="{first.page}" data-quotes="{quotes}">View page</button>'
+
+
+def context_html(chunks: Sequence[Chunk], quotes: Sequence[str]) -> str:
+    """Passages of one document in reading order as one text (their overlaps taken once, a gap or a new page shown as
+    a break), line breaks reflowed, each quote marked where it stands."""
+    text, page, end = "", None, 0
+    for chunk in chunks:
+        if not text:
+            text = chunk.text
+        elif chunk.page != page:
+            text += f"\n\n— page {chunk.page} —\n\n{chunk.text}"
+        elif chunk.start < end:  # the passages overlap: the new part only
+            text += chunk.text[min(end - chunk.start, len(chunk.text)) :]
+        else:  # the text between them is whitespace, or a passage left out (a heading-only line, say)
+            text += (" " if chunk.start - end <= 2 else "\n\n[…]\n\n") + chunk.text
+        page, end = chunk.page, max(end, chunk.end) if chunk.page == page else chunk.end
+    spans = [(at, at + len(q)) for q in quotes if q and (at := text.find(q)) >= 0]
+    return f'<p class="rag-passage">{highlight(reflow(text), spans)}</p>'
 
 
 def highlight(text: str, spans: Sequence[tuple[int, int]], kind: str = "") -> str:

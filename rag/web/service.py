@@ -193,6 +193,21 @@ class ChatService:
             "first_mark": image.first_mark,
         }
 
+    def context_view(self, chunk_id: str, quotes: Sequence[str] | None = None, step: int = 0) -> dict:
+        """A passage of a report that is no PDF among the passages around it, for the page view: {"html", "source",
+        "title", "before", "after"} (whether there is text before and after; step moves the window), or {"error": why}."""
+        try:
+            chunks, before, after = self.pipeline.passage_context(str(chunk_id), int(step))
+        except (RagError, ValueError, TypeError) as exc:
+            return {"error": render.for_readers(str(exc))}
+        if not chunks:
+            return {"error": "Nothing more of this report is indexed in that direction."}
+        marked = [str(q) for q in quotes or []][:MAX_MARKED_QUOTES]
+        return {
+            "html": render.context_html(chunks, marked), "source": chunks[0].source, "title": chunks[0].title,
+            "before": before, "after": after,
+        }
+
     def confirm_delete(self, source: str | None) -> str:
         """The question asked before a delete, or "" when no document is chosen."""
         if not source:
