@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import lru_cache
 
 # Numbers are kept as written, with their dots and commas (article 212.1, 10,620 people), before words.
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+", re.UNICODE)
@@ -86,6 +87,7 @@ def latin_key(text: str) -> str:
     return "".join(_LATIN_LETTERS.get(c, c) for c in text.lower() if c.isalnum())
 
 
+@lru_cache(maxsize=8192)  # a passage's script is asked for again and again: each question reads every retrieved one
 def script(text: str) -> str:
     """'cyrillic' or 'latin', whichever has more letters in text."""
     letters = script_letters(text)
@@ -94,7 +96,9 @@ def script(text: str) -> str:
 
 def script_letters(text: str) -> dict[str, int]:
     """How many Cyrillic and Latin letters text holds, web addresses left out (a Russian report's notes cite Latin ones)."""
-    lowered = _WEB_ADDRESS.sub(" ", text.lower())
+    lowered = text.lower()
+    if "://" in lowered or "www." in lowered:
+        lowered = _WEB_ADDRESS.sub(" ", lowered)
     return {"cyrillic": len(_CYRILLIC.findall(lowered)), "latin": len(_LATIN.findall(lowered))}
 
 # A list item starts with a bullet, "1." / "1)", "(a)" / "a)" or "(iv)" and a space.

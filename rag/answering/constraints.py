@@ -120,12 +120,14 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     if not constraints.names or script(passage) != script(" ".join(constraints.names)):
         return []
     at = passage.find(quote)
-    context = passage[: at + len(quote)] if at >= 0 else passage  # what leads up to the quote, not what comes after it
-    held = _words(quote) | _words(context) | frozenset().union(*(_words(text) for text in document))
-    starts = {word[:NAME_PREFIX] for word in held}
-    if any(name in held or (len(name) > NAME_PREFIX and name[:NAME_PREFIX] in starts) for name in constraints.names):
-        return []
-    return list(constraints.names)
+    context = passage[: at + len(quote)] if at >= 0 else quote  # what leads up to the quote, not what comes after it
+    return [] if any(_writes_one(text, constraints.names) for text in (context, *document)) else list(constraints.names)
+
+
+def _writes_one(text: str, names: Sequence[str]) -> bool:
+    """Whether text writes any of the names (stems), in its own form or one sharing its first NAME_PREFIX letters."""
+    words, starts = _words(text), _starts(text)
+    return any(name in words or (len(name) > NAME_PREFIX and name[:NAME_PREFIX] in starts) for name in names)
 
 
 NAME_PREFIX = 4  # letters a name shares with the form a report writes ("indi" of Indian and India)
@@ -134,6 +136,11 @@ NAME_PREFIX = 4  # letters a name shares with the form a report writes ("indi" o
 @lru_cache(maxsize=READ_CACHE)
 def _words(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=READ_CACHE)
+def _starts(text: str) -> frozenset[str]:
+    return frozenset(word[:NAME_PREFIX] for word in _words(text))
 
 
 _DAY_BEFORE = re.compile(r"(\d{1,2})\s+$")
