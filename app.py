@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rag.answering.export import EXTENSIONS
 from rag.config import Settings
 from rag.errors import RagError
 from rag.ingest.loaders import SUPPORTED
 from rag.pipeline import Pipeline
-from rag.types import Progress
+from rag.types import EXPORT_EXTENSIONS, Progress
 from rag.web import render
 from rag.web.auth import parse_auth
 from rag.web.service import Answers, ChatService, DocumentsView, Messages
@@ -427,7 +426,7 @@ def _api(gr: Any, service: ChatService) -> None:
             document = service.pipeline.export([answer], format)
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
-        return {"format": format, "filename": f"answer.{EXTENSIONS.get(format, format)}", "base64": base64.b64encode(document).decode("ascii")}
+        return {"format": format, "filename": f"answer.{EXPORT_EXTENSIONS.get(format, format)}", "base64": base64.b64encode(document).decode("ascii")}
 
     gr.api(ask, api_name="ask", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)
     gr.api(export, api_name="export", concurrency_id="ask", concurrency_limit=ASK_CONCURRENCY)

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from rag.answering.export import FORMATS
 from rag.config import Settings, configure_logging
 from rag.errors import QuestionError, RagError
+from rag.types import EXPORT_FORMATS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=None, help="passages to draw the answer from")
     ask.add_argument(
-        "--format", choices=list(FORMATS),
+        "--format", choices=list(EXPORT_FORMATS),
         help="write the answer as a document whose footnotes prove each quote (file, page, SHA-256); docx and odt need pandoc; "
         "csl: the documents it cites as CSL-JSON for reference managers",
     )

@@ -10,6 +10,9 @@ from dataclasses import asdict, dataclass, field
 
 Progress = Callable[[int, int, str], None]  # (done, total, what): reindex progress for the CLI and the page
 CITATION_MARKER = re.compile(r"\[(\d+)\]")  # the [n] after a quote in an answer's text, n its citation's number
+# what an answer can be exported as (rag.answering.export), and each format's file name ending
+EXPORT_FORMATS = ("md", "docx", "odt", "csl")
+EXPORT_EXTENSIONS = {"md": "md", "docx": "docx", "odt": "odt", "csl": "json"}
 
 
 @dataclass(frozen=True)

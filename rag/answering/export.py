@@ -18,10 +18,8 @@ from datetime import UTC, datetime
 
 from rag.errors import ExportError
 from rag.stores.bookkeeping import DocRecord
-from rag.types import CITATION_MARKER, Answer, Citation
+from rag.types import CITATION_MARKER, EXPORT_FORMATS, Answer, Citation
 
-FORMATS = ("md", "docx", "odt", "csl")
-EXTENSIONS = {"md": "md", "docx": "docx", "odt": "odt", "csl": "json"}  # a format's file name ending
 PANDOC_TIMEOUT = 60  # seconds; a conversation's export takes well under one
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$^])")
 _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(\s)", re.MULTILINE)
@@ -30,8 +28,8 @@ _LINE_START = re.compile(r"^(\s*)([-+>]|\d+[.)])(\s)", re.MULTILINE)
 def export(answers: Sequence[Answer], documents: Mapping[str, DocRecord], fmt: str, when: datetime | None = None) -> bytes:
     """The answers of a conversation, in order, as a document of format fmt ("md", "docx" or "odt"), or the documents
     they cite as CSL-JSON ("csl")."""
-    if fmt not in FORMATS:
-        raise ExportError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}.")
+    if fmt not in EXPORT_FORMATS:
+        raise ExportError(f"--format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}.")
     if fmt == "csl":
         return json.dumps(to_csl(answers, documents), ensure_ascii=False, indent=2).encode("utf-8")
     markdown = to_markdown(answers, documents, when)

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.answering.export import EXTENSIONS
 from rag.answering.questions import previous_questions
 from rag.errors import RagError
 from rag.ingest.uploads import delete_document, save_upload
 from rag.pipeline import Pipeline
-from rag.types import Answer, Progress
+from rag.types import EXPORT_EXTENSIONS, Answer, Progress
 from rag.web import render
 from rag.web.feedback import append_feedback, feedback_record
 
@@ -156,7 +155,7 @@ class ChatService:
             document = self.pipeline.export(shown, fmt)
         except RagError as exc:
             return None, f"**Not exported:** {render.markdown_literal(render.for_readers(str(exc)))}"
-        path = self._downloads() / f"answers-{time.strftime('%Y%m%d-%H%M%S')}-{len(shown)}.{EXTENSIONS[fmt]}"
+        path = self._downloads() / f"answers-{time.strftime('%Y%m%d-%H%M%S')}-{len(shown)}.{EXPORT_EXTENSIONS[fmt]}"
         path.write_bytes(document)
         if fmt == "csl":
             return path, f"Exported {render.plural(_cited_documents(shown), 'cited document')} as CSL-JSON for a reference manager."
