@@ -10,7 +10,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answering.constraints import fitting, named_documents, parse, source_names, without_source
+from rag.answering.constraints import NAME_PREFIX, fitting, named_documents, parse, source_names, source_runs, without_source, written_names
 from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer, not_mentioned
 from rag.answering.generate import AnswerStream, generative_stream
@@ -27,7 +27,7 @@ from rag.models.llm import load_chat_model
 from rag.stores.bookkeeping import DocRecord, Records
 from rag.stores.keyword import KeywordIndex, KeywordStore
 from rag.stores.vectors import Store, index_description, make_client
-from rag.text import script
+from rag.text import script, tokenize
 from rag.types import Answer, Chunk, Passage, Progress
 
 LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
@@ -35,6 +35,7 @@ MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this coun
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
 CONTEXT_CHUNKS = 2  # passages shown on each side of a quoted one in the text view of a report that is no PDF
 PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
+SOURCE_CHUNKS = 50  # passages read for the name of a question's source, among the retrieved reports
 
 
 class Pipeline:
@@ -129,12 +130,15 @@ class Pipeline:
         # a name no report writes constrains nothing (a misspelt acronym, a full name the reports abbreviate)
         constraints = replace(constraints, names=tuple(name for name, count in keywords.holding(constraints.names).items() if count))
         # a question asking what one organisation or report says looks in the documents it names so, when some are
-        looked_in = (self.named_sources(resolved) if allowed is None else None) or allowed
+        named = self.named_sources(resolved) if allowed is None else None
+        looked_in = named or allowed
         depth = k * PERIOD_DEPTH if deeper else k
         found = retrieve(resolved, vector, self.store, keywords, self.settings, depth, looked_in, keyword_query=without_source(resolved))
-        if not found and looked_in != allowed:  # the documents named hold no passage (a scan without text)
-            looked_in = allowed
+        if not found and named:  # the documents named hold no passage (a scan without text)
+            looked_in, named = allowed, None
             found = retrieve(resolved, vector, self.store, keywords, self.settings, depth, allowed, keyword_query=without_source(resolved))
+        # otherwise it is answered from the documents that write the source's names somewhere (its report, or one quoting it)
+        found, uncited = (found, []) if named else citing(resolved, found, keywords, self.store)
         passages = fitting(found, constraints, self.opening)[:k] or found[:k]
         passages = with_rare_match(passages, resolved, self.store, keywords, looked_in)
         retrieved = time.perf_counter()
@@ -149,11 +153,17 @@ class Pipeline:
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
             return answer
 
-        missing = missing_names(resolved, keywords) if passages else []
+        missing = missing_names(resolved, keywords) if passages and not uncited else []
         if not passages:
             stream = AnswerStream.of(
                 abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
             )
+        elif uncited:  # no retrieved report is the source asked about or quotes it
+            shown = extractive_answer(
+                resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening, keywords.rarity
+            )
+            listed = " ".join(uncited)
+            stream = AnswerStream.of(not_mentioned(shown, uncited, f"No indexed report by {listed}, or quoting it, answers this."))
         elif missing:  # the reports never write a name the question gives exactly: they do not answer about it
             shown = extractive_answer(
                 resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening, keywords.rarity
@@ -307,6 +317,35 @@ class Pipeline:
 
     def close(self) -> None:
         self.records.close()
+
+
+def citing(question: str, found: list[Passage], keywords: KeywordIndex, store: Store) -> tuple[list[Passage], list[str]]:
+    """The passages of documents that write every name of the source the question asks about ("According to Amnesty
+    International, …") somewhere, a name's words in a row, as its report or quoting it; when none does, all the
+    passages and the source as written (the answer is then that no report by it or quoting it answers). Words compare
+    by their first NAME_PREFIX letters, so "Черкасова" is written by "Черкасов"; a report on gang amnesties that
+    thanks international partners does not write "Amnesty International". Unchanged when the question names no
+    source, or the passages are in another alphabet (names are spelt apart across languages)."""
+    runs = source_runs(question)
+    words = [word for run in runs for word in run]
+    if not runs or not found or all(script(p.chunk.text) != script(" ".join(words)) for p in found):
+        return found, []
+    writing = {p.chunk.source for p in found}
+    for run in runs:
+        forms = {word: keywords.starting(word[:NAME_PREFIX]) for word in run}
+        rarest = min(run, key=lambda word: sum(keywords.holding(forms[word]).values()))
+        hits = keywords.search_tokens(forms[rarest], SOURCE_CHUNKS, sorted(writing)) if forms[rarest] else []
+        writing = {chunk.source for chunk in store.get([i for i, _ in hits]) if _in_a_row(run, tokenize(chunk.text))}
+        if not writing:
+            return found, written_names(question, words)
+    return [p for p in found if p.chunk.source in writing], []
+
+
+def _in_a_row(words: Sequence[str], tokens: Sequence[str]) -> bool:
+    """Whether tokens hold the words one after another, each compared by its first NAME_PREFIX letters."""
+    wanted = [word[:NAME_PREFIX] for word in words]
+    starts = [token[:NAME_PREFIX] for token in tokens]
+    return any(starts[i : i + len(wanted)] == wanted for i in range(len(starts) - len(wanted) + 1))
 
 
 def recorded_model(client, collection: str) -> str:

@@ -217,3 +217,24 @@ def test_a_figure_for_another_country_is_not_the_answer(make_pipeline):
     assert other.abstained and "412" not in other.answer
     assert other.answer.startswith("The nearest passages are not about Mali")  # says what the evidence lacks
     assert other.nearest, "the near miss still shows the nearest passages"
+
+
+def test_a_question_asking_what_a_body_says_is_not_answered_from_reports_that_never_write_its_name(make_pipeline):
+    from rag.answering.constraints import source_runs
+
+    assert source_runs("According to Amnesty International, how many people were detained?") == [("amnesti", "internat")]
+    assert source_runs("Сколько заключенных по данным Правозащитного центра «Мемориал»?") == [("правозащитн",), ("мемориа",)]
+    assert source_runs("According to the April 2025 report, how many?") == []  # a period is no source
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "haiti.txt": "The amnesty offered to gang members was welcomed by international partners. In March 2025, "
+            "35 people were detained in Port-au-Prince. According to UNICEF, 1,000 schools were closed by the violence.",
+        },
+    )
+    amnesty = pipeline.ask("According to Amnesty International, how many people were detained in Port-au-Prince?")
+    assert amnesty.abstained and amnesty.answer == "No indexed report by Amnesty International, or quoting it, answers this."
+    assert amnesty.nearest, "the passages it would have quoted are shown as the nearest"
+    unicef = pipeline.ask("According to UNICEF, how many schools were closed?")
+    assert not unicef.abstained and "1,000 schools" in unicef.answer
+    assert not pipeline.ask("How many people were detained in Port-au-Prince?").abstained  # asked of no one

@@ -89,8 +89,9 @@ def parse(question: str) -> Constraints:
     return Constraints(years_in(question), months_in(question), answer_type(question), names_in(question))
 
 
-# a capitalised word after the question's first one (which any question capitalises)
+# a capitalised word after the question's first one (which any question capitalises), and a run of them
 _CAPITALISED = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*")
+_CAPITALISED_RUN = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:\s+[A-ZА-ЯЁ][\w’'-]*)*")
 
 
 def names_in(question: str) -> tuple[str, ...]:
@@ -103,11 +104,23 @@ def names_in(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(stems))
 
 
+def source_runs(question: str) -> list[tuple[str, ...]]:
+    """The names of whom or what the question asks about, each the stems of a run of capitalised words: "According to
+    Amnesty International, …" gives [("amnesti", "intern")], "по данным Правозащитного центра «Мемориал»" gives
+    [("правозащитн",), ("мемориа",)]; words naming a period are left out."""
+    named = set(tokenize(source_text(question))) - set(tokenize(period_text(question)))
+    runs = []
+    for run in _CAPITALISED_RUN.finditer(question):
+        stems = tuple(t for t in tokenize(run.group()) if t in named and not t[0].isdigit())
+        if stems and stems not in runs:
+            runs.append(stems)
+    return runs
+
+
 def written_names(question: str, stems: Iterable[str]) -> list[str]:
     """The names of the question, as written ("South Sudan"), that hold any of these stems."""
     stems = set(stems)
-    runs = re.finditer(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:\s+[A-ZА-ЯЁ][\w’'-]*)*", question)
-    return list(dict.fromkeys(run.group() for run in runs if stems & set(tokenize(run.group()))))
+    return list(dict.fromkeys(run.group() for run in _CAPITALISED_RUN.finditer(question) if stems & set(tokenize(run.group()))))
 
 
 def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) -> list[str]:

@@ -309,12 +309,13 @@ def _label(sentence: ScoredSentence, shared_title: bool = False) -> str:
     return f"{title} ({period}): " if period else f"{title}: "
 
 
-def not_mentioned(answer: Answer, names: Sequence[str]) -> Answer:
-    """An abstention saying which names of the question the reports never write, with the passages the answer would
-    have quoted as the nearest ones."""
+def not_mentioned(answer: Answer, names: Sequence[str], message: str = "") -> Answer:
+    """An abstention saying which names of the question the reports never write (or `message`), with the passages the
+    answer would have quoted as the nearest ones."""
     listed = ", ".join(f"“{name}”" for name in names)
     nearest = answer.nearest if answer.abstained else [replace(c, n=None) for c in answer.citations]
-    return Answer(question=answer.question, answer=f"The indexed reports do not mention {listed}.", abstained=True, nearest=nearest)
+    text = message or f"The indexed reports do not mention {listed}."
+    return Answer(question=answer.question, answer=text, abstained=True, nearest=nearest)
 
 
 def abstain(question: str, sentences: Sequence[ScoredSentence], passages: Sequence[Passage], message: str = NOT_ANSWERED) -> Answer:

@@ -148,6 +148,10 @@ class KeywordIndex:
         top = top[np.lexsort((top, -scores[top]))]  # by score, ties in chunk order
         return [(self.ids[i], float(scores[i])) for i in top]
 
+    def starting(self, prefix: str) -> list[str]:
+        """The indexed tokens that start with prefix (every form of a Russian name: "черкас", "черкасов")."""
+        return [token for token in self.vocab if token.startswith(prefix)]
+
     def save(self, folder: Path, generation: int) -> None:
         """Write to a fresh folder (the base, and an empty change log), then swap it in, so a reader never sees half a save."""
         from scipy import sparse
