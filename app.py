@@ -148,6 +148,7 @@ if (!window.ragChips) {
       openContext(context.dataset.source, context.dataset.chunk, JSON.parse(context.dataset.quotes || '[]'), 0);
       return;
     }
+    if (!event.target.closest('#chat')) return;  // a click outside the chat (export, filter, comment) leaves the sources be
     const chip = event.target.closest('.rag-chip');
     let marker = chip;
     for (let node = event.target; !marker && node && node.id !== 'chat'; node = node.parentElement) {

@@ -112,6 +112,8 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
     expect(latest).to_contain_text("<script>window.pwned = 1</script>")  # shown as text
     assert page.evaluate("window.pwned") is None  # and never run
     _screenshot(page, tmp_path / "new-document.png")
+    page.click("#comment textarea")  # a click outside the chat leaves the latest answer's sources in view
+    expect(page.locator("#sources .rag-answer-sources:visible").locator(".rag-doc").first).to_contain_text("lantern-watch.txt")
 
     page.locator("#chat [data-testid='bot']").first.click()  # an earlier answer shows its own sources again
     expect(page.locator("#sources .rag-answer-sources:visible")).to_have_count(1)
