@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare every chunk id of the vector store with the bookkeeping and repair what differs "
         "(done anyway after an unfinished reindex, or when their counts differ)",
     )
+    index.add_argument("--collection", help="read only this sub-folder of the corpus (a collection); the others are left as they are")
     sub.add_parser("status", parents=[common], help="what the index holds")
     search = sub.add_parser("search", parents=[common], help="ranked passages for a query")
     search.add_argument("text")
@@ -44,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--out", help="the file --format writes (md without --out prints to the terminal)")
     for p in (search, ask):
         p.add_argument("--source", action="append", help="only this document or folder (repeatable)")
+        p.add_argument("--collection", action="append", help="only this collection, a sub-folder of the corpus (repeatable)")
     show = sub.add_parser("show", parents=[common], help="a page of an indexed PDF as an image, with a quote marked on it")
     show.add_argument("source", help="the document, as status and citations name it (a path inside the corpus)")
     show.add_argument("--page", type=int, required=True, help="page number, from 1")
@@ -128,7 +130,7 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             bar.n = done
             bar.refresh()
 
-        summary = pipeline.index(rebuild=args.rebuild, progress=progress, verify=args.verify)
+        summary = pipeline.index(rebuild=args.rebuild, progress=progress, verify=args.verify, collection=args.collection)
     if args.json:
         _print_json(summary.to_dict())
         return 0
@@ -157,6 +159,8 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         held = ", ".join(f"{name} {share:.0%}" for name, share in status["languages"].items())
         across = "matches questions across languages" if status["reads_across_languages"] else "matches a question with text in its language only"
         print(f"languages:   {held} of the indexed words; the model {across}")
+    if status["collections"]:
+        print("collections: " + ", ".join(f"{name} ({count} document{'' if count == 1 else 's'})" for name, count in status["collections"].items()))
     if status["language_advice"]:
         print(f"advice:      {status['language_advice']}")
     if status["problem"]:
@@ -165,7 +169,7 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    passages = _pipeline(settings).search(args.text, k=args.k, sources=args.source)
+    passages = _pipeline(settings).search(args.text, k=args.k, sources=args.source, collections=args.collection)
     rows = [
         {"rank": i, "score": round(p.score, 6), "dense": p.dense, "keyword": p.keyword, "chunk_id": p.chunk.id,
          "source": p.chunk.source, "title": p.chunk.title, "page": p.chunk.page, "text": p.chunk.text}
@@ -184,7 +188,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.format in ("docx", "odt") and not args.out:
         raise RagError(f"--format {args.format} writes a file: add --out FILE.{args.format}.")
     pipeline = _pipeline(settings)
-    answer = pipeline.ask(args.question, k=args.k, sources=args.source)
+    answer = pipeline.ask(args.question, k=args.k, sources=args.source, collections=args.collection)
     if args.format or args.out:
         return _write_export(pipeline.export([answer], args.format or "md"), args.out)
     if args.json:

@@ -66,9 +66,12 @@ class Pipeline:
 
     # -- indexing -------------------------------------------------------------------------
 
-    def index(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False) -> IndexSummary:
+    def index(
+        self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False, collection: str | None = None
+    ) -> IndexSummary:
         """Bring the index in step with the corpus folder (or rebuild it), keyword search included; verify compares
-        every chunk id of the two stores first (rag.ingest.indexer does so by itself when they may disagree).
+        every chunk id of the two stores first (rag.ingest.indexer does so by itself when they may disagree). With a
+        collection, only that sub-folder of the corpus is read and brought in step; the others are left as they are.
 
         Under RAG_EMBED_MODEL=auto a rebuild, or a first build into an empty index, chooses the model again
         from the corpus as it is now (a corpus that gained Russian reports moves to the multilingual model).
@@ -78,8 +81,11 @@ class Pipeline:
             if chosen != self.settings.embed_model:
                 settings = replace(self.requested, embed_model=chosen)
                 self._use(settings, as_encoder(load_embeddings(settings)))
+        if collection and rebuild:
+            raise RagError(f"--rebuild rebuilds the whole index; to read the collection {collection!r} again, reindex without it.")
+        folder = self.collection_folder(collection) if collection else ""
         indexer = Indexer(self.settings, self.embeddings, self.store, self.records, self.keyword_store)
-        summary = indexer.run(rebuild=rebuild, progress=progress, verify=verify)
+        summary = indexer.run(rebuild=rebuild, progress=progress, verify=verify, collection=folder)
         self._checked = True
         return summary
 
@@ -89,12 +95,16 @@ class Pipeline:
 
     # -- asking ---------------------------------------------------------------------------
 
-    def search(self, query: str, k: int | None = None, sources: Sequence[str] | None = None, mode: Mode = "hybrid") -> list[Passage]:
-        """Ranked passages for a query: hybrid by default, dense or keyword alone on request."""
+    def search(
+        self, query: str, k: int | None = None, sources: Sequence[str] | None = None, mode: Mode = "hybrid",
+        collections: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """Ranked passages for a query: hybrid by default, dense or keyword alone on request; within the collections
+        (corpus sub-folders) when given."""
         self._check()
         query = clean_question(query, self.settings.max_question_chars)
         vector = self.embeddings.encode_query(query) if mode != "keyword" else None
-        allowed = self.resolve_sources(sources)
+        allowed = self.resolve_sources(sources, collections)
         return retrieve(query, vector, self.store, self.keywords(), self.settings, k or self.settings.top_k, allowed, mode)
 
     def ask(
@@ -103,9 +113,11 @@ class Pipeline:
         history: Sequence | None = None,
         k: int | None = None,
         sources: Sequence[str] | None = None,
+        collections: Sequence[str] | None = None,
     ) -> Answer:
-        """A cited answer (extractive, or written by RAG_LLM and checked), or an abstention with the nearest passages."""
-        return self.ask_stream(question, history, k, sources).finish()
+        """A cited answer (extractive, or written by RAG_LLM and checked), or an abstention with the nearest passages;
+        from the collections (corpus sub-folders) given, else from every document."""
+        return self.ask_stream(question, history, k, sources, collections).finish()
 
     def ask_stream(
         self,
@@ -113,6 +125,7 @@ class Pipeline:
         history: Sequence | None = None,
         k: int | None = None,
         sources: Sequence[str] | None = None,
+        collections: Sequence[str] | None = None,
     ) -> AnswerStream:
         """The answer while it is written, for the chat: iterating yields the checked text so far; `.answer` at the end."""
         started = time.perf_counter()
@@ -120,7 +133,7 @@ class Pipeline:
         question = clean_question(question, self.settings.max_question_chars)
         resolved = resolve_followup(question, history)
         vector = self.embeddings.encode_query(resolved)
-        allowed = self.resolve_sources(sources)
+        allowed = self.resolve_sources(sources, collections)
         constraints = parse(resolved)
         k = k or self.settings.top_k
         # a question about a period looks deeper, and answers from the passages of that period when there are any; one
@@ -130,7 +143,7 @@ class Pipeline:
         # a name no report writes constrains nothing (a misspelt acronym, a full name the reports abbreviate)
         constraints = replace(constraints, names=tuple(name for name, count in keywords.holding(constraints.names).items() if count))
         # a question asking what one organisation or report says looks in the documents it names so, when some are
-        named = self.named_sources(resolved) if allowed is None else None
+        named = self.named_sources(resolved, allowed) if not sources else None
         looked_in = named or allowed
         depth = k * PERIOD_DEPTH if deeper else k
         found = retrieve(resolved, vector, self.store, keywords, self.settings, depth, looked_in, keyword_query=without_source(resolved))
@@ -146,8 +159,10 @@ class Pipeline:
         def label(answer: Answer) -> Answer:
             if answer.abstained and answer.answer.startswith(NOT_ANSWERED) and self.store.count():
                 answer.answer = " ".join(filter(None, [answer.answer, self.language_note(resolved)]))
-            if answer.abstained and allowed is not None:
-                answer.answer = f"{answer.answer} {filtered_note(allowed)}"
+            if answer.abstained and sources:
+                answer.answer = f"{answer.answer} {filtered_note(allowed or [])}"
+            elif answer.abstained and collections is not None:
+                answer.answer = f"{answer.answer} Only the collection {', '.join(collections)} was searched."
             answer.question = question
             answer.resolved_question = resolved
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
@@ -237,23 +252,52 @@ class Pipeline:
             )
         return f"Some indexed reports are in {hold}, which the model {model} does not match with {ask} questions: {way_out}"
 
-    def named_sources(self, question: str) -> list[str] | None:
-        """The documents a question names as its source by their file name or title ("According to OVD-Info, …"), or
-        None (see constraints.named_documents)."""
+    def named_sources(self, question: str, within: Sequence[str] | None = None) -> list[str] | None:
+        """The documents (of those within, when given) a question names as its source by their file name or title
+        ("According to OVD-Info, …"), or None (see constraints.named_documents)."""
         if not source_names(question):
             return None
-        return named_documents(question, {source: record.title for source, record in self.records.documents().items()})
+        records = self.records.documents()
+        kept = records if within is None else {source: records[source] for source in within if source in records}
+        return named_documents(question, {source: record.title for source, record in kept.items()})
 
-    def resolve_sources(self, sources: Sequence[str] | None) -> list[str] | None:
-        """Exact document sources for filters naming files or folders; None means every document."""
-        if not sources:
+    def resolve_sources(self, sources: Sequence[str] | None, collections: Sequence[str] | None = None) -> list[str] | None:
+        """Exact document sources for filters naming files or folders, within the collections when given; None means
+        every document."""
+        if not sources and collections is None:
             return None
         known = list(self.records.documents())
-        wanted = [s.strip().strip("/") for s in sources if s and s.strip().strip("/")]
+        if collections is not None:
+            folders = [self.collection_folder(c) for c in collections]
+            known = [d for d in known if any(d.startswith(f + "/") for f in folders)]
+            if not known:
+                raise RagError(f"No indexed document in the collection {', '.join(folders) or '(none)'}; see python -m rag status.")
+            if not sources:
+                return known
+        wanted = [s.strip().strip("/") for s in sources or [] if s and s.strip().strip("/")]
         matched = [d for d in known if any(d == w or d.startswith(w + "/") or Path(d).name == w for w in wanted)]
         if not matched:
             raise RagError(f"No indexed document matches the source filter {', '.join(wanted)}; see python -m rag status.")
         return matched
+
+    def collections(self) -> dict[str, int]:
+        """The corpus's collections (its top-level sub-folders holding indexed documents), each with its document count."""
+        counts: dict[str, int] = {}
+        for source in self.records.documents():
+            if "/" in source:
+                counts[source.split("/", 1)[0]] = counts.get(source.split("/", 1)[0], 0) + 1
+        return dict(sorted(counts.items()))
+
+    def collection_folder(self, name: str) -> str:
+        """A collection's name checked: one sub-folder of the corpus, by its plain name (no path, no link)."""
+        name = str(name or "").strip().strip("/")
+        if not name or "/" in name or "\\" in name or name in (".", "..") or name.startswith("."):
+            raise RagError(f"--collection {name!r}: a collection is one sub-folder of the corpus, named plainly (e.g. 'haiti').")
+        folder = self.settings.corpus_dir / name
+        if folder.is_symlink() or not folder.is_dir():
+            raise RagError(f"--collection {name!r}: no such folder in the corpus ({self.settings.corpus_dir}); collections: "
+                           f"{', '.join(self.collections()) or 'none yet'}.")
+        return name
 
     def _check(self) -> None:
         if not self._checked:
@@ -312,6 +356,7 @@ class Pipeline:
             "index": self.settings.chroma_url or str(self.settings.index_dir.resolve()),
             "corpus": str(self.settings.corpus_dir.resolve()),
             "last_update": max((d.indexed_at for d in docs), default=None),
+            "collections": self.collections(),
             "problem": self.store.mismatch() if self.store.count() else "",
         }
 

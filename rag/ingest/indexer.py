@@ -167,7 +167,8 @@ class Indexer:
         self.keywords = keywords
         self.splitter = make_splitter(embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
 
-    def run(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False) -> IndexSummary:
+    def run(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False, collection: str = "") -> IndexSummary:
+        """Index the corpus, or only its sub-folder `collection` (the documents elsewhere are left as they are)."""
         started = time.perf_counter()
         summary = IndexSummary()
         with index_lock(self.settings.index_dir):
@@ -182,19 +183,22 @@ class Indexer:
                 summary.reread = self.records.document_count() > 0
                 if not summary.reread:
                     self.records.put_meta(RECIPE, recipe)  # an empty index: whatever this run writes is cut by this recipe
-            plan = self._plan(again=summary.reread)
+            plan = self._plan(again=summary.reread, collection=collection)
             # the vector store is compared with the bookkeeping only by a run that writes to it (or is asked to):
             # its first use loads the whole HNSW graph, 1 s at 300,000 chunks, which a run with nothing to do skips
             touched = bool(full or plan.todo or plan.gone)
             if touched:
                 summary.repaired = self.reconcile(full=full)
                 if summary.repaired:
-                    plan = self._plan(again=summary.reread)  # documents whose vectors were missing are embedded again
+                    plan = self._plan(again=summary.reread, collection=collection)  # documents whose vectors were missing
             self.records.put_meta(_WRITING, "1")
             todo = self._apply(plan, summary)
             self._embed_all(todo, summary, progress or _quiet)
-            self.records.put_failures({item["source"]: item["reason"] for item in summary.skipped})
-            if summary.reread:
+            failures = {item["source"]: item["reason"] for item in summary.skipped}
+            if collection:  # the other collections' unreadable files stay listed
+                failures = {**{s: r for s, r in self.records.failures().items() if not s.startswith(collection + "/")}, **failures}
+            self.records.put_failures(failures)
+            if summary.reread and not collection:
                 self.records.put_meta(RECIPE, recipe)  # every report is now cut by it (an interrupted run reads them again)
             if summary.repaired:
                 self.records.prune_sentence_vectors()  # of texts whose chunks a repair took away
@@ -221,16 +225,18 @@ class Indexer:
         self.records.forget_hashes(broken)
         return len(stored - claimed) + len(broken)
 
-    def _plan(self, again: bool = False) -> _Plan:
+    def _plan(self, again: bool = False, collection: str = "") -> _Plan:
         """Compare the corpus with the bookkeeping, changing nothing: files to embed, documents whose files are gone.
 
         A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
         hash, so a run over an unchanged corpus reads no file content. With `again`, every file is read
         again (the text recipe changed: its chunks, sentences or tokens would differ now)."""
         now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
-        files, passed_over = scan_corpus(self.settings.corpus_dir)
+        files, passed_over = scan_corpus(self.settings.corpus_dir, collection)
         plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
         known = self.records.document_hashes()
+        if collection:  # the documents of other collections are neither compared nor removed
+            known = {source: kept for source, kept in known.items() if source.startswith(collection + "/")}
         for file in files:
             sha, kept = known.get(file.source, ("", ""))
             stamp = file_stamp(file.stat, now)

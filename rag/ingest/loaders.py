@@ -46,8 +46,9 @@ class CorpusFile(NamedTuple):
     stat: os.stat_result
 
 
-def scan_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
-    """Report files under corpus_dir (sorted by source, folder by folder), and (source, reason) for files passed over.
+def scan_corpus(corpus_dir: Path, collection: str = "") -> tuple[list[CorpusFile], list[tuple[str, str]]]:
+    """Report files under corpus_dir, or under its sub-folder `collection` (sources stay relative to corpus_dir),
+    sorted by source, folder by folder; and (source, reason) for files passed over.
 
     Hidden files and folders are ignored; symlinks are never followed, so nothing outside the corpus
     is read. One directory listing per folder and one lstat per report, with no path objects: this runs
@@ -55,7 +56,8 @@ def scan_corpus(corpus_dir: Path) -> tuple[list[CorpusFile], list[tuple[str, str
     """
     files: list[CorpusFile] = []
     passed_over: list[tuple[str, str]] = []
-    _scan_folder(str(corpus_dir.resolve()), "", files, passed_over)
+    root = str(corpus_dir.resolve())
+    _scan_folder(os.path.join(root, collection) if collection else root, f"{collection}/" if collection else "", files, passed_over)
     return files, passed_over
 
 

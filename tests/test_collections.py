@@ -1,0 +1,94 @@
+"""Collections: the corpus's sub-folders, each asked and reindexed on its own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rag.cli import main
+from rag.errors import RagError
+from tests.helpers import write
+
+HAITI = "Haiti gangs report 2025\n\nIn March 2025 the Panel counted 312 detainees held without charge in Port-au-Prince prisons."
+SUDAN = "South Sudan mission report 2025\n\nIn March 2025 the Mission counted 88 detainees held without charge in Juba prisons."
+ROOT = "General notes\n\nThe monitoring network met twice in 2025 to compare detention figures."
+
+
+@pytest.fixture
+def pipeline(make_pipeline):
+    built = make_pipeline()
+    corpus = built.settings.corpus_dir
+    write(corpus, "haiti/panel.txt", HAITI)
+    write(corpus, "sudan/mission.txt", SUDAN)
+    write(corpus, "notes.txt", ROOT)
+    built.index()
+    return built
+
+
+def test_a_question_in_one_collection_never_cites_another(pipeline):
+    assert pipeline.collections() == {"haiti": 1, "sudan": 1}  # the root's documents belong to none
+    question = "How many detainees were held without charge in March 2025?"
+    for name, figure, other in (("haiti", "312", "sudan/"), ("sudan", "88", "haiti/")):
+        answer = pipeline.ask(question, collections=[name])
+        assert not answer.abstained and figure in answer.answer
+        assert all(c.source.startswith(f"{name}/") for c in [*answer.citations, *answer.nearest]), name
+        assert not any(c.source.startswith(other) for c in answer.citations)
+        assert {p.chunk.source for p in pipeline.search(question, collections=[name])} == {f"{name}/{'panel' if name == 'haiti' else 'mission'}.txt"}
+    both = pipeline.ask(question)  # no collection chosen: every document
+    assert {c.source.split("/")[0] for c in both.citations} >= {"haiti", "sudan"}
+    missed = pipeline.ask("Who won the 2018 football World Cup?", collections=["sudan"])
+    assert missed.abstained and "Only the collection sudan was searched." in missed.answer
+
+
+def test_reindexing_one_collection_leaves_the_others_as_they_are(pipeline):
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "haiti/lynching.txt", "In 2024 at least 596 people were lynched in Haiti, the Human Rights Section said.")
+    write(corpus, "sudan/mission.txt", SUDAN.replace("88", "99"))  # changed, but not in the collection reindexed
+    (corpus / "notes.txt").unlink()  # gone, but at the corpus root
+    summary = pipeline.index(collection="haiti")
+    assert summary.added == ["haiti/lynching.txt"] and summary.updated == [] and summary.removed == [] and summary.unchanged == 1
+    assert set(pipeline.records.documents()) == {"haiti/panel.txt", "haiti/lynching.txt", "sudan/mission.txt", "notes.txt"}
+    assert "88" in pipeline.ask("How many detainees were held in Juba prisons?", collections=["sudan"]).answer  # as it was
+    summary = pipeline.index()  # the whole corpus: now the others' changes are taken
+    assert summary.updated == ["sudan/mission.txt"] and summary.removed == ["notes.txt"]
+    assert "99" in pipeline.ask("How many detainees were held in Juba prisons?", collections=["sudan"]).answer
+    (corpus / "sudan" / "mission.txt").unlink()
+    assert pipeline.index(collection="sudan").removed == ["sudan/mission.txt"]
+    assert pipeline.collections() == {"haiti": 2}
+
+
+@pytest.mark.parametrize("name", ["../outside", "haiti/panel.txt", ".hidden", "nowhere", ""])
+def test_a_collection_is_one_plain_sub_folder_of_the_corpus(pipeline, name):
+    with pytest.raises(RagError, match="collection"):
+        pipeline.index(collection=name) if name else pipeline.collection_folder(name)
+    with pytest.raises(RagError, match="collection"):
+        pipeline.ask("How many detainees?", collections=[name])
+
+
+def test_a_collection_with_no_indexed_document_says_so(pipeline):
+    (pipeline.settings.corpus_dir / "empty").mkdir()
+    with pytest.raises(RagError, match="No indexed document in the collection empty"):
+        pipeline.ask("How many detainees?", collections=["empty"])
+    with pytest.raises(RagError, match="rebuilds the whole index"):
+        pipeline.index(rebuild=True, collection="haiti")
+
+
+def test_the_command_line_indexes_and_asks_one_collection(capsys, tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    write(corpus, "haiti/panel.txt", HAITI)
+    write(corpus, "sudan/mission.txt", SUDAN)
+    dirs = ["--corpus", str(corpus), "--index", str(index)]
+    assert main(["index", *dirs, "--collection", "haiti", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["added"] == ["haiti/panel.txt"]  # sudan not read yet
+    assert main(["index", *dirs]) == 0
+    capsys.readouterr()
+    assert main(["status", *dirs]) == 0
+    assert "collections: haiti (1 document), sudan (1 document)" in capsys.readouterr().out
+    assert main(["ask", "How many detainees were held without charge?", *dirs, "--collection", "sudan", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert "88" in answer["answer"] and {c["source"] for c in answer["citations"]} == {"sudan/mission.txt"}
+    assert main(["search", "detainees", *dirs, "--collection", "haiti", "--json"]) == 0
+    assert {r["source"] for r in json.loads(capsys.readouterr().out)["results"]} == {"haiti/panel.txt"}
+    assert main(["ask", "Anything?", *dirs, "--collection", "../etc"]) == 1
+    assert "a collection is one sub-folder of the corpus" in capsys.readouterr().err
