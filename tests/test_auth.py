@@ -41,3 +41,16 @@ def test_file_without_pairs_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "users.txt", "# nobody yet\n")
     with pytest.raises(ConfigError, match="holds no 'user:password' line"):
         parse_auth(str(path))
+
+
+def test_a_login_line_may_limit_its_user_to_collections(tmp_path: Path) -> None:
+    from rag.web.auth import parse_access
+
+    logins = tmp_path / "logins.txt"
+    logins.write_text("root:toor\nann:pw:with:colons collections=haiti, sudan/\n# bob:x collections=none\n", encoding="utf-8")
+    assert parse_auth(str(logins)) == [("root", "toor"), ("ann", "pw:with:colons")]  # the limit is no part of the password
+    assert parse_access(str(logins)) == {"ann": ("haiti", "sudan")}  # root reaches everything
+    assert parse_access("ann:pw collections=haiti") == {"ann": ("haiti",)} and parse_access("ann:pw") == {} and parse_access("") == {}
+    for bad in ("../etc", "haiti/sub", ".hidden"):
+        with pytest.raises(ConfigError, match="plain sub-folder names"):
+            parse_access(f"ann:pw collections={bad}")
