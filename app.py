@@ -5,7 +5,7 @@ policy has switched its analytics off, so `import app` stays cheap.
 """
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,7 @@ from rag.ingest.loaders import SUPPORTED
 from rag.pipeline import Pipeline
 from rag.types import EXPORT_EXTENSIONS, Progress
 from rag.web import render
-from rag.web.auth import parse_auth
+from rag.web.auth import parse_access, parse_auth
 from rag.web.service import Answers, ChatService, DocumentsView, Messages
 
 if TYPE_CHECKING:
@@ -172,13 +172,15 @@ if (!window.ragChips) {
 """
 
 
-def build_app(pipeline: Pipeline) -> "gr.Blocks":
-    """The Blocks page over a ready pipeline: Chat tab, Documents tab, and the /ask and /reindex API."""
+def build_app(pipeline: Pipeline, auth: str | None = None) -> "gr.Blocks":
+    """The Blocks page over a ready pipeline: Chat tab, Documents tab, and the /ask and /reindex API. auth is the
+    RAG_AUTH value the page is served with (the pipeline's setting unless given): it limits logins to collections."""
     import gradio as gr
 
-    service = ChatService(pipeline)
+    service = ChatService(pipeline, parse_access(pipeline.settings.auth if auth is None else auth))
     with gr.Blocks(title="Ask the reports", analytics_enabled=False) as demo:
-        page = _layout(gr, service.documents_view(), service)
+        # with logins limited to collections, the page is filled per login when it loads, never with every document
+        page = _layout(gr, service.documents_view() if not service.access else DocumentsView([], [], [], [], []), service)
         _wire(gr, demo, service, page)
         _api(gr, service)
     return demo
@@ -194,6 +196,7 @@ class _Page:
     chat_note: Any
     as_written: Any
     only: Any
+    collection: Any
     comment: Any
     feedback_note: Any
     export_format: Any
@@ -243,15 +246,15 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
                 )
             with gr.Column(scale=2):
 
-                def page_view(wanted: dict) -> dict:
+                def page_view(wanted: dict, request: gr.Request) -> dict:
                     """The page view's server call (Gradio passes a server function one value: here {source, page, quotes})."""
                     wanted = wanted if isinstance(wanted, dict) else {}
-                    return service.page_view(wanted.get("source", ""), wanted.get("page", 0), wanted.get("quotes") or [])
+                    return service.page_view(wanted.get("source", ""), wanted.get("page", 0), wanted.get("quotes") or [], _user(request))
 
-                def context_view(wanted: dict) -> dict:
+                def context_view(wanted: dict, request: gr.Request) -> dict:
                     """The text view's server call, for a report that is no PDF: {chunk, quotes, step}."""
                     wanted = wanted if isinstance(wanted, dict) else {}
-                    return service.context_view(wanted.get("chunk", ""), wanted.get("quotes") or [], wanted.get("step", 0))
+                    return service.context_view(wanted.get("chunk", ""), wanted.get("quotes") or [], wanted.get("step", 0), _user(request))
 
                 sources = gr.HTML(
                     render.sources_html(None), elem_id="sources", css_template=SOURCES_CSS, js_on_load=CHIP_SCRIPT, max_height=640,
@@ -266,6 +269,10 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
                 only = gr.Dropdown(
                     choices=view.choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
                     allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
+                )
+                collection = gr.Dropdown(
+                    choices=_collection_choices(view.collections), value="", label="Collection", elem_id="collection",
+                    visible=bool(view.collections),
                 )
                 comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
                 feedback_note = gr.Markdown(elem_id="feedback-note")
@@ -296,56 +303,62 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
             confirm = gr.Button("Yes, delete it", variant="stop", elem_id="confirm", scale=0, min_width=140)
             cancel = gr.Button("Cancel", elem_id="cancel", scale=0, min_width=100)
     return _Page(
-        chatbot, question, send, chat_note, as_written, only, comment, feedback_note, export_format, export, exported,
+        chatbot, question, send, chat_note, as_written, only, collection, comment, feedback_note, export_format, export, exported,
         export_note, sources, original, original_note, original_source, original_go, table, upload, replace, upload_note,
         reindex, index_note, doomed, delete, confirm_row, confirm_note, confirm, cancel, gr.State({}),
     )
 
 
 def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
-    """Connect the events; asking and reindexing run in separate concurrency groups, so neither waits for the other."""
+    """Connect the events; asking and reindexing run in separate concurrency groups, so neither waits for the other.
+    Every event reads the login from its request: a login RAG_AUTH limits to collections sees and asks those only."""
     tracker = gr.Progress()  # Gradio spots a Progress default and feeds it the running event's bar
 
-    def listing(chosen: list[str] | None = None) -> tuple:
+    def listing(chosen: list[str] | None, request: gr.Request) -> tuple:
         """The documents table, the filter (keeping only the chosen documents that are still indexed), the delete
-        list and the example questions."""
-        view = service.documents_view()
+        list, the example questions and the collections, as this login may see them."""
+        view = service.documents_view(_user(request))
         known = {value for _, value in view.choices}
         kept = [source for source in chosen or [] if source in known]
         return (
             view.rows, gr.Dropdown(choices=view.choices, value=kept), gr.Dropdown(choices=view.removable, value=None),
-            gr.Chatbot(examples=view.examples),
+            gr.Chatbot(examples=view.examples), gr.Dropdown(choices=_collection_choices(view.collections), visible=bool(view.collections)),
         )
 
     def shown(updates: Iterator) -> Iterator[tuple]:
         for update in updates:
             yield update.question, update.messages, update.panel, update.answers, update.note, gr.Button(visible=update.interpreted)
 
-    def chat(text: str, history: Messages, chosen: list[str], state: Answers) -> Iterator[tuple]:
-        yield from shown(service.respond(text, history, chosen, state))
+    def chat(text: str, history: Messages, chosen: list[str], collection: str, state: Answers, request: gr.Request) -> Iterator[tuple]:
+        yield from shown(service.respond(text, history, chosen, state, user=_user(request), collection=collection or None))
 
-    def chat_as_written(history: Messages, chosen: list[str], state: Answers) -> Iterator[tuple]:
-        yield from shown(service.ask_as_written(history, chosen, state))
+    def chat_as_written(history: Messages, chosen: list[str], collection: str, state: Answers, request: gr.Request) -> Iterator[tuple]:
+        yield from shown(service.ask_as_written(history, chosen, state, user=_user(request), collection=collection or None))
 
     def pick_example(selected: gr.SelectData) -> str:
         return selected.value["text"]
 
-    def reindex_clicked(chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
-        return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress)))), *listing(chosen)
+    def reindex_clicked(chosen: list[str] | None, request: gr.Request, progress: gr.Progress = tracker) -> tuple:
+        user = _user(request)
+        return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress), user))), *listing(chosen, request)
+
+    def uploaded(paths: list[str] | None, replace: bool, request: gr.Request) -> str:
+        return service.upload(paths, replace, _user(request))
 
     def delete_asked(source: str | None) -> tuple:
         question = service.confirm_delete(source)
         return gr.Row(visible=bool(question)), question, "" if question else "Choose a document to delete."
 
-    def delete_confirmed(source: str | None, chosen: list[str] | None, progress: gr.Progress = tracker) -> tuple:
-        return gr.Row(visible=False), service.noted(lambda: service.delete(source, _reporter(progress))), *listing(chosen)
+    def delete_confirmed(source: str | None, chosen: list[str] | None, request: gr.Request, progress: gr.Progress = tracker) -> tuple:
+        note = service.noted(lambda: service.delete(source, _reporter(progress), _user(request)))
+        return gr.Row(visible=False), note, *listing(chosen, request)
 
     def exported(state: Answers, fmt: str) -> tuple:
         path, note = service.export(state, fmt)
         return gr.File(value=str(path) if path else None, visible=path is not None), note
 
-    def offered(source: str) -> tuple:
-        path, note = service.original_file(source)
+    def offered(source: str, request: gr.Request) -> tuple:
+        path, note = service.original_file(source, _user(request))
         return gr.File(value=str(path) if path else None, visible=path is not None), note
 
     def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
@@ -355,51 +368,62 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     asking = {"concurrency_id": "ask", "concurrency_limit": ASK_CONCURRENCY, **private}
     indexing = {"concurrency_id": "index", "concurrency_limit": 1, **private}
     chat_out = [page.question, page.chatbot, page.sources, page.answers, page.chat_note, page.as_written]
-    chat_io = {"fn": chat, "inputs": [page.question, page.chatbot, page.only, page.answers], "outputs": chat_out}
-    listed = [page.table, page.only, page.doomed, page.chatbot]
+    chat_io = {"fn": chat, "inputs": [page.question, page.chatbot, page.only, page.collection, page.answers], "outputs": chat_out}
+    listed = [page.table, page.only, page.doomed, page.chatbot, page.collection]
     page.question.submit(**chat_io, **asking)
     page.send.click(**chat_io, **asking)
-    page.as_written.click(chat_as_written, [page.chatbot, page.only, page.answers], chat_out, **asking)
+    page.as_written.click(chat_as_written, [page.chatbot, page.only, page.collection, page.answers], chat_out, **asking)
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
     page.export.click(exported, [page.answers, page.export_format], [page.exported, page.export_note], **private)
     page.original_go.click(offered, page.original_source, [page.original, page.original_note], **private)
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
     # a reindex shows its progress bar on its note, so the documents table stays in view while it runs
     note_only = {"show_progress_on": [page.index_note]}
-    saved = page.upload.upload(service.upload, [page.upload, page.replace], page.upload_note, **private)
+    saved = page.upload.upload(uploaded, [page.upload, page.replace], page.upload_note, **private)
     saved.then(lambda: None, None, page.upload, **private).then(reindex_clicked, page.only, [page.index_note, *listed], **indexing, **note_only)
     page.reindex.click(reindex_clicked, page.only, [page.index_note, *listed], **indexing, **note_only)
     page.delete.click(delete_asked, page.doomed, [page.confirm_row, page.confirm_note, page.index_note], **private)
     page.cancel.click(lambda: gr.Row(visible=False), None, page.confirm_row, **private)
     page.confirm.click(delete_confirmed, [page.doomed, page.only], [page.confirm_row, page.index_note, *listed], **indexing, **note_only)
-    demo.load(listing, None, listed, **private)
+    demo.load(listing, page.only, listed, **private)
+
+
+def _user(request: Any) -> str | None:
+    """The login of the request (None when the page has no login)."""
+    return getattr(request, "username", None) if request is not None else None
+
+
+def _collection_choices(collections: Sequence[str]) -> list[tuple[str, str]]:
+    """The collection dropdown's choices: every reachable collection at once, then each alone."""
+    return [("All your collections", ""), *[(name, name) for name in collections]]
 
 
 def _api(gr: Any, service: ChatService) -> None:
     """The named endpoints for gradio_client and MCP: /ask and /reindex, both returning JSON."""
 
-    def ask(question: str, sources: list[str] | None = None) -> dict:
+    def ask(question: str, sources: list[str] | None = None, collection: str = "", request: gr.Request = None) -> dict:
         """Answer a question from the indexed reports, quoting them with numbered citations.
 
         Args:
             question: the question, in plain words.
             sources: optional document file names or folders to search; empty means every document.
+            collection: optional collection (a sub-folder of the corpus) to search; empty means all the login may reach.
         Returns:
             The answer text with [n] markers, its citations (source, page, quoted span), or an abstention.
         """
         try:
-            return service.ask(question, sources).to_dict()
+            return service.ask(question, sources, _user(request), collection or None).to_dict()
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
-    def reindex() -> dict:
-        """Bring the index in step with the corpus folder and return what changed."""
+    def reindex(request: gr.Request = None) -> dict:
+        """Bring the index in step with the corpus folder (a limited login: its collections) and return what changed."""
         try:
-            return service.reindex()
+            return service.reindex(user=_user(request))
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
-    def page(source: str, page: int, quotes: list[str] | None = None) -> dict:
+    def page(source: str, page: int, quotes: list[str] | None = None, request: gr.Request = None) -> dict:
         """A page of an indexed PDF report as an image, with the quoted text marked on it.
 
         Args:
@@ -409,9 +433,11 @@ def _api(gr: Any, service: ChatService) -> None:
         Returns:
             {"image": a PNG data URL, "page", "pages", "marked": lines marked}, or {"error": why}.
         """
-        return service.page_view(source, page, quotes)
+        return service.page_view(source, page, quotes, _user(request))
 
-    def export(question: str, format: str = "md", sources: list[str] | None = None) -> dict:  # noqa: A002 - the API's word
+    def export(  # noqa: A002 - format is the API's word
+        question: str, format: str = "md", sources: list[str] | None = None, collection: str = "", request: gr.Request = None
+    ) -> dict:
         """Answer a question and return the answer as a document whose footnotes prove each quote.
 
         Args:
@@ -419,11 +445,12 @@ def _api(gr: Any, service: ChatService) -> None:
             format: "md" (Markdown with footnotes), "docx" or "odt" (real footnotes; needs pandoc on the server), or "csl"
                 (the documents the answer cites, as CSL-JSON for reference managers).
             sources: optional document file names or folders to search; empty means every document.
+            collection: optional collection (a sub-folder of the corpus) to search; empty means all the login may reach.
         Returns:
             {"format", "filename", "base64": the document's bytes}.
         """
         try:
-            answer = service.ask(question, sources)
+            answer = service.ask(question, sources, _user(request), collection or None)
             document = service.pipeline.export([answer], format)
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None

@@ -40,7 +40,7 @@ def launch_app(pipeline: Pipeline, **overrides) -> tuple[gr.Blocks, str]:
 
     settings = dataclasses.replace(pipeline.settings, host="127.0.0.1", **overrides)
     apply_network_policy(settings)
-    demo = app.build_app(pipeline)
+    demo = app.build_app(pipeline, settings.auth)
     options = {**app.launch_options(settings), "server_port": None}
     _, url, _ = demo.queue().launch(prevent_thread_lock=True, quiet=True, **options)
     return demo, url

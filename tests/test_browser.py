@@ -277,3 +277,26 @@ def _screenshot(page, path: Path, copy_to: str | None = None) -> None:
     if copy_to:
         Path(copy_to).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, copy_to)
+
+
+def test_choosing_a_collection_keeps_the_questions_to_it(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    corpus = seed_pipeline.settings.corpus_dir
+    write(corpus, "haiti/panel.txt", "In March 2025 the Panel counted 312 detainees held without charge in Port-au-Prince.")
+    write(corpus, "sudan/mission.txt", "In March 2025 the Mission counted 88 detainees held without charge in Juba.")
+    page.get_by_role("tab", name="Documents").click()
+    page.click("#reindex")
+    expect(page.locator("#documents")).to_contain_text("sudan/mission.txt")
+    page.get_by_role("tab", name="Chat").click()
+    expect(page.locator("#collection")).to_be_visible()  # shown once the corpus has collections
+    page.locator("#collection input").click()
+    page.get_by_role("option", name="sudan", exact=True).click()
+    page.fill("#question textarea", "How many detainees were held without charge in March 2025?")
+    page.click("#ask")
+    reply = page.locator("#chat [data-testid='bot']").first
+    expect(reply).to_contain_text("88 detainees")
+    expect(reply).not_to_contain_text("312")
+    expect(page.locator("#sources .rag-answer-sources:visible .rag-doc")).to_have_count(1)
+    expect(page.locator("#sources .rag-answer-sources:visible")).to_contain_text("sudan/mission.txt")
+    _screenshot(page, tmp_path / "collection.png", os.environ.get("RAG_SCREENSHOT_COLLECTION"))

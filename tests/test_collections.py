@@ -92,3 +92,58 @@ def test_the_command_line_indexes_and_asks_one_collection(capsys, tmp_path):
     assert {r["source"] for r in json.loads(capsys.readouterr().out)["results"]} == {"haiti/panel.txt"}
     assert main(["ask", "Anything?", *dirs, "--collection", "../etc"]) == 1
     assert "a collection is one sub-folder of the corpus" in capsys.readouterr().err
+
+
+def test_a_login_limited_to_one_collection_never_reaches_another(pipeline, tmp_path):
+    from rag.web.service import ChatService
+
+    write(pipeline.settings.corpus_dir, "sudan/juba.pdf", "")  # an unreadable file of the other collection
+    pipeline.index()
+    service = ChatService(pipeline, {"ann": ("haiti",)})
+    question = "How many detainees were held without charge in March 2025?"
+    answer = service.ask(question, None, user="ann")
+    assert "312" in answer.answer and {c.source for c in [*answer.citations, *answer.nearest]} <= {"haiti/panel.txt"}
+    assert "88" in service.ask(question, None, user="root", collection="sudan").answer  # an unlimited login chooses any
+    with pytest.raises(RagError, match="not one of yours"):
+        service.ask(question, None, user="ann", collection="sudan")
+    view = service.documents_view("ann")
+    assert view.collections == ["haiti"] and [value for _, value in view.choices] == ["haiti/panel.txt"]
+    assert all("sudan" not in str(row) and "notes.txt" not in str(row) for row in view.rows)  # nor its unreadable files
+    assert service.documents_view("root").collections == ["haiti", "sudan"]
+    sudan = pipeline.search("detainees Juba", collections=["sudan"])[0].chunk
+    assert service.context_view(sudan.id, [], user="ann") == {"error": "sudan/mission.txt: not in your collections."}
+    assert "html" in service.context_view(sudan.id, [], user="root")
+    assert service.page_view("sudan/juba.pdf", 1, [], user="ann") == {"error": "sudan/juba.pdf: not in your collections."}
+    assert service.original_file("sudan/mission.txt", "ann")[0] is None and service.original_file("haiti/panel.txt", "ann")[0] is not None
+    assert "not in your collections" in service.delete("sudan/mission.txt", user="ann")
+    assert (pipeline.settings.corpus_dir / "sudan" / "mission.txt").exists()
+    upload = tmp_path / "brief.txt"
+    upload.write_text("In April 2025 the Panel counted 40 more detainees in Cap-Haïtien.", encoding="utf-8")
+    assert service.upload([str(upload)], user="ann") == "- Saved brief\\.txt"  # Markdown, escaped
+    assert (pipeline.settings.corpus_dir / "haiti" / "brief.txt").exists()  # into the login's collection
+    write(pipeline.settings.corpus_dir, "sudan/late.txt", "A late report from Juba.")
+    summary = service.reindex(user="ann")
+    assert summary["added"] == ["haiti/brief.txt"]  # the other collection's new file waits for its own reindex
+    assert "sudan/late.txt" not in pipeline.records.documents()
+
+
+def test_the_served_api_keeps_a_limited_login_to_its_collections(pipeline, tmp_path):
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from tests.helpers import launch_app
+
+    logins = tmp_path / "logins.txt"
+    logins.write_text("root:toor\nann:s3cret collections=haiti\n", encoding="utf-8")
+    demo, url = launch_app(pipeline, auth=str(logins))
+    try:
+        ann = Client(url, auth=("ann", "s3cret"), verbose=False, analytics_enabled=False)
+        answer = ann.predict(question="How many detainees were held without charge?", api_name="/ask")
+        assert "312" in answer["answer"] and {c["source"] for c in answer["citations"]} == {"haiti/panel.txt"}
+        with pytest.raises(AppError, match="not one of yours"):
+            ann.predict(question="How many detainees?", collection="sudan", api_name="/ask")
+        assert ann.predict(source="sudan/mission.txt", page=1, api_name="/page") == {"error": "sudan/mission.txt: not in your collections."}
+        root = Client(url, auth=("root", "toor"), verbose=False, analytics_enabled=False)
+        assert "88" in root.predict(question="How many detainees were held without charge?", collection="sudan", api_name="/ask")["answer"]
+    finally:
+        demo.close()

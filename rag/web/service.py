@@ -10,16 +10,18 @@ import atexit
 import base64
 import hashlib
 import html
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from rag.answering.questions import previous_questions
 from rag.errors import RagError
+from rag.ingest.indexer import IndexSummary
 from rag.ingest.uploads import delete_document, save_upload
 from rag.pipeline import Pipeline
 from rag.types import EXPORT_EXTENSIONS, Answer, Progress
@@ -47,21 +49,51 @@ class ChatUpdate:
 
 @dataclass
 class DocumentsView:
-    """What the page shows of the corpus: the table, the filter's choices, the delete list and example questions."""
+    """What the page shows of the corpus: the table, the filter's choices, the delete list, example questions and the
+    collections to choose from."""
 
     rows: list[list]
     choices: list[tuple[str, str]]
     removable: list[tuple[str, str]]
     examples: list[dict[str, str]]
+    collections: list[str]
 
 
 class ChatService:
     """What the page's events do, without Gradio: answer, reindex, upload, delete, record feedback."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, access: Mapping[str, Sequence[str]] | None = None) -> None:
         self.pipeline = pipeline
         self.settings = pipeline.settings
+        self.access = {user: tuple(collections) for user, collections in (access or {}).items()}  # rag.web.auth.parse_access
         self._download_dir: Path | None = None
+        self._salt = os.urandom(16)
+
+    def scope(self, user: str | None, chosen: str | None = None) -> list[str] | None:
+        """The collections a user's questions search: the one chosen on the page (when the user may), else all the
+        user may reach; None for every document (a user RAG_AUTH does not limit, no collection chosen)."""
+        allowed = self.access.get(user or "")
+        if chosen:
+            if allowed is not None and chosen not in allowed:
+                raise RagError(f"The collection {chosen} is not one of yours.")
+            return [chosen]
+        return list(allowed) if allowed is not None else None
+
+    def permits(self, source: str, user: str | None) -> bool:
+        """Whether a user may read a document (its file, its pages, its passages)."""
+        allowed = self.access.get(user or "")
+        return allowed is None or any(str(source).startswith(f"{c}/") for c in allowed)
+
+    def _exists(self, collection: str) -> bool:
+        try:
+            return bool(self.pipeline.collection_folder(collection))
+        except RagError:
+            return False  # a collection a login names but the corpus does not hold (yet)
+
+    def collections(self, user: str | None) -> list[str]:
+        """The collections a user may choose on the page."""
+        allowed = self.access.get(user or "")
+        return [c for c in self.pipeline.collections() if allowed is None or c in allowed]
 
     def respond(
         self,
@@ -70,6 +102,8 @@ class ChatService:
         sources: Sequence[str] | None,
         answers: Answers | None,
         alone: bool = False,
+        user: str | None = None,
+        collection: str | None = None,
     ) -> Iterator[ChatUpdate]:
         """Stream the answer into the chat: checked sentences as a language model writes them, or the quotes a few
         words at a time. `alone` asks the question as written, not as a follow-up of the conversation. A question
@@ -80,7 +114,9 @@ class ChatService:
         panel = render.sources_html(answers)
         try:
             asked = None if alone else _questions_of(earlier)
-            stream = self.pipeline.ask_stream(question, history=asked, sources=list(sources or []) or None)
+            stream = self.pipeline.ask_stream(
+                question, history=asked, sources=list(sources or []) or None, collections=self.scope(user, collection)
+            )
             shown = None  # each piece is held back one step: the last one goes out with the sources panel
             for text in stream:
                 pieces = render.progressive(render.chat_text(text)) if self.pipeline.chat_model is None else [render.chat_text(text)]
@@ -99,21 +135,27 @@ class ChatService:
         yield ChatUpdate([*turn, _assistant(render.answer_html(answer, len(turn)))], render.sources_html(answers), answers, interpreted=interpreted)
 
     def ask_as_written(
-        self, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None
+        self, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None, user: str | None = None,
+        collection: str | None = None,
     ) -> Iterator[ChatUpdate]:
         """Ask the last question again as written, without leaning on the turns before it."""
         questions = _questions_of(history or [])
         if not questions:
             return iter(())
-        return self.respond(questions[-1]["content"], history, sources, answers, alone=True)
+        return self.respond(questions[-1]["content"], history, sources, answers, alone=True, user=user, collection=collection)
 
-    def ask(self, question: str, sources: Sequence[str] | None) -> Answer:
+    def ask(self, question: str, sources: Sequence[str] | None, user: str | None = None, collection: str | None = None) -> Answer:
         """The answer for the API: the same Answer the CLI prints with --json."""
-        return self.pipeline.ask(question, sources=list(sources or []) or None)
+        return self.pipeline.ask(question, sources=list(sources or []) or None, collections=self.scope(user, collection))
 
-    def reindex(self, progress: Progress | None = None) -> dict:
-        """Bring the index in step with the corpus folder; the summary as a dict, with the languages the index now holds."""
-        summary = self.pipeline.index(progress=progress).to_dict()
+    def reindex(self, progress: Progress | None = None, user: str | None = None) -> dict:
+        """Bring the index in step with the corpus folder (a user RAG_AUTH limits: with that user's collections only);
+        the summary as a dict, with the languages the index now holds."""
+        limited = self.access.get(user or "")
+        if limited is None:
+            summary = self.pipeline.index(progress=progress).to_dict()
+        else:
+            summary = _merged([self.pipeline.index(progress=progress, collection=c).to_dict() for c in limited if self._exists(c)])
         return {
             **summary,
             "model": self.pipeline.embeddings.name,
@@ -122,14 +164,19 @@ class ChatService:
             "language_advice": self.pipeline.language_advice(),
         }
 
-    def upload(self, paths: Sequence[str] | None, replace: bool = False) -> str:
-        """Save uploaded files into the corpus folder; one line per file saying what happened. A file named like a
-        report already there replaces it when `replace` is set; otherwise both are kept, the new one renamed."""
+    def upload(self, paths: Sequence[str] | None, replace: bool = False, user: str | None = None) -> str:
+        """Save uploaded files into the corpus folder (a user RAG_AUTH limits: into that user's first collection); one
+        line per file saying what happened. A file named like a report already there replaces it when `replace` is
+        set; otherwise both are kept, the new one renamed."""
+        limited = self.access.get(user or "")
+        folder = self.settings.corpus_dir / limited[0] if limited else self.settings.corpus_dir
+        if limited is not None and not limited:
+            return "- Not saved: your login reaches no collection to add reports to."
         lines = []
         for path in paths or []:
             name = Path(path).name
             try:
-                saved = save_upload(self.settings.corpus_dir, Path(path), name, self.settings.max_file_bytes, replace)
+                saved = save_upload(folder, Path(path), name, self.settings.max_file_bytes, replace)
             except RagError as exc:
                 lines.append(f"- Not saved: {render.markdown_literal(str(exc))}")
                 continue
@@ -161,13 +208,16 @@ class ChatService:
             return path, f"Exported {render.plural(_cited_documents(shown), 'cited document')} as CSL-JSON for a reference manager."
         return path, f"Exported {render.plural(len(shown), 'answer')} with {render.plural(_quotes(shown), 'footnote')}."
 
-    def original_file(self, source: str | None) -> tuple[Path | None, str]:
+    def original_file(self, source: str | None, user: str | None = None) -> tuple[Path | None, str]:
         """A copy of an indexed report's file to download (the page serves files from its own folder only), and a note."""
+        if not self.permits(str(source or ""), user):
+            return None, f"**Not available:** {render.markdown_literal(str(source))} is not in your collections."
         try:
             path = self.pipeline.report_file(str(source or ""))
         except RagError as exc:
             return None, f"**Not available:** {render.markdown_literal(render.for_readers(str(exc)))}"
-        copy = self._downloads() / hashlib.sha256(str(path).encode()).hexdigest()[:16] / path.name
+        # a folder per login and file, named with this process's secret: one login cannot guess another's download
+        copy = self._downloads() / hashlib.sha256(self._salt + f"{user}\0{path}".encode()).hexdigest()[:24] / path.name
         copy.parent.mkdir(exist_ok=True)
         shutil.copyfile(path, copy)  # the same report downloaded again overwrites its copy: the folder does not grow
         return copy, ""
@@ -179,9 +229,11 @@ class ChatService:
             atexit.register(shutil.rmtree, self._download_dir, ignore_errors=True)  # copies, not the reports: gone with the server
         return self._download_dir
 
-    def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None) -> dict:
+    def page_view(self, source: str, page: int, quotes: Sequence[str] | None = None, user: str | None = None) -> dict:
         """A PDF page for the page view: the image as a data URL, its number, the page count and how many lines are
-        marked; or {"error": why} (a file that is not an indexed PDF, a page out of range)."""
+        marked; or {"error": why} (a file that is not an indexed PDF, a page out of range, not the user's)."""
+        if not self.permits(str(source), user):
+            return {"error": f"{source}: not in your collections."}
         try:
             image = self.pipeline.page_image(str(source), int(page), [str(q) for q in quotes or []][:MAX_MARKED_QUOTES])
         except (RagError, ValueError, TypeError) as exc:
@@ -192,7 +244,7 @@ class ChatService:
             "first_mark": image.first_mark,
         }
 
-    def context_view(self, chunk_id: str, quotes: Sequence[str] | None = None, step: int = 0) -> dict:
+    def context_view(self, chunk_id: str, quotes: Sequence[str] | None = None, step: int = 0, user: str | None = None) -> dict:
         """A passage of a report that is no PDF among the passages around it, for the page view: {"html", "source",
         "title", "before", "after"} (whether there is text before and after; step moves the window), or {"error": why}."""
         try:
@@ -201,6 +253,8 @@ class ChatService:
             return {"error": render.for_readers(str(exc))}
         if not chunks:
             return {"error": "Nothing more of this report is indexed in that direction."}
+        if not self.permits(chunks[0].source, user):
+            return {"error": f"{chunks[0].source}: not in your collections."}
         marked = [str(q) for q in quotes or []][:MAX_MARKED_QUOTES]
         return {
             "html": render.context_html(chunks, marked), "source": chunks[0].source, "title": chunks[0].title,
@@ -216,12 +270,14 @@ class ChatService:
             "from the index. This cannot be undone."
         )
 
-    def delete(self, source: str | None, progress: Progress | None = None) -> str:
+    def delete(self, source: str | None, progress: Progress | None = None, user: str | None = None) -> str:
         """Remove a document's file from the corpus, then reindex so its passages leave the index."""
         if not source:
             return "Choose a document to delete."
+        if not self.permits(source, user):
+            return f"{render.markdown_literal(source)} is not in your collections."
         delete_document(self.settings.corpus_dir, source)
-        summary = self.reindex(progress)
+        summary = self.reindex(progress, user)
         return f"Deleted {render.markdown_literal(source)}.\n\n{render.summary_markdown(summary)}"
 
     def feedback(self, answers: Answers | None, index: Any, liked: bool, comment: str) -> str:
@@ -232,12 +288,15 @@ class ChatService:
         append_feedback(self.settings.index_dir, feedback_record(answer.to_dict(), liked is True, comment or ""))
         return f"Thank you: your {'like' if liked is True else 'dislike'} was recorded."
 
-    def documents_view(self) -> DocumentsView:
-        """Table rows, filter and delete choices and example questions for the corpus as last indexed."""
-        docs, failures = self.pipeline.documents(), self.pipeline.failures()
+    def documents_view(self, user: str | None = None) -> DocumentsView:
+        """Table rows, filter and delete choices and example questions for the corpus as last indexed (a user RAG_AUTH
+        limits sees that user's collections only)."""
+        docs = [d for d in self.pipeline.documents() if self.permits(d.source, user)]
+        failures = {s: r for s, r in self.pipeline.failures().items() if self.permits(s, user)}
         examples = [{"text": q} for q in render.example_questions(docs)]
         return DocumentsView(
-            render.document_rows(docs, failures), render.document_choices(docs), render.removable_choices(docs, failures), examples
+            render.document_rows(docs, failures), render.document_choices(docs), render.removable_choices(docs, failures), examples,
+            self.collections(user),
         )
 
     def noted(self, action: Callable[[], str]) -> str:
@@ -246,6 +305,19 @@ class ChatService:
             return action()
         except RagError as exc:
             return f"**Error:** {render.markdown_literal(str(exc))}"
+
+
+def _merged(summaries: Sequence[dict]) -> dict:
+    """One summary for the reindex of several collections: lists joined, counts added, the last run's totals."""
+    if not summaries:
+        return IndexSummary().to_dict()
+    merged = dict(summaries[-1])
+    for key, value in summaries[-1].items():
+        if isinstance(value, list):
+            merged[key] = [item for summary in summaries for item in summary[key]]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("documents", "chunks"):
+            merged[key] = sum(summary[key] for summary in summaries)
+    return merged
 
 
 def _quotes(answers: Sequence[Answer]) -> int:
