@@ -494,6 +494,7 @@ def main() -> None:
         options = launch_options(settings)
         pipeline = Pipeline(settings)
         summary = pipeline.index()
+        pipeline.warm()  # the model loads now, not at the first question
     except RagError as exc:
         raise SystemExit(f"error: {exc}") from None
     print(f"index: {render.plural(summary.documents, 'document')}, {render.plural(summary.chunks, 'chunk')} ({summary.seconds:.1f} s)")

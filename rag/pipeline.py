@@ -22,7 +22,7 @@ from rag.ingest.indexer import Indexer, IndexSummary
 from rag.ingest.loaders import sample_scripts
 from rag.ingest.pages import PageImage, render_page
 from rag.ingest.uploads import corpus_file
-from rag.models.embeddings import Encoder, as_encoder, load_embeddings
+from rag.models.embeddings import DeferredEncoder, Encoder, as_encoder, load_embeddings
 from rag.models.llm import load_chat_model
 from rag.stores.bookkeeping import DocRecord, Records
 from rag.stores.keyword import KeywordIndex, KeywordStore
@@ -49,7 +49,7 @@ class Pipeline:
         self.records = Records(settings.index_dir / "records.sqlite3")
         if self.auto:
             settings = replace(settings, embed_model=recorded_model(self.client, settings.collection) or corpus_model(settings.corpus_dir))
-        self._use(settings, as_encoder(embeddings or load_embeddings(settings)))
+        self._use(settings, as_encoder(embeddings) if embeddings is not None else deferred_model(self.client, settings))
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
@@ -88,6 +88,11 @@ class Pipeline:
         summary = indexer.run(rebuild=rebuild, progress=progress, verify=verify, collection=folder)
         self._checked = True
         return summary
+
+    def warm(self) -> None:
+        """Load the model now (a pipeline over an existing index loads it at its first use: a reindex with nothing
+        to embed never needs it), so a server's first question does not wait for it."""
+        self.embeddings.encode_query("warm-up")
 
     def keywords(self) -> KeywordIndex:
         """The keyword index of the current bookkeeping generation."""
@@ -395,13 +400,30 @@ def _in_a_row(words: Sequence[str], tokens: Sequence[str]) -> bool:
 
 def recorded_model(client, collection: str) -> str:
     """The model a non-empty index was built with, as RAG_EMBED_MODEL names it ('' for a new or empty index)."""
+    recorded = recorded_description(client, collection)
+    return str(recorded.get("model", "")).removesuffix(INT8_SUFFIX) if recorded.get("chunks") else ""
+
+
+def recorded_description(client, collection: str) -> dict:
+    """What an index recorded of the model it was built with (its description) and how many chunks it holds; {} for
+    a new index."""
     try:
         found = client.get_collection(collection)
     except Exception:  # no such collection yet: a new index
-        return ""
-    if not found.count():
-        return ""
-    return str((found.metadata or {}).get("model", "")).removesuffix(INT8_SUFFIX)
+        return {}
+    return {**(found.metadata or {}), "chunks": found.count()}
+
+
+def deferred_model(client, settings: Settings) -> Encoder:
+    """The settings' model, loaded at its first use when the index records it by the same name (with its vector size),
+    so a reindex with nothing to embed never loads it; loaded at once otherwise (a new index, another model)."""
+    if settings.embed_model == AUTO_MODEL:
+        settings = replace(settings, embed_model=DEFAULT_MODEL)
+    recorded = recorded_description(client, settings.collection)
+    model, dimension = str(recorded.get("model", "")), recorded.get("dimension")
+    if model and dimension and model.removesuffix(INT8_SUFFIX) == settings.embed_model:
+        return DeferredEncoder(lambda: load_embeddings(settings), model, int(dimension))
+    return load_embeddings(settings)
 
 
 def corpus_model(corpus_dir: Path) -> str:

@@ -85,9 +85,14 @@ class SentenceVectors:
     ) -> None:
         self.embeddings = embeddings
         self.stored = stored
-        self.in_context = embeddings.reads_in_context
         self._alone = _Bounded(size)
         self._passages = _Bounded(passages)
+
+    @property
+    def in_context(self) -> bool:
+        """Whether the model pools sentence vectors from their passage (read when first needed: a pipeline may load
+        its model only then)."""
+        return self.embeddings.reads_in_context
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of texts, each encoded on its own."""

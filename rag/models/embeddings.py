@@ -236,6 +236,64 @@ class LangChainEncoder(Embeddings):
         return self.encode(texts), None
 
 
+class DeferredEncoder:
+    """An Encoder whose model is loaded at its first use, standing in meanwhile with the name and vector size an
+    index recorded for it. Loading the default model imports sentence-transformers, transformers and torch (5-8 s
+    on 2 cores); a reindex with nothing to embed, or one that only removes documents, never needs it. When the model
+    loads it must match what the index recorded, or the first use fails with the way out."""
+
+    def __init__(self, load: Callable[[], Encoder], name: str, dimension: int) -> None:
+        self._load = load
+        self._model: Encoder | None = None
+        self._lock = threading.Lock()
+        self.name = name
+        self.dimension = dimension
+
+    @property
+    def loaded(self) -> Encoder:
+        """The model itself, loaded now if it was not yet."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    model = self._load()
+                    if (model.name, model.dimension) != (self.name, self.dimension):
+                        raise ConfigError(
+                            f"The index was built with {self.name} ({self.dimension}-d) but the model loads as {model.name} "
+                            f"({model.dimension}-d): set RAG_EMBED_MODEL/RAG_EMBED_BACKEND as when it was built, or rebuild the "
+                            "index (python -m rag index --rebuild)."
+                        )
+                    self._model = model
+        return self._model
+
+    @property
+    def backend(self) -> str:
+        if self._model is None and self.name.endswith(INT8_SUFFIX):
+            return "onnx-int8"  # only ONNX Runtime's int8 pass names a model so (SentenceTransformerEmbeddings)
+        return self.loaded.backend
+
+    @property
+    def reads_in_context(self) -> bool:
+        return self.loaded.reads_in_context
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self.loaded.encode(texts)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.loaded.encode_query(text)
+
+    def count_tokens(self, text: str) -> int:
+        return self.loaded.count_tokens(text)
+
+    def encode_with_sentences(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        return self.loaded.encode_with_sentences(texts, spans)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode_query(text).tolist()
+
+
 def as_encoder(model: Encoder | Embeddings) -> Encoder:
     """The model itself when it is an Encoder; any other LangChain Embeddings behind the adapter."""
     return model if isinstance(model, Encoder) else LangChainEncoder(model)
