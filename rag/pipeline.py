@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -47,9 +48,10 @@ class Pipeline:
         self.auto = embeddings is None and settings.embed_model == AUTO_MODEL
         self.client = make_client(settings)
         self.records = Records(settings.index_dir / "records.sqlite3")
+        recorded = recorded_description(self.client, settings.collection)  # read once: the model choice and its stand-in use it
         if self.auto:
-            settings = replace(settings, embed_model=recorded_model(self.client, settings.collection) or corpus_model(settings.corpus_dir))
-        self._use(settings, as_encoder(embeddings) if embeddings is not None else deferred_model(self.client, settings))
+            settings = replace(settings, embed_model=recorded_model(recorded) or corpus_model(settings.corpus_dir))
+        self._use(settings, as_encoder(embeddings) if embeddings is not None else deferred_model(recorded, settings))
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
@@ -76,13 +78,13 @@ class Pipeline:
         Under RAG_EMBED_MODEL=auto a rebuild, or a first build into an empty index, chooses the model again
         from the corpus as it is now (a corpus that gained Russian reports moves to the multilingual model).
         """
+        if collection and rebuild:
+            raise RagError(f"--rebuild rebuilds the whole index; to read the collection {collection!r} again, reindex without it.")
         if self.auto and (rebuild or self.store.count() == 0):
             chosen = corpus_model(self.settings.corpus_dir)
             if chosen != self.settings.embed_model:
                 settings = replace(self.requested, embed_model=chosen)
                 self._use(settings, as_encoder(load_embeddings(settings)))
-        if collection and rebuild:
-            raise RagError(f"--rebuild rebuilds the whole index; to read the collection {collection!r} again, reindex without it.")
         folder = self.collection_folder(collection) if collection else ""
         indexer = Indexer(self.settings, self.embeddings, self.store, self.records, self.keyword_store)
         summary = indexer.run(rebuild=rebuild, progress=progress, verify=verify, collection=folder)
@@ -178,17 +180,14 @@ class Pipeline:
             stream = AnswerStream.of(
                 abstain(question, [], [], EMPTY_INDEX if self.store.count() == 0 else "No passage of the chosen reports matches this question.")
             )
-        elif uncited:  # no retrieved report is the source asked about or quotes it
+        elif uncited or missing:  # no retrieved report is the source asked about or quotes it; or the reports never
+            # write a name the question gives exactly: they do not answer about it (the quotes it would have given are
+            # shown as the nearest)
             shown = extractive_answer(
                 resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening, keywords.rarity
             )
-            listed = " ".join(uncited)
-            stream = AnswerStream.of(not_mentioned(shown, uncited, f"No indexed report by {listed}, or quoting it, answers this."))
-        elif missing:  # the reports never write a name the question gives exactly: they do not answer about it
-            shown = extractive_answer(
-                resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening, keywords.rarity
-            )
-            stream = AnswerStream.of(not_mentioned(shown, missing))  # the quotes it would have given are the nearest
+            message = f"No indexed report by {' '.join(uncited)}, or quoting it, answers this." if uncited else ""
+            stream = AnswerStream.of(not_mentioned(shown, uncited or missing, message))
         elif self.chat_model is None:
             stream = AnswerStream.of(
                 extractive_answer(
@@ -287,10 +286,7 @@ class Pipeline:
 
     def collections(self) -> dict[str, int]:
         """The corpus's collections (its top-level sub-folders holding indexed documents), each with its document count."""
-        counts: dict[str, int] = {}
-        for source in self.records.documents():
-            if "/" in source:
-                counts[source.split("/", 1)[0]] = counts.get(source.split("/", 1)[0], 0) + 1
+        counts = Counter(source.split("/", 1)[0] for source in self.records.documents() if "/" in source)
         return dict(sorted(counts.items()))
 
     def collection_folder(self, name: str) -> str:
@@ -398,9 +394,9 @@ def _in_a_row(words: Sequence[str], tokens: Sequence[str]) -> bool:
     return any(starts[i : i + len(wanted)] == wanted for i in range(len(starts) - len(wanted) + 1))
 
 
-def recorded_model(client, collection: str) -> str:
-    """The model a non-empty index was built with, as RAG_EMBED_MODEL names it ('' for a new or empty index)."""
-    recorded = recorded_description(client, collection)
+def recorded_model(recorded: dict) -> str:
+    """The model a non-empty index was built with (recorded_description), as RAG_EMBED_MODEL names it ('' for a new
+    or empty index)."""
     return str(recorded.get("model", "")).removesuffix(INT8_SUFFIX) if recorded.get("chunks") else ""
 
 
@@ -414,12 +410,12 @@ def recorded_description(client, collection: str) -> dict:
     return {**(found.metadata or {}), "chunks": found.count()}
 
 
-def deferred_model(client, settings: Settings) -> Encoder:
-    """The settings' model, loaded at its first use when the index records it by the same name (with its vector size),
-    so a reindex with nothing to embed never loads it; loaded at once otherwise (a new index, another model)."""
+def deferred_model(recorded: dict, settings: Settings) -> Encoder:
+    """The settings' model, loaded at its first use when the index records it (recorded_description) by the same name
+    and vector size, so a reindex with nothing to embed never loads it; loaded at once otherwise (a new index, another
+    model)."""
     if settings.embed_model == AUTO_MODEL:
         settings = replace(settings, embed_model=DEFAULT_MODEL)
-    recorded = recorded_description(client, settings.collection)
     model, dimension = str(recorded.get("model", "")), recorded.get("dimension")
     if model and dimension and model.removesuffix(INT8_SUFFIX) == settings.embed_model:
         return DeferredEncoder(lambda: load_embeddings(settings), model, int(dimension))

@@ -275,9 +275,9 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     """What of the constraints a quote does not meet ([] when it meets them all): 'year', 'month', the answer type,
     or 'name'. The period is the quote's own when it names one, else its passage's, else its document's (its title,
     then its opening: a report states its period there); when none of them names a year (or a month), that part of
-    the period is unknown, and not held against it. The names the question gives must all be written in the quote, in
-    its passage up to it (a section's heading leads its text; what follows the quote is about something else), or in
-    its document's title or opening (checked for a question in the passage's language only)."""
+    the period is unknown, and not held against it. One of the names the question gives must be written in the quote,
+    in its passage up to it (a section's heading leads its text; what follows the quote is about something else), or
+    in its document's title or opening (checked for a question in the passage's language only; see unnamed)."""
     missing = []
     years = _nearest(years_in, quote, passage, *document)
     if constraints.years and years and not constraints.years & years:

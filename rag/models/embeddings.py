@@ -287,12 +287,6 @@ class DeferredEncoder:
     def encode_with_sentences(self, texts: list[str], spans: Sequence[Spans]) -> tuple[np.ndarray, list[np.ndarray] | None]:
         return self.loaded.encode_with_sentences(texts, spans)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encode(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.encode_query(text).tolist()
-
 
 def as_encoder(model: Encoder | Embeddings) -> Encoder:
     """The model itself when it is an Encoder; any other LangChain Embeddings behind the adapter."""

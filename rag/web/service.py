@@ -169,9 +169,9 @@ class ChatService:
         line per file saying what happened. A file named like a report already there replaces it when `replace` is
         set; otherwise both are kept, the new one renamed."""
         limited = self.access.get(user or "")
-        folder = self.settings.corpus_dir / limited[0] if limited else self.settings.corpus_dir
         if limited is not None and not limited:
             return "- Not saved: your login reaches no collection to add reports to."
+        folder = self.settings.corpus_dir / limited[0] if limited else self.settings.corpus_dir
         lines = []
         for path in paths or []:
             name = Path(path).name
