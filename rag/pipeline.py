@@ -19,7 +19,7 @@ from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, missing_names, retrieve, with_rare_match
 from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_MODEL, INT8_SUFFIX, Settings, calibrated
 from rag.errors import CorpusFileError, RagError
-from rag.ingest.indexer import Indexer, IndexSummary
+from rag.ingest.indexer import Indexer, IndexSummary, plan_changes
 from rag.ingest.loaders import sample_scripts
 from rag.ingest.pages import PageImage, render_page
 from rag.ingest.uploads import corpus_file
@@ -342,6 +342,16 @@ class Pipeline:
     def failures(self) -> dict[str, str]:
         """Corpus files the last reindex could not index, with the reason (corrupt, encrypted, unsupported...)."""
         return self.records.failures()
+
+    def waiting(self) -> dict[str, str]:
+        """What the next reindex would change, changing nothing: each report file not indexed yet or changed since it
+        was, and each document whose file is gone, with a word saying which ("new", "changed", "removed"). Files the
+        last reindex could not read are left to failures()."""
+        plan = plan_changes(self.settings.corpus_dir, self.records)
+        root, failed = self.settings.corpus_dir.resolve(), self.records.failures()
+        waiting = {Path(todo.path).relative_to(root).as_posix(): "new" if todo.is_new else "changed" for todo in plan.todo}
+        waiting.update((source, "removed") for source in plan.gone)
+        return {source: what for source, what in sorted(waiting.items()) if source not in failed}
 
     def status(self) -> dict:
         docs = self.documents()

@@ -397,3 +397,23 @@ def test_an_index_from_before_the_text_recipe_is_read_again(make_pipeline):
     pipeline.records.put_meta(rag.ingest.indexer.RECIPE, "")  # no recipe kept, as in an index built before it was
     again = pipeline.index()
     assert again.reread and again.updated == ["a.txt"]
+
+
+def test_waiting_lists_what_the_next_reindex_would_change_and_changes_nothing(seed_pipeline: Pipeline) -> None:
+    corpus = seed_pipeline.settings.corpus_dir
+    assert seed_pipeline.waiting() == {}
+    write(corpus, "first.txt", "The first note of the monitors, on the March hearings.")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    seed_pipeline.index()
+    assert set(seed_pipeline.failures()) == {"broken.pdf"}
+
+    (corpus / "first.txt").unlink()
+    write(corpus, "second.txt", "The second note of the monitors, on the April hearings.")
+    (corpus / SEED.name).write_text(SEED.read_text() + "\nA late addition by the editors.")
+    before = (seed_pipeline.documents(), seed_pipeline.store.count())
+    assert seed_pipeline.waiting() == {"first.txt": "removed", "second.txt": "new", SEED.name: "changed"}  # the broken file is a failure
+    assert (seed_pipeline.documents(), seed_pipeline.store.count()) == before  # looking changed nothing
+
+    summary = seed_pipeline.index()
+    assert (summary.added, summary.updated, summary.removed) == (["second.txt"], [SEED.name], ["first.txt"])
+    assert seed_pipeline.waiting() == {}

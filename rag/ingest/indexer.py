@@ -183,14 +183,14 @@ class Indexer:
                 summary.reread = self.records.document_count() > 0
                 if not summary.reread:
                     self.records.put_meta(RECIPE, recipe)  # an empty index: whatever this run writes is cut by this recipe
-            plan = self._plan(again=summary.reread, collection=collection)
+            plan = plan_changes(self.settings.corpus_dir, self.records, summary.reread, collection)
             # the vector store is compared with the bookkeeping only by a run that writes to it (or is asked to):
             # its first use loads the whole HNSW graph, 1 s at 300,000 chunks, which a run with nothing to do skips
             touched = bool(full or plan.todo or plan.gone)
             if touched:
                 summary.repaired = self.reconcile(full=full)
                 if summary.repaired:
-                    plan = self._plan(again=summary.reread, collection=collection)  # documents whose vectors were missing
+                    plan = plan_changes(self.settings.corpus_dir, self.records, summary.reread, collection)  # documents whose vectors were missing
             self.records.put_meta(_WRITING, "1")
             todo = self._apply(plan, summary)
             self._embed_all(todo, summary, progress or _quiet)
@@ -224,41 +224,6 @@ class Indexer:
         broken = self.records.sources_of(claimed - stored)
         self.records.forget_hashes(broken)
         return len(stored - claimed) + len(broken)
-
-    def _plan(self, again: bool = False, collection: str = "") -> _Plan:
-        """Compare the corpus with the bookkeeping, changing nothing: files to embed, documents whose files are gone.
-
-        A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
-        hash, so a run over an unchanged corpus reads no file content. With `again`, every file is read
-        again (the text recipe changed: its chunks, sentences or tokens would differ now)."""
-        now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
-        files, passed_over = scan_corpus(self.settings.corpus_dir, collection)
-        plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
-        known = self.records.document_hashes()
-        if collection:  # the documents of other collections are neither compared nor removed
-            known = {source: kept for source, kept in known.items() if source.startswith(collection + "/")}
-        for file in files:
-            sha, kept = known.get(file.source, ("", ""))
-            stamp = file_stamp(file.stat, now)
-            if again and file.source in known:
-                plan.todo.append(_Todo(Path(file.path), False, stamp))
-                continue
-            if stamp and kept == stamp:
-                plan.unchanged += 1
-                continue
-            path = Path(file.path)
-            try:
-                new_sha = file_sha256(path)
-            except OSError as exc:
-                plan.skipped.append({"source": file.source, "reason": f"cannot be read ({exc.strerror or exc})"})
-                continue
-            if sha == new_sha:
-                plan.unchanged += 1
-                plan.restamped[file.source] = (sha, stamp)
-            else:
-                plan.todo.append(_Todo(path, file.source not in known, stamp))
-        plan.gone = sorted(set(known) - {file.source for file in files})
-        return plan
 
     def _apply(self, plan: _Plan, summary: IndexSummary) -> list[_Todo]:
         """Keep the new stamps of unchanged files, remove the documents whose files are gone; the files to embed."""
@@ -389,6 +354,42 @@ class Indexer:
         summary.chunks_embedded += len(fresh)
         summary.chunks_reused += len(chunks) - len(fresh)
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
+
+
+def plan_changes(corpus_dir: Path, records: Records, again: bool = False, collection: str = "") -> _Plan:
+    """Compare the corpus with the bookkeeping, changing nothing: files to embed, documents whose files are gone.
+
+    A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
+    hash, so a run over an unchanged corpus reads no file content. With `again`, every file is read
+    again (the text recipe changed: its chunks, sentences or tokens would differ now)."""
+    now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
+    files, passed_over = scan_corpus(corpus_dir, collection)
+    plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
+    known = records.document_hashes()
+    if collection:  # the documents of other collections are neither compared nor removed
+        known = {source: kept for source, kept in known.items() if source.startswith(collection + "/")}
+    for file in files:
+        sha, kept = known.get(file.source, ("", ""))
+        stamp = file_stamp(file.stat, now)
+        if again and file.source in known:
+            plan.todo.append(_Todo(Path(file.path), False, stamp))
+            continue
+        if stamp and kept == stamp:
+            plan.unchanged += 1
+            continue
+        path = Path(file.path)
+        try:
+            new_sha = file_sha256(path)
+        except OSError as exc:
+            plan.skipped.append({"source": file.source, "reason": f"cannot be read ({exc.strerror or exc})"})
+            continue
+        if sha == new_sha:
+            plan.unchanged += 1
+            plan.restamped[file.source] = (sha, stamp)
+        else:
+            plan.todo.append(_Todo(path, file.source not in known, stamp))
+    plan.gone = sorted(set(known) - {file.source for file in files})
+    return plan
 
 
 def file_stamp(st: os.stat_result, now: int | None = None) -> str:
