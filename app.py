@@ -48,6 +48,8 @@ PAGE_CSS = """
 .rag-chip:hover { background: var(--color-accent-soft); }
 .rag-interpreted { font-size: .85em; opacity: .75; margin-bottom: .4em; }
 #documents { --font-mono: var(--font); }
+#picked [data-testid=checkbox-group] label { width: 100%; padding: .25em .5em; font-size: .85em; line-height: 1.3; }
+#sources-summary ul { margin-top: .2em; font-size: .9em; }
 #rag-pageview { position: fixed; inset: 3vh 3vw; z-index: 1000; display: flex; flex-direction: column;
   background: var(--background-fill-primary); border: 1px solid var(--border-color-primary); border-radius: 8px;
   box-shadow: 0 8px 32px rgba(0, 0, 0, .35); }
@@ -66,6 +68,14 @@ PAGE_CSS = """
 CHIP_SCRIPT = """
 if (!window.ragChips) {
   window.ragChips = true;
+  // on a phone the sources sidebar would cover the chat: it starts closed there (its button opens it)
+  if (window.matchMedia('(max-width: 768px)').matches) {
+    const closeSidebar = (tries) => {
+      const toggle = document.querySelector('#sidebar.open .toggle-button');
+      if (toggle) toggle.click(); else if (tries > 0) setTimeout(() => closeSidebar(tries - 1), 100);
+    };
+    closeSidebar(50);
+  }
   const tagged = (node, prefix) => {
     const name = [...node.classList].find((c) => c.startsWith(prefix));
     return name ? name.slice(prefix.length) : null;
@@ -195,7 +205,11 @@ class _Page:
     send: Any
     chat_note: Any
     as_written: Any
-    only: Any
+    picked: Any
+    offered: Any
+    sources_summary: Any
+    add: Any
+    add_note: Any
     collection: Any
     comment: Any
     feedback_note: Any
@@ -224,9 +238,22 @@ class _Page:
 
 
 def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
-    """Place the components: chat and sources side by side, the filter, feedback and export under them, then the
-    documents tab."""
+    """Place the components: the sources sidebar (status, the checkboxes that choose what is asked, add reports), chat
+    and its sources side by side, feedback and export under them, then the documents tab."""
     gr.Markdown("## Ask the reports\nAnswers quote the indexed reports and cite them as [1], [2]…")
+    with gr.Sidebar(label="Sources", open=True, width=340, elem_id="sidebar"):
+        gr.Markdown("### Sources")
+        sources_summary = gr.Markdown(view.summary, elem_id="sources-summary")
+        collection = gr.Dropdown(
+            choices=_collection_choices(view.collections), value="", label="Collection", elem_id="collection",
+            visible=bool(view.collections),
+        )
+        picked = gr.CheckboxGroup(
+            choices=view.choices, value=[source for _, source in view.choices], label="Ask these reports", elem_id="picked",
+            show_select_all=True,
+        )
+        add = gr.UploadButton("Add reports…", file_count="multiple", file_types=list(SUPPORTED), elem_id="add-reports", size="sm")
+        add_note = gr.Markdown(elem_id="add-note")
     with gr.Tab("Chat"):
         # the conversation and its sources first (side by side; on a phone the sources come right under the chat),
         # the filter, feedback and export below them
@@ -266,14 +293,6 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
                 original_go = gr.Button(visible="hidden", elem_id="original-go")
         with gr.Row():
             with gr.Column(scale=3):
-                only = gr.Dropdown(
-                    choices=view.choices, value=[], multiselect=True, label="Only these documents (empty: all)", elem_id="filter",
-                    allow_custom_value=True,  # a document deleted meanwhile is then reported by the service, not refused by Gradio
-                )
-                collection = gr.Dropdown(
-                    choices=_collection_choices(view.collections), value="", label="Collection", elem_id="collection",
-                    visible=bool(view.collections),
-                )
                 comment = gr.Textbox(label="Comment sent with your like or dislike (optional)", elem_id="comment", lines=1)
                 feedback_note = gr.Markdown(elem_id="feedback-note")
             with gr.Column(scale=2):
@@ -303,7 +322,8 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
             confirm = gr.Button("Yes, delete it", variant="stop", elem_id="confirm", scale=0, min_width=140)
             cancel = gr.Button("Cancel", elem_id="cancel", scale=0, min_width=100)
     return _Page(
-        chatbot, question, send, chat_note, as_written, only, collection, comment, feedback_note, export_format, export, exported,
+        chatbot, question, send, chat_note, as_written, picked, gr.State([source for _, source in view.choices]), sources_summary,
+        add, add_note, collection, comment, feedback_note, export_format, export, exported,
         export_note, sources, original, original_note, original_source, original_go, table, upload, replace, upload_note,
         reindex, index_note, doomed, delete, confirm_row, confirm_note, confirm, cancel, gr.State({}),
     )
@@ -314,33 +334,49 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     Every event reads the login from its request: a login RAG_AUTH limits to collections sees and asks those only."""
     tracker = gr.Progress()  # Gradio spots a Progress default and feeds it the running event's bar
 
-    def listing(chosen: list[str] | None, request: gr.Request) -> tuple:
-        """The documents table, the filter (keeping only the chosen documents that are still indexed), the delete
-        list, the example questions and the collections, as this login may see them."""
-        view = service.documents_view(_user(request))
-        known = {value for _, value in view.choices}
-        kept = [source for source in chosen or [] if source in known]
+    def listing(chosen: list[str] | None, offered: list[str] | None, collection: str, request: gr.Request) -> tuple:
+        """The documents table, the sidebar's checkboxes (kept as ticked; a report new to them comes ticked, a deleted
+        one leaves) and status, the delete list, the example questions and the collections, as this login may see them."""
+        view = service.documents_view(_user(request), collection or None)
+        sources = [source for _, source in view.choices]
+        kept = [source for source in sources if source in (chosen or []) or source not in (offered or [])]
         return (
-            view.rows, gr.Dropdown(choices=view.choices, value=kept), gr.Dropdown(choices=view.removable, value=None),
-            gr.Chatbot(examples=view.examples), gr.Dropdown(choices=_collection_choices(view.collections), visible=bool(view.collections)),
+            view.rows, gr.CheckboxGroup(choices=view.choices, value=kept), sources, view.summary,
+            gr.Dropdown(choices=view.removable, value=None), gr.Chatbot(examples=view.examples),
+            gr.Dropdown(choices=_collection_choices(view.collections), visible=bool(view.collections)),
         )
+
+    def narrowed(collection: str, request: gr.Request) -> tuple:
+        """The checkboxes for the collection chosen: its reports, all ticked."""
+        view = service.documents_view(_user(request), collection or None)
+        sources = [source for _, source in view.choices]
+        return gr.CheckboxGroup(choices=view.choices, value=sources), sources
 
     def shown(updates: Iterator) -> Iterator[tuple]:
         for update in updates:
             yield update.question, update.messages, update.panel, update.answers, update.note, gr.Button(visible=update.interpreted)
 
     def chat(text: str, history: Messages, chosen: list[str], collection: str, state: Answers, request: gr.Request) -> Iterator[tuple]:
-        yield from shown(service.respond(text, history, chosen, state, user=_user(request), collection=collection or None))
+        yield from shown(service.respond(text, history, chosen, state, user=_user(request), collection=collection or None, ticked=True))
 
     def chat_as_written(history: Messages, chosen: list[str], collection: str, state: Answers, request: gr.Request) -> Iterator[tuple]:
-        yield from shown(service.ask_as_written(history, chosen, state, user=_user(request), collection=collection or None))
+        yield from shown(service.ask_as_written(history, chosen, state, user=_user(request), collection=collection or None, ticked=True))
 
     def pick_example(selected: gr.SelectData) -> str:
         return selected.value["text"]
 
-    def reindex_clicked(chosen: list[str] | None, request: gr.Request, progress: gr.Progress = tracker) -> tuple:
-        user = _user(request)
-        return service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress), user))), *listing(chosen, request)
+    def reindex_clicked(chosen: list[str] | None, offered: list[str], collection: str, request: gr.Request, progress: gr.Progress = tracker) -> tuple:
+        note = service.noted(lambda: render.summary_markdown(service.reindex(_reporter(progress), _user(request))))
+        return note, *listing(chosen, offered, collection, request)
+
+    def added(
+        paths: list[str] | None, replace: bool, chosen: list[str] | None, offered: list[str], collection: str, request: gr.Request,
+        progress: gr.Progress = tracker,
+    ) -> tuple:
+        """Reports added from the sidebar: saved, then indexed at once; one note says both."""
+        saved = service.upload(paths, replace, _user(request))
+        note, *listed = reindex_clicked(chosen, offered, collection, request, progress)
+        return f"{saved}\n\n{note}", *listed
 
     def uploaded(paths: list[str] | None, replace: bool, request: gr.Request) -> str:
         return service.upload(paths, replace, _user(request))
@@ -349,9 +385,11 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
         question = service.confirm_delete(source)
         return gr.Row(visible=bool(question)), question, "" if question else "Choose a document to delete."
 
-    def delete_confirmed(source: str | None, chosen: list[str] | None, request: gr.Request, progress: gr.Progress = tracker) -> tuple:
+    def delete_confirmed(
+        source: str | None, chosen: list[str] | None, offered: list[str], collection: str, request: gr.Request, progress: gr.Progress = tracker
+    ) -> tuple:
         note = service.noted(lambda: service.delete(source, _reporter(progress), _user(request)))
-        return gr.Row(visible=False), note, *listing(chosen, request)
+        return gr.Row(visible=False), note, *listing(chosen, offered, collection, request)
 
     def exported(state: Answers, fmt: str) -> tuple:
         path, note = service.export(state, fmt)
@@ -368,11 +406,12 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     asking = {"concurrency_id": "ask", "concurrency_limit": ASK_CONCURRENCY, **private}
     indexing = {"concurrency_id": "index", "concurrency_limit": 1, **private}
     chat_out = [page.question, page.chatbot, page.sources, page.answers, page.chat_note, page.as_written]
-    chat_io = {"fn": chat, "inputs": [page.question, page.chatbot, page.only, page.collection, page.answers], "outputs": chat_out}
-    listed = [page.table, page.only, page.doomed, page.chatbot, page.collection]
+    chat_io = {"fn": chat, "inputs": [page.question, page.chatbot, page.picked, page.collection, page.answers], "outputs": chat_out}
+    listed = [page.table, page.picked, page.offered, page.sources_summary, page.doomed, page.chatbot, page.collection]
+    ticks = [page.picked, page.offered, page.collection]
     page.question.submit(**chat_io, **asking)
     page.send.click(**chat_io, **asking)
-    page.as_written.click(chat_as_written, [page.chatbot, page.only, page.collection, page.answers], chat_out, **asking)
+    page.as_written.click(chat_as_written, [page.chatbot, page.picked, page.collection, page.answers], chat_out, **asking)
     page.chatbot.example_select(pick_example, None, page.question, **private).then(**chat_io, **asking)
     page.export.click(exported, [page.answers, page.export_format], [page.exported, page.export_note], **private)
     page.original_go.click(offered, page.original_source, [page.original, page.original_note], **private)
@@ -380,12 +419,14 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     # a reindex shows its progress bar on its note, so the documents table stays in view while it runs
     note_only = {"show_progress_on": [page.index_note]}
     saved = page.upload.upload(uploaded, [page.upload, page.replace], page.upload_note, **private)
-    saved.then(lambda: None, None, page.upload, **private).then(reindex_clicked, page.only, [page.index_note, *listed], **indexing, **note_only)
-    page.reindex.click(reindex_clicked, page.only, [page.index_note, *listed], **indexing, **note_only)
+    saved.then(lambda: None, None, page.upload, **private).then(reindex_clicked, ticks, [page.index_note, *listed], **indexing, **note_only)
+    page.reindex.click(reindex_clicked, ticks, [page.index_note, *listed], **indexing, **note_only)
+    page.add.upload(added, [page.add, page.replace, *ticks], [page.add_note, *listed], **indexing, show_progress_on=[page.add_note])
+    page.collection.input(narrowed, page.collection, [page.picked, page.offered], **private)
     page.delete.click(delete_asked, page.doomed, [page.confirm_row, page.confirm_note, page.index_note], **private)
     page.cancel.click(lambda: gr.Row(visible=False), None, page.confirm_row, **private)
-    page.confirm.click(delete_confirmed, [page.doomed, page.only], [page.confirm_row, page.index_note, *listed], **indexing, **note_only)
-    demo.load(listing, page.only, listed, **private)
+    page.confirm.click(delete_confirmed, [page.doomed, *ticks], [page.confirm_row, page.index_note, *listed], **indexing, **note_only)
+    demo.load(listing, ticks, listed, **private)
 
 
 def _user(request: Any) -> str | None:

@@ -342,3 +342,29 @@ def test_launch_options_follow_the_settings(tmp_path: Path) -> None:
     assert app.launch_options(settings) == {
         "server_name": "0.0.0.0", "server_port": 8080, "auth": [("ana", "pw")], "max_file_size": 2 * 1024 * 1024, "mcp_server": True,
     }
+
+
+def test_the_sidebar_lists_each_report_with_its_status_and_its_ticks_are_the_filter(seed_pipeline: Pipeline, monkeypatch) -> None:
+    monkeypatch.setattr(service_module, "STREAM_PAUSE", 0)
+    corpus = seed_pipeline.settings.corpus_dir
+    write(corpus, "lantern.txt", "Lantern Watch is a civic monitoring group founded in 2011 in Tbilisi.")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    seed_pipeline.index()
+    write(corpus, "late.txt", "A late note, not indexed yet.")
+    (corpus / "lantern.txt").write_text("Lantern Watch was founded in 2012 in Batumi.", encoding="utf-8")
+    service = ChatService(seed_pipeline)
+    view = service.documents_view()
+    assert [source for _, source in view.choices] == [SEED.name, "lantern.txt"]  # what can be asked: the indexed reports
+    assert next(label for label, source in view.choices if source == "lantern.txt").endswith("· changed since indexed")
+    assert "**2 reports indexed**" in view.summary
+    assert "**Could not be read**" in view.summary and "broken\\.pdf: " in view.summary
+    assert "**Not indexed yet**" in view.summary and "- late\\.txt" in view.summary
+
+    question = "When was Lantern Watch founded?"
+    assert service.ticked([SEED.name, "lantern.txt"]) is None  # every report ticked: no filter, later reports included
+    assert service.ticked(["lantern.txt"]) == ["lantern.txt"]
+    step = list(service.respond(question, [], [SEED.name], {}, ticked=True))[-1]
+    assert step.answers and all(c.source == SEED.name for c in [*step.answers[1].citations, *step.answers[1].nearest])
+    (step,) = list(service.respond(question, [], [], {}, ticked=True))  # nothing ticked: not asked, the question kept
+    assert step.note.startswith("**Not asked:** No report is ticked in Sources") and step.question == question
+    assert "2011 in Tbilisi" in list(service.respond(question, [], [SEED.name, "lantern.txt"], {}, ticked=True))[-1].answers[1].answer

@@ -102,6 +102,7 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
     assert (seed_pipeline.settings.corpus_dir / "lantern-watch.txt").read_text() == LANTERN
     expect(page.locator("#index-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")  # indexed at once
     expect(page.locator("#documents")).to_contain_text("lantern-watch.txt")
+    expect(page.locator("#picked input[name='lantern-watch.txt']")).to_be_checked()  # a new report comes ticked in Sources
 
     page.get_by_role("tab", name="Chat").click()
     expect(page.locator("#chat [data-testid='bot']")).to_have_count(1)  # the conversation survived the reindex
@@ -130,9 +131,9 @@ def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, see
     expect(page.locator("#documents")).to_contain_text("lantern-watch.txt")
 
     page.get_by_role("tab", name="Chat").click()
-    page.click("#filter input")
-    page.locator("[data-testid=dropdown-option]", has_text="Lantern Watch").first.click()
-    expect(page.locator("#filter")).to_contain_text("Lantern Watch")
+    page.locator(f"#picked input[name='{SEED.name}']").click()  # untick the seed: only Lantern Watch is asked
+    expect(page.locator(f"#picked input[name='{SEED.name}']")).not_to_be_checked()
+    expect(page.locator("#picked input[name='lantern-watch.txt']")).to_be_checked()
 
     page.get_by_role("tab", name="Documents").click()
     page.click("#delete-choice input")
@@ -142,7 +143,13 @@ def test_a_filtered_document_deleted_meanwhile_leaves_the_chat_working(page, see
     expect(page.locator("#index-note")).to_contain_text("Deleted lantern-watch.txt")
 
     page.get_by_role("tab", name="Chat").click()
-    expect(page.locator("#filter")).not_to_contain_text("Lantern Watch")  # the deleted document left the filter
+    expect(page.locator("#picked")).not_to_contain_text("Lantern Watch")  # the deleted document left the checkboxes
+    page.fill("#question textarea", "Which countries does the Amnesty report cover?")
+    page.click("#ask")  # nothing is ticked now: the page says so, and keeps the question
+    expect(page.locator("#chat-note")).to_contain_text("Not asked: No report is ticked in Sources")
+    expect(page.locator("#chat [data-testid='bot']")).to_have_count(0)
+    page.locator("#picked .select-all-checkbox").click()
+    expect(page.locator(f"#picked input[name='{SEED.name}']")).to_be_checked()
     answer = ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
     assert "Armenia, Belarus, Kazakhstan and Kyrgyzstan" in answer
     expect(page.locator(".toast-body")).to_have_count(0)
@@ -262,12 +269,52 @@ def test_on_a_phone_the_sources_come_right_under_the_chat(page, seed_pipeline: P
 
     page.set_viewport_size({"width": 390, "height": 844})
     ask(page, seed_pipeline, "Which countries does the Amnesty report cover?", 0)
-    chat, sources, question, filters = (page.locator(s).bounding_box() for s in ("#chat", "#sources", "#question", "#filter"))
-    assert chat["y"] < question["y"] < sources["y"] < filters["y"]  # one column: chat, question, its sources, then the rest
+    chat, sources, question, comment = (page.locator(s).bounding_box() for s in ("#chat", "#sources", "#question", "#comment"))
+    assert chat["y"] < question["y"] < sources["y"] < comment["y"]  # one column: chat, question, its sources, then the rest
     assert sources["x"] + sources["width"] <= 390 + 1  # nothing wider than the screen
+    sidebar = page.locator("#sidebar").bounding_box()
+    assert sidebar["x"] + sidebar["width"] <= 0  # the sources sidebar starts closed on a phone: it would cover the chat
     page.locator("#chat .rag-chip").last.click()  # a chip brings its card into view
     expect(page.locator("#sources .rag-flash")).to_be_in_viewport()
     _screenshot(page, tmp_path / "phone.png", os.environ.get("RAG_SCREENSHOT_PHONE"))
+    page.click("#sidebar .toggle-button")  # its button opens it, with the reports to tick
+    expect(page.locator("#picked")).to_be_in_viewport()
+    expect(page.locator(f"#picked input[name='{SEED.name}']")).to_be_checked()
+
+
+def test_the_sources_sidebar_adds_reports_at_once_and_shows_what_failed_or_waits(page, seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#sources-summary")).to_contain_text("1 report indexed")
+    folder = tmp_path / "to-upload"
+    good, broken = write(folder, "lantern-watch.txt", LANTERN), folder / "broken-scan.pdf"
+    broken.write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    with page.expect_file_chooser() as chooser:
+        page.click("#add-reports")
+    chooser.value.set_files([str(good), str(broken)])
+    expect(page.locator("#add-note")).to_contain_text("Saved lantern-watch.txt")
+    expect(page.locator("#add-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")  # indexed at once
+    summary = page.locator("#sources-summary")
+    expect(summary).to_contain_text("2 reports indexed")
+    expect(summary).to_contain_text("Could not be read")
+    expect(summary).to_contain_text("broken-scan.pdf")
+    expect(page.locator("#picked input[name='lantern-watch.txt']")).to_be_checked()
+
+    write(seed_pipeline.settings.corpus_dir, "late-note.txt", "A late note from the monitors, not indexed yet.")
+    page.reload()  # a file put into the corpus folder waits for a reindex, and the sidebar says so
+    expect(page.locator("#sources-summary")).to_contain_text("Not indexed yet")
+    expect(page.locator("#sources-summary")).to_contain_text("late-note.txt")
+    expect(page.locator("#picked input[name='late-note.txt']")).to_have_count(0)  # only indexed reports can be ticked
+    page.wait_for_function("document.querySelector('#sidebar').getBoundingClientRect().left >= 0")  # slid in
+    page.wait_for_timeout(500)
+    _screenshot(page, tmp_path / "sidebar.png", os.environ.get("RAG_SCREENSHOT_SIDEBAR"))
+
+    page.locator("#picked input[name='lantern-watch.txt']").click()  # unticked: its passages are not searched
+    page.fill("#question textarea", "When was Lantern Watch founded, and where?")
+    page.click("#ask")
+    reply = page.locator("#chat [data-testid='bot']").first
+    expect(reply).to_contain_text("Only the chosen reports were searched")
+    expect(reply).not_to_contain_text("Tbilisi")
 
 
 def _screenshot(page, path: Path, copy_to: str | None = None) -> None:
@@ -292,6 +339,8 @@ def test_choosing_a_collection_keeps_the_questions_to_it(page, seed_pipeline: Pi
     expect(page.locator("#collection")).to_be_visible()  # shown once the corpus has collections
     page.locator("#collection input").click()
     page.get_by_role("option", name="sudan", exact=True).click()
+    expect(page.locator("#picked [data-testid=checkbox-group] input")).to_have_count(1)  # the checkboxes narrow to its reports
+    expect(page.locator("#picked input[name='sudan/mission.txt']")).to_be_checked()
     page.fill("#question textarea", "How many detainees were held without charge in March 2025?")
     page.click("#ask")
     reply = page.locator("#chat [data-testid='bot']").first

@@ -122,6 +122,7 @@ def test_a_login_limited_to_one_collection_never_reaches_another(pipeline, tmp_p
     assert service.upload([str(upload)], user="ann") == "- Saved brief\\.txt"  # Markdown, escaped
     assert (pipeline.settings.corpus_dir / "haiti" / "brief.txt").exists()  # into the login's collection
     write(pipeline.settings.corpus_dir, "sudan/late.txt", "A late report from Juba.")
+    assert "haiti/brief\\.txt" in service.documents_view("ann").summary and "late" not in service.documents_view("ann").summary
     summary = service.reindex(user="ann")
     assert summary["added"] == ["haiti/brief.txt"]  # the other collection's new file waits for its own reindex
     assert "sudan/late.txt" not in pipeline.records.documents()

@@ -206,6 +206,35 @@ def document_choices(docs: Sequence[DocRecord]) -> list[tuple[str, str]]:
     return [(_clip(f"{d.title} — {d.source}"), d.source) for d in docs]
 
 
+def source_choices(
+    docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None, waiting: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, source) pairs for the sources sidebar's checkboxes: title and file, and a word when the file has
+    changed, gone or fails since the document was indexed (the passages asked are still the indexed ones)."""
+    failures, waiting = failures or {}, waiting or {}
+    marks = {"changed": " · changed since indexed", "removed": " · its file is gone"}
+    marked = {**{source: marks.get(what, "") for source, what in waiting.items()}, **dict.fromkeys(failures, " · its file now fails")}
+    return [(_clip(f"{_clip(d.title, 50)} — {d.source}", 100) + marked.get(d.source, ""), d.source) for d in docs]
+
+
+def sources_summary(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None, waiting: Mapping[str, str] | None = None) -> str:
+    """The sources sidebar's status in Markdown: what is indexed, which files could not be read and why, which wait for
+    a reindex."""
+    failures, waiting = failures or {}, waiting or {}
+    indexed = {d.source for d in docs}
+    chunks = sum(d.chunks for d in docs)
+    lines = [f"**{plural(len(docs), 'report')} indexed**, {plural(chunks, 'passage')}." if docs else "**No report indexed yet.** Add reports below."]
+    broken = [(source, reason) for source, reason in failures.items() if source not in indexed]
+    if broken:
+        lines.append("\n**Could not be read** (replace or delete them in Documents):")
+        lines += [f"- {markdown_literal(source)}: {markdown_literal(reason)}" for source, reason in broken]
+    new = [source for source, what in waiting.items() if what == "new"]
+    if new:
+        lines.append("\n**Not indexed yet** (Reindex in Documents):")
+        lines += [f"- {markdown_literal(source)}" for source in new]
+    return "\n".join(lines)
+
+
 def removable_choices(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The delete list: failed report files (so a broken upload can be removed from the page), then the indexed documents."""
     indexed = {d.source for d in docs}

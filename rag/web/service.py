@@ -49,14 +49,15 @@ class ChatUpdate:
 
 @dataclass
 class DocumentsView:
-    """What the page shows of the corpus: the table, the filter's choices, the delete list, example questions and the
-    collections to choose from."""
+    """What the page shows of the corpus: the table, the sources sidebar's checkboxes (the filter) and status, the delete
+    list, example questions and the collections to choose from."""
 
     rows: list[list]
     choices: list[tuple[str, str]]
     removable: list[tuple[str, str]]
     examples: list[dict[str, str]]
     collections: list[str]
+    summary: str = ""
 
 
 class ChatService:
@@ -81,8 +82,7 @@ class ChatService:
 
     def permits(self, source: str, user: str | None) -> bool:
         """Whether a user may read a document (its file, its pages, its passages)."""
-        allowed = self.access.get(user or "")
-        return allowed is None or any(str(source).startswith(f"{c}/") for c in allowed)
+        return _within(str(source), self.access.get(user or ""))
 
     def _exists(self, collection: str) -> bool:
         try:
@@ -104,19 +104,20 @@ class ChatService:
         alone: bool = False,
         user: str | None = None,
         collection: str | None = None,
+        ticked: bool = False,
     ) -> Iterator[ChatUpdate]:
         """Stream the answer into the chat: checked sentences as a language model writes them, or the quotes a few
-        words at a time. `alone` asks the question as written, not as a follow-up of the conversation. A question
-        that cannot be asked leaves the chat as it was and the question in its box, with the reason in the note."""
+        words at a time. `alone` asks the question as written, not as a follow-up of the conversation; with `ticked`,
+        sources are the reports ticked in the sidebar (see ticked()). A question that cannot be asked leaves the chat as
+        it was and the question in its box, with the reason in the note."""
         earlier = list(history or [])
         turn = [*earlier, {"role": "user", "content": render.chat_text(question or "")}]
         answers = dict(answers or {})
         panel = render.sources_html(answers)
         try:
             asked = None if alone else _questions_of(earlier)
-            stream = self.pipeline.ask_stream(
-                question, history=asked, sources=list(sources or []) or None, collections=self.scope(user, collection)
-            )
+            sources = self.ticked(sources, user, collection) if ticked else list(sources or []) or None
+            stream = self.pipeline.ask_stream(question, history=asked, sources=sources, collections=self.scope(user, collection))
             shown = None  # each piece is held back one step: the last one goes out with the sources panel
             for text in stream:
                 pieces = render.progressive(render.chat_text(text)) if self.pipeline.chat_model is None else [render.chat_text(text)]
@@ -136,13 +137,13 @@ class ChatService:
 
     def ask_as_written(
         self, history: Messages | None, sources: Sequence[str] | None, answers: Answers | None, user: str | None = None,
-        collection: str | None = None,
+        collection: str | None = None, ticked: bool = False,
     ) -> Iterator[ChatUpdate]:
         """Ask the last question again as written, without leaning on the turns before it."""
         questions = _questions_of(history or [])
         if not questions:
             return iter(())
-        return self.respond(questions[-1]["content"], history, sources, answers, alone=True, user=user, collection=collection)
+        return self.respond(questions[-1]["content"], history, sources, answers, alone=True, user=user, collection=collection, ticked=ticked)
 
     def ask(self, question: str, sources: Sequence[str] | None, user: str | None = None, collection: str | None = None) -> Answer:
         """The answer for the API: the same Answer the CLI prints with --json."""
@@ -288,16 +289,31 @@ class ChatService:
         append_feedback(self.settings.index_dir, feedback_record(answer.to_dict(), liked is True, comment or ""))
         return f"Thank you: your {'like' if liked is True else 'dislike'} was recorded."
 
-    def documents_view(self, user: str | None = None) -> DocumentsView:
-        """Table rows, filter and delete choices and example questions for the corpus as last indexed (a user RAG_AUTH
-        limits sees that user's collections only)."""
+    def documents_view(self, user: str | None = None, collection: str | None = None) -> DocumentsView:
+        """Table rows, the sidebar's checkboxes and status, delete choices and example questions for the corpus as last
+        indexed (a user RAG_AUTH limits sees that user's collections only); the checkboxes, of the collection chosen."""
         docs = [d for d in self.pipeline.documents() if self.permits(d.source, user)]
         failures = {s: r for s, r in self.pipeline.failures().items() if self.permits(s, user)}
+        waiting = {s: w for s, w in self.pipeline.waiting().items() if self.permits(s, user)}
         examples = [{"text": q} for q in render.example_questions(docs)]
+        try:
+            scope = self.scope(user, collection)
+        except RagError:
+            scope = []  # a collection this login may not choose: no checkboxes
+        searched = [d for d in docs if _within(d.source, scope)]
         return DocumentsView(
-            render.document_rows(docs, failures), render.document_choices(docs), render.removable_choices(docs, failures), examples,
-            self.collections(user),
+            render.document_rows(docs, failures), render.source_choices(searched, failures, waiting), render.removable_choices(docs, failures),
+            examples, self.collections(user), render.sources_summary(docs, failures, waiting),
         )
+
+    def ticked(self, sources: Sequence[str] | None, user: str | None = None, collection: str | None = None) -> list[str] | None:
+        """The source filter the sidebar's ticked reports make: None when every report the question may search is
+        ticked (so reports indexed later are searched too), else the ticked ones. None ticked cannot be asked."""
+        if not sources:
+            raise RagError("No report is ticked in Sources: tick the reports to ask (or Select All).")
+        scope = self.scope(user, collection)
+        searched = {d.source for d in self.pipeline.documents() if self.permits(d.source, user) and _within(d.source, scope)}
+        return None if searched <= set(sources) else list(sources)
 
     def noted(self, action: Callable[[], str]) -> str:
         """The note an action returns, or its error as a note: a failed reindex never shows a traceback."""
@@ -305,6 +321,11 @@ class ChatService:
             return action()
         except RagError as exc:
             return f"**Error:** {render.markdown_literal(str(exc))}"
+
+
+def _within(source: str, collections: Sequence[str] | None) -> bool:
+    """Whether a document lies in one of the collections (None: every document does)."""
+    return collections is None or any(source.startswith(f"{c}/") for c in collections)
 
 
 def _merged(summaries: Sequence[dict]) -> dict:
