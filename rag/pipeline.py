@@ -15,6 +15,7 @@ from rag.answering.constraints import NAME_PREFIX, fitting, named_documents, par
 from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer, not_mentioned
 from rag.answering.generate import AnswerStream, generative_stream
+from rag.answering.places import countries
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, missing_names, retrieve, with_rare_match
 from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_MODEL, INT8_SUFFIX, Settings, calibrated
@@ -95,6 +96,7 @@ class Pipeline:
         """Load the model now (a pipeline over an existing index loads it at its first use: a reindex with nothing
         to embed never needs it), so a server's first question does not wait for it."""
         self.embeddings.encode_query("warm-up")
+        countries()  # the country names the answer checks read (half a second, once)
 
     def keywords(self) -> KeywordIndex:
         """The keyword index of the current bookkeeping generation."""

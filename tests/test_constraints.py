@@ -203,6 +203,30 @@ def test_the_names_a_question_gives_must_be_written_by_the_evidence_its_passage_
     assert unmet(parse("How many people did OVD-Info count?"), "Насчитали 44 человека.", "Насчитали 44 человека.") == []
 
 
+def test_a_country_is_not_written_by_another_countrys_longer_or_alike_name():
+    south = "In South Sudan, UNMISS verified 61 cases of conflict-related sexual violence against women."
+    sudan = parse("How many women were affected by conflict-related sexual violence in Sudan in 2024?")
+    assert unmet(sudan, south, south, "Conflict-related sexual violence") == ["name"]  # South Sudan is not Sudan
+    darfur = "In Sudan, the Panel recorded 221 cases in North Darfur, most of them against women."
+    assert unmet(sudan, darfur, darfur, "Conflict-related sexual violence") == []
+    opening = "Refugees keep arriving from the Sudan, whose war spills over the border."  # a report on South Sudan speaks of Sudan
+    assert unmet(sudan, south, south, "Situation in South Sudan", opening) == ["name"]
+    assert unmet(sudan, darfur, darfur, "Situation in South Sudan", opening) == []
+    assert unmet(parse("How many cases were recorded in South Sudan?"), south, south, "Conflict-related sexual violence") == []
+    refugees = "In March, 1,200 refugees from Sudan arrived in Renk."  # nor is Sudan alone South Sudan
+    assert unmet(parse("How many refugees arrived in South Sudan?"), refugees, refugees, "Update") == ["name"]
+    assert unmet(parse("Сколько женщин пострадало в Судане?"), "В Южном Судане пострадали 61 женщина.", "В Южном Судане пострадали 61 женщина.") == [
+        "name"
+    ]
+    lagos = "In Nigeria, 32 girls were verified as victims."
+    assert unmet(parse("How many girls were verified as victims in Niger?"), lagos, lagos, "Report") == ["name"]
+    assert unmet(parse("How many girls were verified as victims by the Nigerian army?"), lagos, lagos, "Report") == []
+    # a region named with a compass word is still in its country's name: North Darfur is in Darfur
+    assert unmet(parse("How many cases were recorded in Darfur?"), darfur, darfur, "Report") == []
+    guinea = "Equatorial Guinea reported 12 cases."
+    assert unmet(parse("How many cases did Guinea report?"), guinea, guinea, "Report") == ["name"]
+
+
 def test_a_figure_for_another_country_is_not_the_answer(make_pipeline):
     context = " ".join(f"Paragraph {i} describes the monitoring work of the United Nations in the region." for i in range(60))
     pipeline = indexed(

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.answering.places import PREFIX, another_country, compounded
 from rag.answering.units import answer_type, answers_type, holds
 from rag.text import latin_key, script, tokenize
 from rag.types import Chunk, Passage
@@ -134,26 +135,47 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
         return []
     at = passage.find(quote)
     context = passage[: at + len(quote)] if at >= 0 else quote  # what leads up to the quote, not what comes after it
+    if document and _titled_for_another(document[0], constraints.names):
+        document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
     return [] if any(_writes_one(text, constraints.names) for text in (context, *document)) else list(constraints.names)
 
 
+def _titled_for_another(title: str, names: Sequence[str]) -> bool:
+    """Whether a title names a country whose longer name holds one of the names asked, and not that name alone."""
+    held = {start for word in _words(title) if " " in word for start in word.split()}
+    return not _writes_one(title, names) and any(name[:NAME_PREFIX] in held for name in names)
+
+
 def _writes_one(text: str, names: Sequence[str]) -> bool:
-    """Whether text writes any of the names (stems), in its own form or one sharing its first NAME_PREFIX letters."""
+    """Whether text writes any of the names (stems), in its own form or one sharing its first NAME_PREFIX letters. A
+    country's name inside another country's longer one is not written ("Sudan" in "South Sudan": rag.answering.places),
+    nor is it by another country's name that starts alike ("Niger" by "Nigeria")."""
     words, starts = _words(text), _starts(text)
-    return any(name in words or (len(name) > NAME_PREFIX and name[:NAME_PREFIX] in starts) for name in names)
+    for name in compounded(names):
+        if name in words:
+            return True
+        forms = starts.get(name[:NAME_PREFIX], ()) if len(name) > NAME_PREFIX and " " not in name else ()
+        if any(not another_country(name, form) for form in forms):
+            return True
+    return False
 
 
-NAME_PREFIX = 4  # letters a name shares with the form a report writes ("indi" of Indian and India)
+NAME_PREFIX = PREFIX  # letters a name shares with the form a report writes ("indi" of Indian and India)
 
 
 @lru_cache(maxsize=READ_CACHE)
 def _words(text: str) -> frozenset[str]:
-    return frozenset(tokenize(text))
+    return frozenset(compounded(tokenize(text)))
 
 
 @lru_cache(maxsize=READ_CACHE)
-def _starts(text: str) -> frozenset[str]:
-    return frozenset(word[:NAME_PREFIX] for word in _words(text))
+def _starts(text: str) -> dict[str, tuple[str, ...]]:
+    """The text's words (no joined country names) by their first NAME_PREFIX letters."""
+    starts: dict[str, list[str]] = {}
+    for word in _words(text):
+        if " " not in word:
+            starts.setdefault(word[:NAME_PREFIX], []).append(word)
+    return {start: tuple(words) for start, words in starts.items()}
 
 
 _DAY_BEFORE = re.compile(r"(\d{1,2})\s+$")
