@@ -399,8 +399,8 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
         path, note = service.original_file(source, _user(request))
         return gr.File(value=str(path) if path else None, visible=path is not None), note
 
-    def rated(state: Answers, note: str, liked: gr.LikeData) -> tuple[str, str]:
-        return service.feedback(state, liked.index, liked.liked, note), ""
+    def rated(state: Answers, note: str, liked: gr.LikeData, request: gr.Request) -> tuple[str, str]:
+        return service.feedback(state, liked.index, liked.liked, note, _user(request)), ""
 
     private = {"api_visibility": "private"}
     asking = {"concurrency_id": "ask", "concurrency_limit": ASK_CONCURRENCY, **private}

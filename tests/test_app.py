@@ -307,11 +307,11 @@ def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypa
     path, note = service.export(answers, "csl")
     assert note == "Exported 1 cited document as CSL-JSON for a reference manager." and path.suffix == ".json"
     assert service.feedback(answers, 0, True, "") == "Only answers can be rated."
-    assert service.feedback(answers, 1, False, "missing Belarus") == "Thank you: your dislike was recorded."
+    assert service.feedback(answers, 1, False, "missing Belarus", user="ann") == "Thank you: your dislike was recorded."
     lines = (seed_pipeline.settings.index_dir / "feedback.jsonl").read_text().splitlines()
     record = json.loads(lines[0])
     assert len(lines) == 1
-    assert (record["question"], record["liked"], record["comment"]) == (QUESTION, False, "missing Belarus")
+    assert (record["question"], record["liked"], record["comment"], record["user"]) == (QUESTION, False, "missing Belarus", "ann")
     assert (record["source"], record["expected"], record["answerable"]) == (SEED.name, [], True)
 
 

@@ -24,7 +24,7 @@ ANSWER = {
 
 def test_record_has_verdict_citations_and_eval_keys() -> None:
     when = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-    record = feedback_record(ANSWER, liked=False, comment="  wrong year ", when=when)
+    record = feedback_record(ANSWER, liked=False, comment="  wrong year ", when=when, user="ann")
     assert record == {
         "question": "Who founded Lantern Watch?",
         "answer": "Lantern Watch was founded in 2011 in Tbilisi. [1]",
@@ -33,6 +33,7 @@ def test_record_has_verdict_citations_and_eval_keys() -> None:
         "liked": False,
         "comment": "wrong year",
         "time": "2024-05-01T12:00:00+00:00",
+        "user": "ann",
         "expected": [],
         "source": "lantern.txt",
         "abstained": False,

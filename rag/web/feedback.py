@@ -16,8 +16,9 @@ _CITATION_KEYS = ("n", "source", "title", "page", "chunk_id", "quote")
 _write_lock = threading.Lock()
 
 
-def feedback_record(answer: dict, liked: bool, comment: str = "", when: datetime | None = None) -> dict:
-    """One feedback line from an answer as Answer.to_dict() gives it."""
+def feedback_record(answer: dict, liked: bool, comment: str = "", when: datetime | None = None, user: str | None = None) -> dict:
+    """One feedback line from an answer as Answer.to_dict() gives it; `user` is the login that rated it (None when the
+    page has no login), so a reviewer can tell readers and collections apart."""
     citations = [{k: c.get(k) for k in _CITATION_KEYS} for c in answer.get("citations", [])]
     return {
         "question": answer["question"],
@@ -26,6 +27,7 @@ def feedback_record(answer: dict, liked: bool, comment: str = "", when: datetime
         "liked": liked,
         "comment": comment.strip(),
         "time": (when or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "user": user,
         "expected": [],
         "source": citations[0]["source"] if citations else None,
         "abstained": bool(answer.get("abstained")),

@@ -281,12 +281,12 @@ class ChatService:
         summary = self.reindex(progress, user)
         return f"Deleted {render.markdown_literal(source)}.\n\n{render.summary_markdown(summary)}"
 
-    def feedback(self, answers: Answers | None, index: Any, liked: bool, comment: str) -> str:
-        """Record a like (True) or dislike (False) of the answer at chat position `index`."""
+    def feedback(self, answers: Answers | None, index: Any, liked: bool, comment: str, user: str | None = None) -> str:
+        """Record a like (True) or dislike (False) of the answer at chat position `index`, with the login that rated it."""
         answer = (answers or {}).get(index if isinstance(index, int) else -1)
         if answer is None:
             return "Only answers can be rated."
-        append_feedback(self.settings.index_dir, feedback_record(answer.to_dict(), liked is True, comment or ""))
+        append_feedback(self.settings.index_dir, feedback_record(answer.to_dict(), liked is True, comment or "", user=user))
         return f"Thank you: your {'like' if liked is True else 'dislike'} was recorded."
 
     def documents_view(self, user: str | None = None, collection: str | None = None) -> DocumentsView:
