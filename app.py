@@ -48,6 +48,7 @@ PAGE_CSS = """
 .rag-chip:hover { background: var(--color-accent-soft); }
 .rag-interpreted { font-size: .85em; opacity: .75; margin-bottom: .4em; }
 #documents { --font-mono: var(--font); }
+#picked [data-testid=checkbox-group] { max-height: 60vh; overflow-y: auto; }
 #picked [data-testid=checkbox-group] label { width: 100%; padding: .25em .5em; font-size: .85em; line-height: 1.3; }
 #sources-summary ul { margin-top: .2em; font-size: .9em; }
 #rag-pageview { position: fixed; inset: 3vh 3vw; z-index: 1000; display: flex; flex-direction: column;
@@ -244,6 +245,8 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
     with gr.Sidebar(label="Sources", open=True, width=340, elem_id="sidebar"):
         gr.Markdown("### Sources")
         sources_summary = gr.Markdown(view.summary, elem_id="sources-summary")
+        add = gr.UploadButton("Add reports…", file_count="multiple", file_types=list(SUPPORTED), elem_id="add-reports", size="sm")
+        add_note = gr.Markdown(elem_id="add-note")
         collection = gr.Dropdown(
             choices=_collection_choices(view.collections), value="", label="Collection", elem_id="collection",
             visible=bool(view.collections),
@@ -252,8 +255,6 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
             choices=view.choices, value=[source for _, source in view.choices], label="Ask these reports", elem_id="picked",
             show_select_all=True,
         )
-        add = gr.UploadButton("Add reports…", file_count="multiple", file_types=list(SUPPORTED), elem_id="add-reports", size="sm")
-        add_note = gr.Markdown(elem_id="add-note")
     with gr.Tab("Chat"):
         # the conversation and its sources first (side by side; on a phone the sources come right under the chat),
         # the filter, feedback and export below them
