@@ -113,6 +113,9 @@ def test_examples_name_the_newest_reports() -> None:
         "Which countries does the Amnesty International report cover?",
     ]
     assert render.example_questions(docs[2:], most=1) == ["Which countries does the “annual review of detentions” report cover?"]
+    assert render.example_questions([_doc("d.txt", "Report 7 on the situation of journalists", 9.0)], most=1) == [
+        "Which countries does the Report cover?"  # not "the Report report"
+    ]
 
 
 def test_document_rows_and_choices() -> None:

@@ -259,7 +259,8 @@ def example_questions(docs: Sequence[DocRecord], most: int = 3) -> list[str]:
     questions: list[str] = []
     for doc in sorted(docs, key=lambda d: -d.indexed_at):
         name = _report_name(doc.title)
-        questions += [f"Which countries does the {name} report cover?", f"What are the main findings of the {name} report?"]
+        report = name if name.split()[-1].lower() == "report" else f"{name} report"  # "the Report" when the title opens so
+        questions += [f"Which countries does the {report} cover?", f"What are the main findings of the {report}?"]
     return list(dict.fromkeys(questions))[:most]
 
 
