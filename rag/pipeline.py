@@ -370,6 +370,8 @@ class Pipeline:
             "corpus": str(self.settings.corpus_dir.resolve()),
             "last_update": max((d.indexed_at for d in docs), default=None),
             "collections": self.collections(),
+            "waiting": self.waiting(),
+            "unreadable": self.failures(),
             "problem": self.store.mismatch() if self.store.count() else "",
         }
 

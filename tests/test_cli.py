@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +53,19 @@ def test_index_status_search_ask_json(capsys, dirs):
     assert set(cited) == {"n", "source", "title", "page", "chunk_id", "text", "quote", "quote_start", "quote_end", "score", "supported"}
     assert cited["text"][cited["quote_start"] : cited["quote_end"]] == cited["quote"]
     assert sorted({int(n) for n in re.findall(r"\[(\d+)\]", answer["answer"])}) == [c["n"] for c in answer["citations"]]
+
+
+def test_status_lists_files_waiting_for_a_reindex_and_files_that_could_not_be_read(capsys, dirs):
+    tmp = Path(dirs[1])
+    (tmp / "broken.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    run(capsys, "index", *dirs)
+    (tmp / "late.txt").write_text("A late note from the monitors.", encoding="utf-8")
+    code, out, _ = run(capsys, "status", *dirs)
+    assert code == 0 and "waiting:     1 file(s) for python -m rag index (new: late.txt)" in out
+    assert "unreadable:  1 file(s): broken.pdf (corrupt or unreadable .pdf file" in out
+    code, out, _ = run(capsys, "status", *dirs, "--json")
+    status = json.loads(out)
+    assert status["waiting"] == {"late.txt": "new"} and list(status["unreadable"]) == ["broken.pdf"]
 
 
 def test_text_output_lists_sources_and_nearest(capsys, dirs):
