@@ -445,7 +445,7 @@ def corpus_model(corpus_dir: Path) -> str:
 def filtered_note(allowed: Sequence[str], most: int = 3) -> str:
     """What an abstention under a document filter adds: the search covered only the chosen reports."""
     names = ", ".join(allowed[:most]) + (f" and {len(allowed) - most} more" if len(allowed) > most else "")
-    return f"Only the chosen reports were searched ({names}); clear the filter to search them all."
+    return f"Only the chosen reports were searched ({names}); the others may hold the answer (tick them in Sources, or drop --source)."
 
 
 def _timings(started: float, retrieved: float, finished: float) -> dict[str, float]:
