@@ -148,6 +148,8 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
+    from rag.pipeline import listed
+
     status = _pipeline(settings).status()
     if args.json:
         _print_json(status)
@@ -163,8 +165,8 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
         print("collections: " + ", ".join(f"{name} ({count} document{'' if count == 1 else 's'})" for name, count in status["collections"].items()))
     if status["waiting"]:
         kinds = {what: [source for source, kind in status["waiting"].items() if kind == what] for what in ("new", "changed", "removed")}
-        listed = "; ".join(f"{what}: {_listed(sources)}" for what, sources in kinds.items() if sources)
-        print(f"waiting:     {len(status['waiting'])} file(s) for python -m rag index ({listed})")
+        listed_files = "; ".join(f"{what}: {listed(sources, 5)}" for what, sources in kinds.items() if sources)
+        print(f"waiting:     {len(status['waiting'])} file(s) for python -m rag index ({listed_files})")
     if status["unreadable"]:
         print(f"unreadable:  {len(status['unreadable'])} file(s): " + "; ".join(f"{s} ({r})" for s, r in list(status["unreadable"].items())[:5]))
     if status["language_advice"]:
@@ -172,10 +174,6 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     if status["problem"]:
         print(f"problem:     {status['problem']} -> python -m rag index --rebuild")
     return 0
-
-
-def _listed(sources: list[str], most: int = 5) -> str:
-    return ", ".join(sources[:most]) + (f" and {len(sources) - most} more" if len(sources) > most else "")
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:

@@ -442,10 +442,14 @@ def corpus_model(corpus_dir: Path) -> str:
     return E5_MODEL if sample_scripts(corpus_dir).get("cyrillic", 0.0) >= MIXED_SHARE else DEFAULT_MODEL
 
 
-def filtered_note(allowed: Sequence[str], most: int = 3) -> str:
+def listed(names: Sequence[str], most: int = 3) -> str:
+    """The first `most` names, comma-separated, and how many more ("a.pdf, b.pdf and 4 more")."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def filtered_note(allowed: Sequence[str]) -> str:
     """What an abstention under a document filter adds: the search covered only the chosen reports."""
-    names = ", ".join(allowed[:most]) + (f" and {len(allowed) - most} more" if len(allowed) > most else "")
-    return f"Only the chosen reports were searched ({names}); the others may hold the answer (tick them in Sources, or drop --source)."
+    return f"Only the chosen reports were searched ({listed(allowed)}); the others may hold the answer (tick them in Sources, or drop --source)."
 
 
 def _timings(started: float, retrieved: float, finished: float) -> dict[str, float]:

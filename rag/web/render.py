@@ -196,8 +196,7 @@ def document_rows(docs: Sequence[DocRecord], failures: Mapping[str, str] | None 
     """Rows of the documents table, in DOCUMENT_HEADERS order: files the last reindex could not read first, with
     the reason, then the indexed documents. A document whose file failed after it was indexed keeps its row."""
     failures = failures or {}
-    indexed = {d.source for d in docs}
-    failed = [["", source, "", "", "", f"not indexed: {reason}"] for source, reason in failures.items() if source not in indexed]
+    failed = [["", source, "", "", "", f"not indexed: {reason}"] for source, reason in _unindexed(docs, failures)]
     return failed + [[d.title, d.source, d.pages, d.chunks, _when(d.indexed_at), _status(failures.get(d.source))] for d in docs]
 
 
@@ -220,15 +219,13 @@ def source_choices(
 def sources_summary(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None, waiting: Mapping[str, str] | None = None) -> str:
     """The sources sidebar's status in Markdown: what is indexed, which files could not be read and why, which wait for
     a reindex."""
-    failures, waiting = failures or {}, waiting or {}
-    indexed = {d.source for d in docs}
     chunks = sum(d.chunks for d in docs)
     lines = [f"**{plural(len(docs), 'report')} indexed**, {plural(chunks, 'passage')}." if docs else "**No report indexed yet.** Add reports below."]
-    broken = [(source, reason) for source, reason in failures.items() if source not in indexed]
+    broken = _unindexed(docs, failures)
     if broken:
         lines.append("\n**Could not be read** (replace or delete them in Documents):")
         lines += [f"- {markdown_literal(source)}: {markdown_literal(reason)}" for source, reason in broken]
-    new = [source for source, what in waiting.items() if what == "new"]
+    new = [source for source, what in (waiting or {}).items() if what == "new"]
     if new:
         lines.append("\n**Not indexed yet** (Reindex in Documents):")
         lines += [f"- {markdown_literal(source)}" for source in new]
@@ -237,13 +234,15 @@ def sources_summary(docs: Sequence[DocRecord], failures: Mapping[str, str] | Non
 
 def removable_choices(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The delete list: failed report files (so a broken upload can be removed from the page), then the indexed documents."""
-    indexed = {d.source for d in docs}
-    broken = [
-        (_clip(f"{source} (not indexed)"), source)
-        for source in failures or {}
-        if source not in indexed and PurePosixPath(source).suffix.lower() in SUPPORTED
-    ]
+    unread = [source for source, _ in _unindexed(docs, failures) if PurePosixPath(source).suffix.lower() in SUPPORTED]
+    broken = [(_clip(f"{source} (not indexed)"), source) for source in unread]
     return broken + document_choices(docs)
+
+
+def _unindexed(docs: Sequence[DocRecord], failures: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """(source, reason) of the files the last reindex could not read and that hold no indexed document."""
+    indexed = {d.source for d in docs}
+    return [(source, reason) for source, reason in (failures or {}).items() if source not in indexed]
 
 
 def _status(failure: str | None) -> str:
