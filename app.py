@@ -374,13 +374,10 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
         paths: list[str] | None, replace: bool, chosen: list[str] | None, offered: list[str], collection: str, request: gr.Request,
         progress: gr.Progress = tracker,
     ) -> tuple:
-        """Reports added from the sidebar: saved, then indexed at once; one note says both."""
-        saved = service.upload(paths, replace, _user(request))
-        note, *listed = reindex_clicked(chosen, offered, collection, request, progress)
-        return f"{saved}\n\n{note}", *listed
-
-    def uploaded(paths: list[str] | None, replace: bool, request: gr.Request) -> str:
-        return service.upload(paths, replace, _user(request))
+        """Reports added (the sidebar's Add reports, the Documents tab's upload): saved, then those files indexed at once;
+        one note says both."""
+        note = service.noted(lambda: service.add(paths, replace, _reporter(progress), _user(request)))
+        return note, *listing(chosen, offered, collection, request)
 
     def delete_asked(source: str | None) -> tuple:
         question = service.confirm_delete(source)
@@ -419,8 +416,9 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
     page.chatbot.like(rated, [page.answers, page.comment], [page.feedback_note, page.comment], **private)
     # a reindex shows its progress bar on its note, so the documents table stays in view while it runs
     note_only = {"show_progress_on": [page.index_note]}
-    saved = page.upload.upload(uploaded, [page.upload, page.replace], page.upload_note, **private)
-    saved.then(lambda: None, None, page.upload, **private).then(reindex_clicked, ticks, [page.index_note, *listed], **indexing, **note_only)
+    adding = [page.upload, page.replace, *ticks]
+    saved = page.upload.upload(added, adding, [page.upload_note, *listed], **indexing, show_progress_on=[page.upload_note])
+    saved.then(lambda: None, None, page.upload, **private)
     page.reindex.click(reindex_clicked, ticks, [page.index_note, *listed], **indexing, **note_only)
     page.add.upload(added, [page.add, page.replace, *ticks], [page.add_note, *listed], **indexing, show_progress_on=[page.add_note])
     page.collection.input(narrowed, page.collection, [page.picked, page.offered], **private)
@@ -458,10 +456,17 @@ def _api(gr: Any, service: ChatService) -> None:
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
-    def reindex(request: gr.Request = None) -> dict:
-        """Bring the index in step with the corpus folder (a limited login: its collections) and return what changed."""
+    def reindex(files: list[str] | None = None, request: gr.Request = None) -> dict:
+        """Bring the index in step with the corpus folder (a limited login: its collections) and return what changed.
+
+        Args:
+            files: optional report files or folders, as the index names them (relative to the corpus folder), to bring in
+                step alone (added, changed or deleted since), without listing the rest of the corpus; empty means all.
+        Returns:
+            What changed: added, updated, removed and skipped files, chunks embedded, the index's totals.
+        """
         try:
-            return service.reindex(user=_user(request))
+            return service.reindex(user=_user(request), files=files or None)
         except RagError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 

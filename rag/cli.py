@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(done anyway after an unfinished reindex, or when their counts differ)",
     )
     index.add_argument("--collection", help="read only this sub-folder of the corpus (a collection); the others are left as they are")
+    index.add_argument(
+        "files", nargs="*", metavar="FILE",
+        help="bring only these files or folders in the corpus in step (added, changed or deleted), without listing the rest",
+    )
     sub.add_parser("status", parents=[common], help="what the index holds")
     search = sub.add_parser("search", parents=[common], help="ranked passages for a query")
     search.add_argument("text")
@@ -130,7 +134,9 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
             bar.n = done
             bar.refresh()
 
-        summary = pipeline.index(rebuild=args.rebuild, progress=progress, verify=args.verify, collection=args.collection)
+        summary = pipeline.index(
+            rebuild=args.rebuild, progress=progress, verify=args.verify, collection=args.collection, files=args.files or None
+        )
     if args.json:
         _print_json(summary.to_dict())
         return 0

@@ -151,6 +151,11 @@ def test_reindex_endpoint_returns_the_summary(seed_pipeline: Pipeline, serve) ->
     summary = client.predict(api_name="/reindex")
     assert (summary["added"], summary["unchanged"], summary["documents"]) == (["lantern.txt"], 1, 2)
     assert summary["chunks"] == seed_pipeline.store.count()
+    write(seed_pipeline.settings.corpus_dir, "later.txt", "A later note on the lantern makers of the valley.")
+    (seed_pipeline.settings.corpus_dir / "lantern.txt").unlink()
+    named = client.predict(files=["lantern.txt"], api_name="/reindex")  # that file alone: the new one waits
+    assert (named["added"], named["removed"], named["documents"]) == ([], ["lantern.txt"], 1)
+    assert seed_pipeline.waiting() == {"later.txt": "new"}
 
 
 def test_questions_are_answered_while_a_reindex_runs(seed_pipeline: Pipeline, serve, monkeypatch) -> None:
@@ -313,6 +318,17 @@ def test_like_appends_feedback_for_that_answer(seed_pipeline: Pipeline, monkeypa
     assert len(lines) == 1
     assert (record["question"], record["liked"], record["comment"], record["user"]) == (QUESTION, False, "missing Belarus", "ann")
     assert (record["source"], record["expected"], record["answerable"]) == (SEED.name, [], True)
+
+
+def test_adding_reports_indexes_those_files_at_once_and_only_them(seed_pipeline: Pipeline, tmp_path: Path) -> None:
+    corpus = seed_pipeline.settings.corpus_dir
+    write(corpus, "by-hand.txt", "A note copied into the folder by hand, on the river ferries.")
+    uploaded = write(tmp_path / "uploads", "lantern.txt", LANTERN)
+    note = ChatService(seed_pipeline).add([str(uploaded)])
+    assert note.startswith("- Saved lantern\\.txt\n\n") and "- Added: lantern\\.txt" in note
+    assert {d.source for d in seed_pipeline.documents()} == {"lantern.txt", SEED.name}
+    assert seed_pipeline.waiting() == {"by-hand.txt": "new"}  # listed in Sources for the Reindex button
+    assert ChatService(seed_pipeline).add([str(tmp_path / "uploads" / "missing.txt")]).startswith("- Not saved")
 
 
 def test_delete_removes_the_file_and_its_passages(seed_pipeline: Pipeline) -> None:

@@ -100,7 +100,7 @@ def test_ask_upload_reindex_and_ask_again(page, seed_pipeline: Pipeline, tmp_pat
     page.set_input_files("#upload input[type=file]", str(upload))
     expect(page.locator("#upload-note")).to_contain_text("Saved lantern-watch.txt")
     assert (seed_pipeline.settings.corpus_dir / "lantern-watch.txt").read_text() == LANTERN
-    expect(page.locator("#index-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")  # indexed at once
+    expect(page.locator("#upload-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 0")  # that file indexed at once
     expect(page.locator("#documents")).to_contain_text("lantern-watch.txt")
     expect(page.locator("#picked input[name='lantern-watch.txt']")).to_be_checked()  # a new report comes ticked in Sources
 
@@ -187,8 +187,8 @@ def test_a_broken_upload_is_listed_and_removed_after_confirming(page, seed_pipel
     broken.parent.mkdir()
     broken.write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
     page.set_input_files("#upload input[type=file]", str(broken))
-    expect(page.locator("#index-note")).to_contain_text("Skipped broken-scan.pdf")
-    row = page.get_by_role("row", name="broken-scan.pdf")
+    expect(page.locator("#upload-note")).to_contain_text("Skipped broken-scan.pdf")
+    row = page.locator("#documents").get_by_role("row", name="broken-scan.pdf")
     expect(row).to_contain_text("not indexed")
     _screenshot(page, tmp_path / "documents.png", os.environ.get("RAG_SCREENSHOT_DOCUMENTS"))
 
@@ -293,7 +293,7 @@ def test_the_sources_sidebar_adds_reports_at_once_and_shows_what_failed_or_waits
         page.click("#add-reports")
     chooser.value.set_files([str(good), str(broken)])
     expect(page.locator("#add-note")).to_contain_text("Saved lantern-watch.txt")
-    expect(page.locator("#add-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 1")  # indexed at once
+    expect(page.locator("#add-note")).to_contain_text("added 1, updated 0, removed 0, unchanged 0")  # those files indexed at once
     summary = page.locator("#sources-summary")
     expect(summary).to_contain_text("2 reports indexed")
     expect(summary).to_contain_text("Could not be read")

@@ -68,6 +68,21 @@ def test_status_lists_files_waiting_for_a_reindex_and_files_that_could_not_be_re
     assert status["waiting"] == {"late.txt": "new"} and list(status["unreadable"]) == ["broken.pdf"]
 
 
+def test_index_of_named_files_brings_only_them_in_step(capsys, dirs, tmp_path):
+    run(capsys, "index", *dirs)
+    corpus = Path(dirs[1])
+    (corpus / "late.txt").write_text("A late note from the monitors.", encoding="utf-8")
+    (corpus / "later.txt").write_text("A later note from the monitors.", encoding="utf-8")
+    code, out, _ = run(capsys, "index", *dirs, str(corpus / "late.txt"))
+    assert code == 0 and out.startswith("added 1, updated 0, removed 0, unchanged 0, skipped 0; 1 chunks embedded")
+    code, out, _ = run(capsys, "status", *dirs, "--json")
+    assert json.loads(out)["waiting"] == {"later.txt": "new"}
+    outside = tmp_path / "outside.txt"
+    outside.write_text("Not a report of the corpus.", encoding="utf-8")
+    code, out, err = run(capsys, "index", *dirs, str(outside))
+    assert (code, out) == (1, "") and err == f"error: {outside}: not inside the corpus folder {corpus}; copy it there first.\n"
+
+
 def test_text_output_lists_sources_and_nearest(capsys, dirs):
     run(capsys, "index", *dirs)
     code, out, _ = run(capsys, "ask", "Which countries does the Amnesty report cover?", *dirs)

@@ -126,6 +126,13 @@ def test_a_login_limited_to_one_collection_never_reaches_another(pipeline, tmp_p
     summary = service.reindex(user="ann")
     assert summary["added"] == ["haiti/brief.txt"]  # the other collection's new file waits for its own reindex
     assert "sudan/late.txt" not in pipeline.records.documents()
+    for name in ("sudan/late.txt", "haiti/../sudan/late.txt"):  # naming another collection's file reaches nothing either
+        with pytest.raises(RagError, match="sudan/late.txt: not in your collections"):
+            service.reindex(user="ann", files=[name])
+    upload.write_text("In May 2025 the Panel counted 12 releases.", encoding="utf-8")
+    added = service.add([str(upload)], user="ann")  # saved and indexed at once, that file alone
+    assert "- Saved brief\\-1\\.txt" in added and "- Added: haiti/brief\\-1\\.txt" in added
+    assert "haiti/brief-1.txt" in pipeline.records.documents() and "sudan/late.txt" not in pipeline.records.documents()
 
 
 def test_the_served_api_keeps_a_limited_login_to_its_collections(pipeline, tmp_path):
@@ -144,6 +151,10 @@ def test_the_served_api_keeps_a_limited_login_to_its_collections(pipeline, tmp_p
         with pytest.raises(AppError, match="not one of yours"):
             ann.predict(question="How many detainees?", collection="sudan", api_name="/ask")
         assert ann.predict(source="sudan/mission.txt", page=1, api_name="/page") == {"error": "sudan/mission.txt: not in your collections."}
+        with pytest.raises(AppError, match="not in your collections"):
+            ann.predict(files=["sudan/mission.txt"], api_name="/reindex")
+        write(pipeline.settings.corpus_dir, "haiti/brief.txt", "In April 2025 the Panel counted 40 more detainees.")
+        assert ann.predict(files=["haiti/brief.txt"], api_name="/reindex")["added"] == ["haiti/brief.txt"]
         root = Client(url, auth=("root", "toor"), verbose=False, analytics_enabled=False)
         assert "88" in root.predict(question="How many detainees were held without charge?", collection="sudan", api_name="/ask")["answer"]
     finally:

@@ -11,8 +11,9 @@ import pytest
 from langchain_core.embeddings import Embeddings
 
 import rag.ingest.indexer
+import rag.ingest.loaders
 import rag.stores.keyword
-from rag.errors import IndexBusyError, IndexMismatchError
+from rag.errors import ConfigError, IndexBusyError, IndexMismatchError, RagError
 from rag.ingest.indexer import index_lock
 from rag.pipeline import Pipeline
 from rag.stores.keyword import KeywordIndex, read_log
@@ -380,6 +381,8 @@ def test_an_index_cut_by_another_text_recipe_reads_every_report_again_once(make_
     ids = pipeline.records.chunk_ids()
 
     monkeypatch.setattr(rag.ingest.indexer, "TEXT_RECIPE", rag.ingest.indexer.TEXT_RECIPE + 1)  # as after an upgrade
+    named = pipeline.index(files=["a.txt"])  # a run over one file reads it again, and leaves the rest to a full one
+    assert not named.reread and named.updated == ["a.txt"]
     upgraded = pipeline.index()
     assert upgraded.reread and sorted(upgraded.updated) == ["a.txt", "b.txt"] and upgraded.unchanged == 0
     assert upgraded.chunks_embedded == 0 and upgraded.chunks_reused == 2  # the same text: its vectors are kept
@@ -417,3 +420,58 @@ def test_waiting_lists_what_the_next_reindex_would_change_and_changes_nothing(se
     summary = seed_pipeline.index()
     assert (summary.added, summary.updated, summary.removed) == (["second.txt"], [SEED.name], ["first.txt"])
     assert seed_pipeline.waiting() == {}
+
+
+def test_naming_files_brings_only_them_in_step_without_listing_the_corpus(make_pipeline, monkeypatch):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "a.txt", REPORT_A)
+    write(corpus, "b.txt", REPORT_B)
+    (corpus / "old-broken.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    pipeline.index()
+    write(corpus, "a.txt", REPORT_A.replace("four", "five"))  # changed, not named: left for a full reindex
+    (corpus / "b.txt").unlink()
+    write(corpus, "sub/c.txt", "Report C on courts.\n\nThe Nizhny court heard eleven appeals in 2023.")
+    (corpus / "sub" / "new-broken.pdf").write_bytes(b"%PDF-1.4\ngarbage\n%%EOF")
+    listed = []
+    real_scan = rag.ingest.loaders._scan_folder
+    monkeypatch.setattr(rag.ingest.loaders, "_scan_folder", lambda folder, *rest: listed.append(folder) or real_scan(folder, *rest))
+
+    added = pipeline.index(files=[str(corpus / "sub" / "c.txt"), str(corpus / "sub" / "new-broken.pdf")])
+    assert listed == []  # not one folder of the corpus was listed
+    assert (added.added, added.updated, added.removed, added.chunks_embedded) == (["sub/c.txt"], [], [], 1)
+    assert [s["source"] for s in added.skipped] == ["sub/new-broken.pdf"]
+    assert set(pipeline.failures()) == {"old-broken.pdf", "sub/new-broken.pdf"}  # the failure found elsewhere stays listed
+    assert "sub/c.txt" in {p.chunk.source for p in pipeline.search("Nizhny court appeals")}  # keyword side too
+    assert pipeline.waiting() == {"a.txt": "changed", "b.txt": "removed"}  # what was not named is as it was
+
+    removed = pipeline.index(files=["b.txt"])  # a source as the index names it, its file gone
+    assert (removed.added, removed.updated, removed.removed) == ([], [], ["b.txt"])
+    folder = pipeline.index(files=["sub"])  # a folder: its files, the unchanged one not read again
+    assert (folder.added, folder.unchanged, [s["source"] for s in folder.skipped]) == ([], 1, ["sub/new-broken.pdf"])
+    (corpus / "sub" / "new-broken.pdf").unlink()
+    pipeline.index(files=["sub/new-broken.pdf"])  # deleting a file that failed takes it off the list
+    assert set(pipeline.failures()) == {"old-broken.pdf"}
+    assert pipeline.waiting() == {"a.txt": "changed"}
+    assert pipeline.index().updated == ["a.txt"]  # and a full reindex finds the rest
+
+
+def test_a_named_file_outside_the_corpus_is_refused_and_nothing_changes(make_pipeline, tmp_path):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    write(corpus, "a.txt", REPORT_A)
+    pipeline.index()
+    outside = write(tmp_path / "elsewhere", "x.txt", REPORT_B)
+    before = (pipeline.documents(), pipeline.store.count())
+    for name in (str(outside), str(corpus / ".." / "elsewhere" / "x.txt"), "../elsewhere/x.txt"):
+        with pytest.raises(ConfigError, match="not inside the corpus folder"):
+            pipeline.index(files=[name])
+    with pytest.raises(ConfigError, match="whole corpus folder"):
+        pipeline.index(files=[str(corpus)])
+    with pytest.raises(RagError, match="one of them"):
+        pipeline.index(files=["a.txt"], rebuild=True)
+    assert (pipeline.documents(), pipeline.store.count()) == before
+    link = corpus / "link.txt"
+    link.symlink_to(outside)
+    assert pipeline.index(files=[str(link)]).skipped == [{"source": "link.txt", "reason": "symbolic link: not followed"}]
+    assert [d.source for d in pipeline.documents()] == ["a.txt"]

@@ -9,9 +9,9 @@ import docx
 import pytest
 from fpdf import FPDF
 
-from rag.errors import LoadError
+from rag.errors import ConfigError, LoadError
 from rag.ingest import ocr
-from rag.ingest.loaders import decode_text, load_file, scan_corpus
+from rag.ingest.loaders import corpus_source, decode_text, load_file, scan_corpus
 from tests.helpers import make_pdf, write
 
 MB = 1 << 20
@@ -239,6 +239,14 @@ def test_scan_skips_hidden_reports_unsupported_and_does_not_follow_symlinks(tmp_
         ("link.txt", "symbolic link: not followed"),
         ("linkdir", "symbolic link: not followed"),
     ]
+    named = ["deep", "a.txt", "deep/b.md", "linkdir", ".hidden/c.txt", "image.png", "gone.txt"]  # a folder and a file in it
+    files, passed_over = scan_corpus(corpus, named)
+    assert [f.source for f in files] == ["a.txt", "deep/b.md"]
+    assert sorted(passed_over) == [
+        (".hidden/c.txt", "hidden (its name or a folder's starts with a dot): not indexed"),
+        ("image.png", "unsupported file type .png"),
+        ("linkdir", "symbolic link: not followed"),
+    ]
 
 
 def test_sample_scripts_tells_the_corpus_languages_from_report_openings(tmp_path):
@@ -250,3 +258,22 @@ def test_sample_scripts_tells_the_corpus_languages_from_report_openings(tmp_path
     shares = sample_scripts(tmp_path)
     assert shares["cyrillic"] == pytest.approx(1 - shares["latin"]) and 0.3 < shares["cyrillic"] < 0.7
     assert sample_scripts(tmp_path / "missing") == {}
+
+
+def test_a_named_file_is_its_source_in_the_corpus_whether_or_not_it_exists(tmp_path, monkeypatch):
+    corpus = tmp_path / "reports"
+    (corpus / "sub").mkdir(parents=True)
+    link = tmp_path / "link"
+    link.symlink_to(corpus)
+    monkeypatch.chdir(tmp_path)
+    for corpus_dir, name in ((corpus, str(corpus / "sub" / "a.pdf")), (link, str(corpus / "sub" / "a.pdf")), (corpus, str(link / "sub" / "a.pdf"))):
+        assert corpus_source(corpus_dir, name) == "sub/a.pdf"  # a corpus reached through a link is the same corpus
+    assert corpus_source(corpus, "reports/sub/a.pdf") == "sub/a.pdf"  # from the working folder
+    assert corpus_source(corpus, "sub/a.pdf") == "sub/a.pdf"  # as the index names it (no such path from here)
+    assert corpus_source(corpus, "reports/sub/") == "sub"
+    (tmp_path / "x.txt").write_text("not a report of the corpus", encoding="utf-8")
+    for name in ("x.txt", str(tmp_path / "x.txt"), "sub/../../x.txt"):
+        with pytest.raises(ConfigError, match="not inside the corpus folder"):
+            corpus_source(corpus, name)
+    with pytest.raises(ConfigError, match="empty file name"):
+        corpus_source(corpus, " ")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -167,8 +167,9 @@ class Indexer:
         self.keywords = keywords
         self.splitter = make_splitter(embeddings.count_tokens, settings.chunk_tokens, settings.chunk_overlap)
 
-    def run(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False, collection: str = "") -> IndexSummary:
-        """Index the corpus, or only its sub-folder `collection` (the documents elsewhere are left as they are)."""
+    def run(self, rebuild: bool = False, progress: Progress | None = None, verify: bool = False, within: Sequence[str] = ()) -> IndexSummary:
+        """Index the corpus, or only the files and folders inside it that `within` names (sources relative to it: a
+        collection's folder, the files just uploaded); the documents elsewhere are neither read nor compared."""
         started = time.perf_counter()
         summary = IndexSummary()
         with index_lock(self.settings.index_dir):
@@ -179,26 +180,28 @@ class Indexer:
             self.store.check()
             full = verify or self.records.meta(_WRITING) == "1"
             recipe = text_recipe(self.settings)
+            again = False
             if self.records.meta(RECIPE) != recipe:
-                summary.reread = self.records.document_count() > 0
-                if not summary.reread:
+                again = self.records.document_count() > 0
+                if not again:
                     self.records.put_meta(RECIPE, recipe)  # an empty index: whatever this run writes is cut by this recipe
-            plan = plan_changes(self.settings.corpus_dir, self.records, summary.reread, collection)
+            summary.reread = again and not within  # named files are read again; every report, at the next full reindex
+            plan = plan_changes(self.settings.corpus_dir, self.records, again, within)
             # the vector store is compared with the bookkeeping only by a run that writes to it (or is asked to):
             # its first use loads the whole HNSW graph, 1 s at 300,000 chunks, which a run with nothing to do skips
             touched = bool(full or plan.todo or plan.gone)
             if touched:
                 summary.repaired = self.reconcile(full=full)
                 if summary.repaired:
-                    plan = plan_changes(self.settings.corpus_dir, self.records, summary.reread, collection)  # documents whose vectors were missing
+                    plan = plan_changes(self.settings.corpus_dir, self.records, again, within)  # documents whose vectors were missing
             self.records.put_meta(_WRITING, "1")
             todo = self._apply(plan, summary)
             self._embed_all(todo, summary, progress or _quiet)
             failures = {item["source"]: item["reason"] for item in summary.skipped}
-            if collection:  # the other collections' unreadable files stay listed
-                failures = {**{s: r for s, r in self.records.failures().items() if not s.startswith(collection + "/")}, **failures}
+            if within:  # the unreadable files elsewhere stay listed
+                failures = {**{s: r for s, r in self.records.failures().items() if not inside(s, within)}, **failures}
             self.records.put_failures(failures)
-            if summary.reread and not collection:
+            if summary.reread:
                 self.records.put_meta(RECIPE, recipe)  # every report is now cut by it (an interrupted run reads them again)
             if summary.repaired:
                 self.records.prune_sentence_vectors()  # of texts whose chunks a repair took away
@@ -356,18 +359,17 @@ class Indexer:
         return np.stack([by_sha[s] for s in shas]).astype(np.float32), sentences
 
 
-def plan_changes(corpus_dir: Path, records: Records, again: bool = False, collection: str = "") -> _Plan:
-    """Compare the corpus with the bookkeeping, changing nothing: files to embed, documents whose files are gone.
+def plan_changes(corpus_dir: Path, records: Records, again: bool = False, within: Sequence[str] = ()) -> _Plan:
+    """Compare the corpus (or the files and folders in it that `within` names) with the bookkeeping, changing nothing:
+    files to embed, documents whose files are gone.
 
     A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
     hash, so a run over an unchanged corpus reads no file content. With `again`, every file is read
     again (the text recipe changed: its chunks, sentences or tokens would differ now)."""
     now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
-    files, passed_over = scan_corpus(corpus_dir, collection)
+    files, passed_over = scan_corpus(corpus_dir, within)
     plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
-    known = records.document_hashes()
-    if collection:  # the documents of other collections are neither compared nor removed
-        known = {source: kept for source, kept in known.items() if source.startswith(collection + "/")}
+    known = records.document_hashes(within)  # the documents elsewhere are neither compared nor removed
     for file in files:
         sha, kept = known.get(file.source, ("", ""))
         stamp = file_stamp(file.stat, now)
@@ -390,6 +392,11 @@ def plan_changes(corpus_dir: Path, records: Records, again: bool = False, collec
             plan.todo.append(_Todo(path, file.source not in known, stamp))
     plan.gone = sorted(set(known) - {file.source for file in files})
     return plan
+
+
+def inside(source: str, within: Sequence[str]) -> bool:
+    """Whether source is one of the files or folders `within` names, or lies in one of those folders."""
+    return any(source == name or source.startswith(name + "/") for name in within)
 
 
 def file_stamp(st: os.stat_result, now: int | None = None) -> str:

@@ -10,17 +10,18 @@ import io
 import itertools
 import os
 import re
+import stat
 import threading
 import unicodedata
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from langchain_core.documents import Document
 
-from rag.errors import LoadError
+from rag.errors import ConfigError, LoadError
 from rag.ingest import ocr
 from rag.ingest.cleaning import RUNNING_PAGES, clean_pages, line_key, normalise_characters, running_lines
 from rag.text import script_letters
@@ -46,19 +47,74 @@ class CorpusFile(NamedTuple):
     stat: os.stat_result
 
 
-def scan_corpus(corpus_dir: Path, collection: str = "") -> tuple[list[CorpusFile], list[tuple[str, str]]]:
-    """Report files under corpus_dir, or under its sub-folder `collection` (sources stay relative to corpus_dir),
-    sorted by source, folder by folder; and (source, reason) for files passed over.
+def scan_corpus(corpus_dir: Path, within: Sequence[str] = ()) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
+    """Report files under corpus_dir, or only at or under the sources `within` names (files or folders inside the corpus,
+    paths relative to it), sorted by source, folder by folder; and (source, reason) for files passed over.
 
     Hidden files and folders are ignored; symlinks are never followed, so nothing outside the corpus
     is read. One directory listing per folder and one lstat per report, with no path objects: this runs
-    on every reindex, however small the change (100,000 files in well under a second).
+    on every reindex, however small the change (100,000 files in well under a second). A name in `within`
+    that is not there lists nothing (its document, if indexed, is gone).
     """
     files: list[CorpusFile] = []
     passed_over: list[tuple[str, str]] = []
     root = str(corpus_dir.resolve())
-    _scan_folder(os.path.join(root, collection) if collection else root, f"{collection}/" if collection else "", files, passed_over)
+    if not within:
+        _scan_folder(root, "", files, passed_over)
+    for name in sorted(set(within)):
+        _scan_named(root, name, files, passed_over)
+    if len(within) > 1:  # a folder and a file inside it may both be named
+        files = sorted({file.source: file for file in files}.values(), key=lambda file: file.source)
     return files, passed_over
+
+
+def _scan_named(root: str, name: str, files: list[CorpusFile], passed_over: list[tuple[str, str]]) -> None:
+    """The report file `name`, or the reports of the folder `name`, inside the corpus at root."""
+    path = os.path.join(root, name)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        passed_over.append((name, f"cannot be read ({exc.strerror or exc})"))
+        return
+    if any(part.startswith(".") for part in name.split("/")):
+        passed_over.append((name, "hidden (its name or a folder's starts with a dot): not indexed"))
+    elif stat.S_ISDIR(st.st_mode):
+        _scan_folder(path, name + "/", files, passed_over)
+    elif stat.S_ISLNK(st.st_mode):
+        passed_over.append((name, "symbolic link: not followed"))
+    elif stat.S_ISREG(st.st_mode):
+        suffix = Path(name).suffix
+        if suffix.lower() in SUPPORTED:
+            files.append(CorpusFile(name, path, st))
+        else:
+            passed_over.append((name, f"unsupported file type {suffix or '(none)'}"))
+
+
+def corpus_source(corpus_dir: Path, name: str) -> str:
+    """The source (path relative to the corpus, with /) of a file or folder named on the command line: a path inside the
+    corpus folder (absolute or from the working folder, whether or not it still exists), or a source as the index
+    lists it. Raises ConfigError for a path outside the corpus."""
+    if not name.strip():
+        raise ConfigError("An empty file name was given; name report files or folders inside the corpus folder.")
+    given = os.path.abspath(name)
+    # the corpus or the name may be reached through a link (/tmp on some systems): compare both as written and with the
+    # folders' links resolved, never the named file's own (a link inside the corpus stays a link, not followed)
+    targets = (given, os.path.join(os.path.realpath(os.path.dirname(given)), os.path.basename(given)))
+    for base in (os.path.abspath(corpus_dir), os.path.realpath(corpus_dir)):
+        for target in targets:
+            relative = os.path.relpath(target, base)
+            if relative == ".":
+                raise ConfigError(f"{name}: that is the whole corpus folder; reindex without naming files.")
+            if relative.split(os.sep)[0] != "..":
+                return Path(relative).as_posix()
+    if os.path.isabs(name) or os.path.lexists(name):
+        raise ConfigError(f"{name}: not inside the corpus folder {corpus_dir}; copy it there first.")
+    relative = os.path.normpath(name)
+    if relative.split(os.sep)[0] == ".." or os.path.isabs(relative):
+        raise ConfigError(f"{name}: not inside the corpus folder {corpus_dir}.")
+    return Path(relative).as_posix()
 
 
 def _scan_folder(folder: str, prefix: str, files: list[CorpusFile], passed_over: list[tuple[str, str]]) -> None:

@@ -122,14 +122,25 @@ class Records:
     def document_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM documents")[0][0]
 
-    def document_hashes(self) -> dict[str, tuple[str, str]]:
-        """source -> (content hash, file stamp) of every document; the stamp is '' unless it was taken when that hash
-        was (see rag.ingest.indexer): what a reindex compares the corpus with (two plain reads, 5x quicker than a join)."""
-        stamps = self.file_stamps()
+    def document_hashes(self, within: Sequence[str] = ()) -> dict[str, tuple[str, str]]:
+        """source -> (content hash, file stamp) of every document, or of those at or under the sources `within` names
+        (files or folders); the stamp is '' unless it was taken when that hash was (see rag.ingest.indexer): what a
+        reindex compares the corpus with (two plain reads, 5x quicker than a join)."""
+        stamps = {source: (sha, stamp) for source, sha, stamp in self._under("SELECT source, sha256, stamp FROM file_stamps", within)}
         return {
             source: (sha, stamp[1] if (stamp := stamps.get(source)) and stamp[0] == sha else "")
-            for source, sha in self._rows("SELECT source, sha256 FROM documents")
+            for source, sha in self._under("SELECT source, sha256 FROM documents", within)
         }
+
+    def _under(self, select: str, within: Sequence[str]) -> list[tuple]:
+        """Rows of select (a table keyed by source), all of them or those whose source is a name of `within` or lies
+        in its folder: a range of the key, so a reindex of one file does not read the rows of a million others."""
+        if not within:
+            return self._rows(select)
+        found = []
+        for name in sorted(set(within)):  # "/" sorts just before "0": the folder's sources lie between name/ and name0
+            found += self._rows(f"{select} WHERE source = ? OR (source > ? AND source < ?)", (name, name + "/", name + "0"))
+        return found
 
     def chunk_ids(self, source: str | None = None) -> set[str]:
         if source is None:

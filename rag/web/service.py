@@ -22,8 +22,9 @@ from typing import Any
 from rag.answering.questions import previous_questions
 from rag.errors import RagError
 from rag.ingest.indexer import IndexSummary
+from rag.ingest.loaders import corpus_source
 from rag.ingest.uploads import delete_document, save_upload
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, listed
 from rag.types import EXPORT_EXTENSIONS, Answer, Progress
 from rag.web import render
 from rag.web.feedback import append_feedback, feedback_record
@@ -149,11 +150,19 @@ class ChatService:
         """The answer for the API: the same Answer the CLI prints with --json."""
         return self.pipeline.ask(question, sources=list(sources or []) or None, collections=self.scope(user, collection))
 
-    def reindex(self, progress: Progress | None = None, user: str | None = None) -> dict:
-        """Bring the index in step with the corpus folder (a user RAG_AUTH limits: with that user's collections only);
+    def reindex(self, progress: Progress | None = None, user: str | None = None, files: Sequence[str] | None = None) -> dict:
+        """Bring the index in step with the corpus folder (a user RAG_AUTH limits: with that user's collections only), or
+        only with the report files or folders named (sources as the index names them, relative to the corpus folder);
         the summary as a dict, with the languages the index now holds."""
         limited = self.access.get(user or "")
-        if limited is None:
+        if files is not None:
+            corpus = self.settings.corpus_dir
+            sources = [corpus_source(corpus, str(corpus / str(f))) for f in files]  # "a/../b" is b, and its permission b's
+            refused = [source for source in sources if not self.permits(source, user)]
+            if refused:
+                raise RagError(f"{listed(refused)}: not in your collections.")
+            summary = self.pipeline.index(progress=progress, files=[str(corpus / source) for source in sources]).to_dict()
+        elif limited is None:
             summary = self.pipeline.index(progress=progress).to_dict()
         else:
             summary = _merged([self.pipeline.index(progress=progress, collection=c).to_dict() for c in limited if self._exists(c)])
@@ -165,15 +174,28 @@ class ChatService:
             "language_advice": self.pipeline.language_advice(),
         }
 
+    def add(self, paths: Sequence[str] | None, replace: bool = False, progress: Progress | None = None, user: str | None = None) -> str:
+        """Save uploaded files into the corpus folder and index them at once (those files only: the rest of the corpus
+        is not listed, so adding a report to a large collection takes as long as the report); one note says both."""
+        saved, note = self._save(paths, replace, user)
+        if not saved:
+            return note
+        summary = self.reindex(progress, user, files=[corpus_source(self.settings.corpus_dir, str(path)) for path in saved])
+        return f"{note}\n\n{render.summary_markdown(summary)}"
+
     def upload(self, paths: Sequence[str] | None, replace: bool = False, user: str | None = None) -> str:
-        """Save uploaded files into the corpus folder (a user RAG_AUTH limits: into that user's first collection); one
-        line per file saying what happened. A file named like a report already there replaces it when `replace` is
-        set; otherwise both are kept, the new one renamed."""
+        """Save uploaded files into the corpus folder without indexing them; one line per file saying what happened."""
+        return self._save(paths, replace, user)[1]
+
+    def _save(self, paths: Sequence[str] | None, replace: bool, user: str | None) -> tuple[list[Path], str]:
+        """Save uploaded files into the corpus folder (a user RAG_AUTH limits: into that user's first collection): the
+        paths saved, and one line per file saying what happened. A file named like a report already there replaces it
+        when `replace` is set; otherwise both are kept, the new one renamed."""
         limited = self.access.get(user or "")
         if limited is not None and not limited:
-            return "- Not saved: your login reaches no collection to add reports to."
+            return [], "- Not saved: your login reaches no collection to add reports to."
         folder = self.settings.corpus_dir / limited[0] if limited else self.settings.corpus_dir
-        lines = []
+        lines, kept = [], []
         for path in paths or []:
             name = Path(path).name
             try:
@@ -181,6 +203,7 @@ class ChatService:
             except RagError as exc:
                 lines.append(f"- Not saved: {render.markdown_literal(str(exc))}")
                 continue
+            kept.append(saved.path)
             shown = render.markdown_literal(saved.path.name)
             if saved.replaced:
                 lines.append(f"- Saved {shown}, replacing the report of that name")
@@ -191,7 +214,7 @@ class ChatService:
                 )
             else:
                 lines.append(f"- Saved {shown}")
-        return "\n".join(lines)
+        return kept, "\n".join(lines)
 
     def export(self, answers: Answers | None, fmt: str) -> tuple[Path | None, str]:
         """The conversation's answers as a file with footnotes proving each quote, and a note; (None, why) when there
@@ -278,7 +301,7 @@ class ChatService:
         if not self.permits(source, user):
             return f"{render.markdown_literal(source)} is not in your collections."
         delete_document(self.settings.corpus_dir, source)
-        summary = self.reindex(progress, user)
+        summary = self.reindex(progress, user, files=[source])
         return f"Deleted {render.markdown_literal(source)}.\n\n{render.summary_markdown(summary)}"
 
     def feedback(self, answers: Answers | None, index: Any, liked: bool, comment: str, user: str | None = None) -> str:
