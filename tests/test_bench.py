@@ -64,13 +64,13 @@ def test_documents_past_the_real_ones_are_marked_copies():
 def test_changes_add_the_spare_edit_the_first_and_delete_the_second(tmp_path):
     for name in ("1.txt", "2.txt", "3.txt"):
         write(tmp_path, name, f"Document {name}.")
-    jobs.apply_change("add", tmp_path, ("0", "The spare document."))
+    assert jobs.apply_change("add", tmp_path, ("0", "The spare document.")) == tmp_path / "0.txt"  # the file changed, to name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.txt", "1.txt", "2.txt", "3.txt"]
-    jobs.apply_change("edit", tmp_path, ("0", "unused"))
+    assert jobs.apply_change("edit", tmp_path, ("0", "unused")) == tmp_path / "0.txt"
     assert (tmp_path / "0.txt").read_text() == "The spare document." + jobs.EDIT
-    jobs.apply_change("delete", tmp_path, ("0", "unused"))
+    assert jobs.apply_change("delete", tmp_path, ("0", "unused")) == tmp_path / "1.txt"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.txt", "2.txt", "3.txt"]
-    jobs.apply_change("none", tmp_path, ("0", "unused"))
+    assert jobs.apply_change("none", tmp_path, ("0", "unused")) == tmp_path / "0.txt"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["0.txt", "2.txt", "3.txt"]
     assert (tmp_path / "0.txt").read_text() == "The spare document." + jobs.EDIT
     with pytest.raises(ValueError, match="rename"):
@@ -233,7 +233,8 @@ def _side(base: float, prefilled: bool) -> dict:
 
 def _session(documents: int, ours: float, api: float, recipe: float | None, prefilled: bool = False) -> dict:
     rebuilt = {"build": _figures(recipe * 100, 30), "reindex": {c: _figures(recipe) for c in jobs.CHANGES}} if recipe else None
-    return {"documents": documents, "ours": _side(ours, prefilled), "index_api": _side(api, prefilled), "baseline": rebuilt}
+    named = {"named": {c: _figures(ours / 10) for c in jobs.CHANGES}}  # ours' changes again, the file named
+    return {"documents": documents, "ours": {**_side(ours, prefilled), **named}, "index_api": _side(api, prefilled), "baseline": rebuilt}
 
 
 def test_reindex_rows_compare_ours_with_both_baselines_and_say_not_run():
@@ -250,11 +251,11 @@ def test_reindex_rows_compare_ours_with_both_baselines_and_say_not_run():
     assert [t["met"] for t in reindex_targets(rows[:1])] == [None, True, None]
 
     table = render_reindex(rows)
-    lines = {tuple(line.split()[:2]): line.split() for line in table[3].splitlines()[1:]}
-    assert lines[("10,000", "build")] == ["10,000", "build", "50.0", "30", "40000.0", "1000.0", "30", "800.0x", "20.0x"]
-    assert lines[("10,000", "none")] == ["10,000", "none", "2.0", "1", "400.0", "40.0", "1", "200.0x", "20.0x"]
-    assert lines[("100,000", "build")] == ["100,000", "build", "100.0*", "30", "not", "run", "6000.0*", "30", "not", "run", "-"]
-    assert lines[("100,000", "add")] == ["100,000", "add", "1.0", "1", "not", "run", "60.0", "1", "not", "run", "60.0x"]
+    lines = {tuple(line.split()[:2]): line.split() for line in table[5].splitlines()[1:]}
+    assert lines[("10,000", "build")] == ["10,000", "build", "50.0", "30", "-", "40000.0", "1000.0", "30", "800.0x", "20.0x"]
+    assert lines[("10,000", "none")] == ["10,000", "none", "2.0", "1", "0.05", "400.0", "40.0", "1", "200.0x", "20.0x"]
+    assert lines[("100,000", "build")] == ["100,000", "build", "100.0*", "30", "-", "not", "run", "6000.0*", "30", "not", "run", "-"]
+    assert lines[("100,000", "add")] == ["100,000", "add", "1.0", "1", "0.1", "not", "run", "60.0", "1", "not", "run", "60.0x"]
     assert table[-1].startswith("   * pre-filled build")
 
     curve = render_curve(rows)[1].splitlines()
@@ -287,6 +288,11 @@ def test_ci_sized_run_measures_both_pipelines_on_the_same_documents(capsys):
     assert 0 < reindex["ours"]["add"]["chunks_embedded"] < 10 and reindex["ours"]["delete"]["chunks_embedded"] == 0
     assert reindex["ours"]["none"]["chunks_embedded"] == 0 and reindex["ours"]["none"]["chunks"] == reindex["ours"]["delete"]["chunks"]
     assert reindex["baseline"]["add"]["chunks_embedded"] == reindex["baseline"]["add"]["chunks"] > DOCS
+    named = reindex["ours_named"]  # the same changes again, each reindexed with its file named: the same outcome
+    for change, documents in (("add", DOCS + 1), ("edit", DOCS + 1), ("delete", DOCS), ("none", DOCS)):
+        assert named[change]["documents"] == documents
+    assert 0 < named["add"]["chunks_embedded"] < 10 and named["delete"]["chunks_embedded"] == named["none"]["chunks_embedded"] == 0
+    assert named["none"]["chunks"] == named["delete"]["chunks"] == reindex["ours"]["none"]["chunks"]
     api = reindex["index_api"]
     assert reindex["build"]["index_api"]["chunks"] == reindex["build"]["index_api"]["chunks_embedded"] == reindex["build"]["baseline"]["chunks"]
     assert 0 < api["add"]["chunks_embedded"] < 10 and api["delete"]["chunks_embedded"] == api["none"]["chunks_embedded"] == 0
@@ -306,6 +312,9 @@ def test_ci_sized_run_measures_both_pipelines_on_the_same_documents(capsys):
     assert 0 < at_scale["add"]["chunks_embedded"] < 10 and at_scale["edit"]["chunks_embedded"] < 10
     assert at_scale["delete"]["chunks_embedded"] == at_scale["none"]["chunks_embedded"] == 0
     assert at_scale["none"]["chunks"] == at_scale["delete"]["chunks"]
+    named_at_scale = scale["ours"]["named"]
+    assert named_at_scale["add"]["documents"] == filled_documents + 1 and 0 < named_at_scale["add"]["chunks_embedded"] < 10
+    assert named_at_scale["none"]["chunks"] == named_at_scale["delete"]["chunks"] == at_scale["none"]["chunks"]
 
-    assert len(report["targets"]) == 10 and all(isinstance(t["met"], bool) for t in report["targets"][:7])
-    assert [t["met"] for t in report["targets"][7:]] == [None, None, None]  # measured at 10,000 and 100,000 documents only
+    assert len(report["targets"]) == 11 and all(isinstance(t["met"], bool) for t in report["targets"][:8])
+    assert [t["met"] for t in report["targets"][8:]] == [None, None, None]  # measured at 10,000 and 100,000 documents only

@@ -158,12 +158,13 @@ def run_session(root: Path, settings: Settings, documents: list[tuple[str, str]]
     built = "pre-filled build" if prefill else "full build"
     log(
         f"ours: {built} of {size:,} documents{', raw encode of its chunks, fill the query-scale stores' if main else ''}, "
-        "then a new process per change (add, edit, delete, none)"
+        "then a new process per change (add, edit, delete, none), the corpus listed, then again with the file named"
     )
     write_corpus(ours.corpus_dir, corpus)
     fills = [(in_folder(settings, root / f"scale-{n}" / "ours"), n) for n in scales]
     ours_figures = in_fresh_process(jobs.ours_session, ours, main, fills, prefill)
     ours_figures["reindex"] = after_each_change(ours.corpus_dir, spare, jobs.ours_reindex, ours)
+    ours_figures["named"] = after_each_change(ours.corpus_dir, named_spare(spare), jobs.ours_reindex, ours, named=True)
     log(f"index(): {built} of {size:,} documents, then a new process per change reopening its record manager and store")
     write_corpus(api_dir / "corpus", corpus)
     api_figures = {"build": in_fresh_process(jobs.api_build, settings, api_dir, prefill)}
@@ -179,13 +180,19 @@ def run_session(root: Path, settings: Settings, documents: list[tuple[str, str]]
     return {"documents": size, "ours": ours_figures, "baseline": baseline_figures, "index_api": api_figures}
 
 
-def after_each_change(corpus_dir: Path, spare: tuple[str, str], job: Callable[..., dict], *args: object) -> dict:
-    """Apply each change to the corpus (untimed), then bring the index up to date with job in a fresh process."""
+def after_each_change(corpus_dir: Path, spare: tuple[str, str], job: Callable[..., dict], *args: object, named: bool = False) -> dict:
+    """Apply each change to the corpus (untimed), then bring the index up to date with job in a fresh process; named:
+    the job is given the file changed (ours only: `python -m rag index FILE`, the page's Add reports)."""
     figures = {}
     for change in jobs.CHANGES:
-        jobs.apply_change(change, corpus_dir, spare)
-        figures[change] = in_fresh_process(job, *args)
+        changed = jobs.apply_change(change, corpus_dir, spare)
+        figures[change] = in_fresh_process(job, *args, *([[str(changed)]] if named else []))
     return figures
+
+
+def named_spare(spare: tuple[str, str]) -> tuple[str, str]:
+    """A second document to add, for the changes reindexed by name after those reindexed by listing the corpus."""
+    return f"{spare[0]}-named", f"{spare[1]} (added again, its file named)"
 
 
 def in_folder(settings: Settings, folder: Path) -> Settings:
@@ -202,14 +209,15 @@ def query_scale(root: Path, settings: Settings, size: int, stores: Sequence[dict
     in_fresh_process(jobs.settle, ours, folder / "baseline", "untimed question to open the stores")
     served = {what: in_fresh_process(jobs.serve_ours, ours, queries, what) for what in ("search", "ask")}
     baseline = in_fresh_process(jobs.serve_baseline, settings, folder / "baseline", queries)
-    log(f"ours at {size:,} chunks: a new process per change (add, edit, delete, none)")
+    log(f"ours at {size:,} chunks: a new process per change (add, edit, delete, none), the corpus listed, then the file named")
     reindex = after_each_change(ours.corpus_dir, spare, jobs.ours_reindex, ours)
+    named = after_each_change(ours.corpus_dir, named_spare(spare), jobs.ours_reindex, ours, named=True)
     shutil.rmtree(folder)
     filled, baseline_filled = stores
     return {
         "chunks": size,
         "synthetic": size > min(filled["real"], baseline_filled["real"]),
-        "ours": {"store": filled, **served, "reindex": reindex},
+        "ours": {"store": filled, **served, "reindex": reindex, "named": named},
         "baseline": {"store": baseline_filled, "similarity_search": baseline},
         "p95_ratio": {key: _ratio(baseline["p95_ms"], served[key]["p95_ms"]) for key in ("search", "ask")},
     }
@@ -249,6 +257,7 @@ def reindex_row(session: dict) -> dict:
             "index_api": _ratio(api["build"]["seconds"], ours["build"]["seconds"]) if comparable else None,
         },
         "ours": ours["reindex"],
+        "ours_named": ours["named"],
         "baseline": baseline and baseline["reindex"],
         "index_api": api["reindex"],
         "speedup": baseline and _speedups(baseline["reindex"], ours["reindex"]),
@@ -272,6 +281,10 @@ def targets(report: dict) -> list[dict]:
     rss = max(largest["ours"]["search"]["peak_rss_mb"], largest["ours"]["ask"]["peak_rss_mb"])
     at = f"at {largest['chunks']:,} chunks"
     memory = 4096 if largest["chunks"] >= 1_000_000 else 2048  # issue 22 allows 4 GB at a million chunks
+    one_file_adds = [
+        ("the corpus listed", largest["ours"]["reindex"]["add"]["seconds"]),
+        ("the file named", largest["ours"]["named"]["add"]["seconds"]),
+    ]
     rows = [
         ("full-build embedding throughput >= 90% of raw encode", build["ours"]["share_of_raw"], build["ours"]["share_of_raw"] >= 0.9),
         ("full build not slower than the baseline (speed-up >= 1)", build["speedup"], build["speedup"] >= 1),
@@ -279,7 +292,7 @@ def targets(report: dict) -> list[dict]:
         (f"warm ask p95 <= 150 ms {at}", largest["ours"]["ask"]["p95_ms"], largest["ours"]["ask"]["p95_ms"] <= 150),
         (f"warm retrieval p95 <= 50 ms {at}", largest["ours"]["search"]["p95_ms"], largest["ours"]["search"]["p95_ms"] <= 50),
         (f"peak RSS serving queries <= {memory} MB {at}", rss, rss <= memory),
-        (f"one-document reindex (add) <= 2 s {at}", largest["ours"]["reindex"]["add"]["seconds"], largest["ours"]["reindex"]["add"]["seconds"] <= 2),
+        *((f"one-document reindex (add) <= 2 s {at}, {how}", add_s, add_s <= 2) for how, add_s in one_file_adds),
     ]
     found = [{"target": name, "measured": value, "met": bool(met)} for name, value, met in rows]
     return found + reindex_targets(report["reindex"])

@@ -60,18 +60,22 @@ def peak_rss_mb() -> float:
     return round(kb / 1024, 1)
 
 
-def apply_change(change: str, corpus_dir: Path, spare: tuple[str, str]) -> None:
-    """One file added (the spare document), edited (the first file) or deleted (the second file); none: nothing."""
+def apply_change(change: str, corpus_dir: Path, spare: tuple[str, str]) -> Path:
+    """One file added (the spare document), edited (the first file) or deleted (the second file); none: nothing.
+    The file changed (none: the first file, unchanged)."""
     files = sorted(corpus_dir.glob("*.txt"))
     if change == "add":
         write_corpus(corpus_dir, dict([spare]))
-    elif change == "edit":
+        return corpus_dir / f"{spare[0]}.txt"
+    if change == "edit":
         with files[0].open("a", encoding="utf-8") as fh:
             fh.write(EDIT)
     elif change == "delete":
         files[1].unlink()
+        return files[1]
     elif change != "none":
         raise ValueError(f"unknown change {change!r}; expected one of {CHANGES}")
+    return files[0]
 
 
 def latency(ms: Sequence[float]) -> dict[str, float]:
@@ -133,8 +137,9 @@ def encode_alone(encode: Callable[[list[str]], object], texts: list[str]) -> dic
     return {"chunks": len(texts), "seconds": round(seconds, 3), "chunks_per_s": round(len(texts) / seconds, 2)}
 
 
-def ours_reindex(settings: Settings) -> dict:
-    """Pipeline.index() after one change, as `python -m rag index` runs it: a new process opens the index.
+def ours_reindex(settings: Settings, files: Sequence[str] | None = None) -> dict:
+    """Pipeline.index() after one change, as `python -m rag index` runs it: a new process opens the index. With files,
+    only those are brought in step (`python -m rag index FILE`, the page's Add reports): the corpus is not listed.
 
     Loading the model and opening the stores are timed apart; seconds is the reindex itself.
     """
@@ -143,7 +148,7 @@ def ours_reindex(settings: Settings) -> dict:
     loaded = time.perf_counter()
     pipeline = Pipeline(settings, model)
     opened = time.perf_counter()
-    summary = pipeline.index()
+    summary = pipeline.index(files=files)
     figures = {
         "seconds": round(time.perf_counter() - opened, 3),
         "model_load_s": round(loaded - started, 3),
