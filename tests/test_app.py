@@ -204,16 +204,16 @@ def test_upload_route_and_handler_keep_files_inside_corpus(seed_pipeline: Pipeli
     url = serve(seed_pipeline)
     files = [("files", ("../../etc/x.txt", LANTERN.encode(), "text/plain"))]
     stored = httpx.post(url + "gradio_api/upload", files=files).json()
-    note = ChatService(seed_pipeline).upload(stored)
+    note = ChatService(seed_pipeline).add(stored)
     corpus = seed_pipeline.settings.corpus_dir
     assert note.splitlines()[0] == r"- Saved x\.txt"
     assert (corpus / "x.txt").read_text() == LANTERN
     assert sorted(p.name for p in corpus.iterdir()) == sorted([SEED.name, "x.txt"])
     assert not (tmp_path / "etc").exists()
-    again = ChatService(seed_pipeline).upload(stored)
+    again = ChatService(seed_pipeline).add(stored)
     assert again.splitlines()[0].startswith(r"- Saved x\-1\.txt: x\.txt already exists and is kept")
-    replaced = ChatService(seed_pipeline).upload(stored, replace=True)
-    assert replaced == r"- Saved x\.txt, replacing the report of that name"
+    replaced = ChatService(seed_pipeline).add(stored, replace=True)
+    assert replaced.splitlines()[0] == r"- Saved x\.txt, replacing the report of that name"
     assert sorted(p.name for p in corpus.iterdir()) == sorted([SEED.name, "x.txt", "x-1.txt"])
 
 
@@ -221,7 +221,7 @@ def test_upload_handler_enforces_type_and_size_on_the_server(make_pipeline, tmp_
     pipeline = make_pipeline(max_file_mb=0.5)
     big = write(tmp_path / "up", "big.txt", "x" * 600_000)
     script = write(tmp_path / "up", "evil.sh", "rm -rf /")
-    note = ChatService(pipeline).upload([str(big), str(script)])
+    note = ChatService(pipeline).add([str(big), str(script)])  # nothing saved, nothing indexed
     assert note.splitlines() == [
         r"- Not saved: big\.txt: 0\.572 MB is over the 0\.5 MB limit \(RAG\_MAX\_FILE\_MB\)",
         r"- Not saved: evil\.sh: unsupported file type \.sh; upload one of \.txt, \.md, \.pdf, \.html, \.htm, \.docx\.",

@@ -117,22 +117,21 @@ def test_a_login_limited_to_one_collection_never_reaches_another(pipeline, tmp_p
     assert service.original_file("sudan/mission.txt", "ann")[0] is None and service.original_file("haiti/panel.txt", "ann")[0] is not None
     assert "not in your collections" in service.delete("sudan/mission.txt", user="ann")
     assert (pipeline.settings.corpus_dir / "sudan" / "mission.txt").exists()
+    corpus = pipeline.settings.corpus_dir
     upload = tmp_path / "brief.txt"
     upload.write_text("In April 2025 the Panel counted 40 more detainees in Cap-Haïtien.", encoding="utf-8")
-    assert service.upload([str(upload)], user="ann") == "- Saved brief\\.txt"  # Markdown, escaped
-    assert (pipeline.settings.corpus_dir / "haiti" / "brief.txt").exists()  # into the login's collection
-    write(pipeline.settings.corpus_dir, "sudan/late.txt", "A late report from Juba.")
-    assert "haiti/brief\\.txt" in service.documents_view("ann").summary and "late" not in service.documents_view("ann").summary
+    added = service.add([str(upload)], user="ann")  # saved into the login's collection and indexed at once, that file alone
+    assert added.startswith("- Saved brief\\.txt\n\n") and "- Added: haiti/brief\\.txt" in added  # Markdown, escaped
+    assert (corpus / "haiti" / "brief.txt").exists() and "haiti/brief.txt" in pipeline.records.documents()
+    write(corpus, "sudan/late.txt", "A late report from Juba.")
+    write(corpus, "haiti/by-hand.txt", "A note copied into the folder by hand: 7 detainees released in Jacmel.")
+    assert "haiti/by\\-hand\\.txt" in service.documents_view("ann").summary and "late" not in service.documents_view("ann").summary
     summary = service.reindex(user="ann")
-    assert summary["added"] == ["haiti/brief.txt"]  # the other collection's new file waits for its own reindex
+    assert summary["added"] == ["haiti/by-hand.txt"]  # the other collection's new file waits for its own reindex
     assert "sudan/late.txt" not in pipeline.records.documents()
     for name in ("sudan/late.txt", "haiti/../sudan/late.txt"):  # naming another collection's file reaches nothing either
         with pytest.raises(RagError, match="sudan/late.txt: not in your collections"):
             service.reindex(user="ann", files=[name])
-    upload.write_text("In May 2025 the Panel counted 12 releases.", encoding="utf-8")
-    added = service.add([str(upload)], user="ann")  # saved and indexed at once, that file alone
-    assert "- Saved brief\\-1\\.txt" in added and "- Added: haiti/brief\\-1\\.txt" in added
-    assert "haiti/brief-1.txt" in pipeline.records.documents() and "sudan/late.txt" not in pipeline.records.documents()
 
 
 def test_the_served_api_keeps_a_limited_login_to_its_collections(pipeline, tmp_path):

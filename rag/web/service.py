@@ -183,10 +183,6 @@ class ChatService:
         summary = self.reindex(progress, user, files=[corpus_source(self.settings.corpus_dir, str(path)) for path in saved])
         return f"{note}\n\n{render.summary_markdown(summary)}"
 
-    def upload(self, paths: Sequence[str] | None, replace: bool = False, user: str | None = None) -> str:
-        """Save uploaded files into the corpus folder without indexing them; one line per file saying what happened."""
-        return self._save(paths, replace, user)[1]
-
     def _save(self, paths: Sequence[str] | None, replace: bool, user: str | None) -> tuple[list[Path], str]:
         """Save uploaded files into the corpus folder (a user RAG_AUTH limits: into that user's first collection): the
         paths saved, and one line per file saying what happened. A file named like a report already there replaces it
