@@ -296,6 +296,16 @@ class Pipeline:
             raise RagError(f"No indexed document matches the source filter {', '.join(wanted)}; see python -m rag status.")
         return matched
 
+    def document_count(self, collections: Sequence[str] | None = None) -> int:
+        """How many documents the index holds, or holds in those collections (without reading their records)."""
+        if collections is None:
+            return self.records.document_count()
+        return self.records.document_count([str(c).strip("/") for c in collections]) if collections else 0
+
+    def indexed(self, sources: Sequence[str]) -> set[str]:
+        """Those of the sources (exact, as the index names them) that are indexed documents."""
+        return self.records.indexed(sources)
+
     def collections(self) -> dict[str, int]:
         """The corpus's collections (its top-level sub-folders holding indexed documents), each with its document count."""
         counts = Counter(source.split("/", 1)[0] for source in self.records.documents() if "/" in source)

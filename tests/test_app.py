@@ -384,3 +384,11 @@ def test_the_sidebar_lists_each_report_with_its_status_and_its_ticks_are_the_fil
     (step,) = list(service.respond(question, [], [], {}, ticked=True))  # nothing ticked: not asked, the question kept
     assert step.note.startswith("**Not asked:** No report is ticked in Sources") and step.question == question
     assert "2011 in Tbilisi" in list(service.respond(question, [], [SEED.name, "lantern.txt"], {}, ticked=True))[-1].answers[1].answer
+    assert service.ticked([SEED.name, "gone.txt"]) == [SEED.name, "gone.txt"]  # a stale tick does not stand for an unticked report
+    assert service.ticked([SEED.name, "lantern.txt", "gone.txt"]) is None
+
+    monkeypatch.setattr(render, "MAX_LISTED", 1)  # more reports than the page lists one by one
+    view = service.documents_view()
+    assert view.choices == [] and "2 reports are too many to tick one by one" in view.summary
+    assert service.ticked([]) is None  # no checkbox was offered: every report is asked
+    assert "2011 in Tbilisi" in list(service.respond(question, [], [], {}, ticked=True))[-1].answers[1].answer

@@ -137,6 +137,23 @@ def test_failed_files_are_listed_first_and_can_be_deleted() -> None:
     assert removable[0][0] == "broken.pdf (not indexed)"
 
 
+def test_a_large_corpus_is_counted_not_listed_one_by_one(monkeypatch) -> None:
+    monkeypatch.setattr(render, "MAX_LISTED", 3)
+    docs = [_doc(f"r{n}.pdf", f"Report {n}", 0.0) for n in range(5)]
+    failures = {"broken.pdf": "corrupt PDF"}
+    rows = render.document_rows(docs, failures)
+    assert [row[1] for row in rows] == ["broken.pdf", "r0.pdf", "r1.pdf", "… and 3 more"]
+    assert render.source_choices(docs, failures) == [] and len(render.source_choices(docs[:3])) == 3
+    assert [value for _, value in render.removable_choices(docs, failures)] == ["broken.pdf", "r0.pdf", "r1.pdf"]
+    summary = render.sources_summary(docs, failures, {f"new{n}.txt": "new" for n in range(25)}, offered=5)
+    assert "5 reports are too many to tick one by one (the list stops at 3): every one of them is asked" in summary
+    assert summary.count(r"- new") == 20 and "- … and 5 more (python -m rag status lists them)" in summary
+    assert "too many" not in render.sources_summary(docs, failures, offered=3)
+    changed = {"added": [f"a{n}.txt" for n in range(25)], "updated": [], "removed": [], "unchanged": 0, "documents": 25, "chunks": 25,
+               "skipped": [], "seconds": 1.0}
+    assert r"- Added: a0\.txt, a1\.txt" in render.summary_markdown(changed) and "a19\\.txt and 5 more" in render.summary_markdown(changed)
+
+
 def test_summary_lists_changes_and_skips() -> None:
     summary = {"added": ["new.txt"], "updated": [], "removed": ["old.md"], "unchanged": 2, "documents": 3, "chunks": 9,
                "skipped": [{"source": "bad.pdf", "reason": "encrypted PDF"}], "seconds": 1.25}

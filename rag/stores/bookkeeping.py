@@ -119,8 +119,13 @@ class Records:
     def documents(self) -> dict[str, DocRecord]:
         return {row[0]: DocRecord(*row) for row in self._rows("SELECT * FROM documents ORDER BY source")}
 
-    def document_count(self) -> int:
-        return self._rows("SELECT COUNT(*) FROM documents")[0][0]
+    def document_count(self, within: Sequence[str] = ()) -> int:
+        """How many documents, or how many at or under the sources `within` names (files or folders)."""
+        return sum(row[0] for row in self._under("SELECT COUNT(*) FROM documents", within))
+
+    def indexed(self, sources: Iterable[str]) -> set[str]:
+        """Those of the sources that are indexed documents (a keyed read, however large the index)."""
+        return {row[0] for row in self._rows_in("SELECT source FROM documents WHERE source IN ({marks})", set(sources))}
 
     def document_hashes(self, within: Sequence[str] = ()) -> dict[str, tuple[str, str]]:
         """source -> (content hash, file stamp) of every document, or of those at or under the sources `within` names

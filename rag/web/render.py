@@ -26,6 +26,8 @@ DOCUMENT_HEADERS = ["Title", "File", "Pages", "Chunks", "Last indexed", "Status"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$])")
 _LEADING_NAME = re.compile(r"^(?:(?:The|A|An)\s+)?((?:[A-Z][\w'&-]*\s*){1,3})")
 _MAX_CHOICE_LABEL = 70
+MAX_LISTED = 1000  # reports the page names one by one (table rows, checkboxes, delete choices); past it, counts and the way out
+_MAX_NAMED = 20  # file names in one note or status list before "and N more"
 _SETTING_NAME = re.compile(r"\s*\(RAG_[A-Z_]+(?:=[^)]*)?\)")
 
 
@@ -197,7 +199,11 @@ def document_rows(docs: Sequence[DocRecord], failures: Mapping[str, str] | None 
     the reason, then the indexed documents. A document whose file failed after it was indexed keeps its row."""
     failures = failures or {}
     failed = [["", source, "", "", "", f"not indexed: {reason}"] for source, reason in _unindexed(docs, failures)]
-    return failed + [[d.title, d.source, d.pages, d.chunks, _when(d.indexed_at), _status(failures.get(d.source))] for d in docs]
+    rows = failed + [[d.title, d.source, d.pages, d.chunks, _when(d.indexed_at), _status(failures.get(d.source))] for d in docs[:MAX_LISTED]]
+    if len(rows) > MAX_LISTED:
+        more = len(failed) + len(docs) - MAX_LISTED
+        rows = [*rows[:MAX_LISTED], ["", f"… and {more:,} more", "", "", "", "not listed here: python -m rag status counts them all"]]
+    return rows
 
 
 def document_choices(docs: Sequence[DocRecord]) -> list[tuple[str, str]]:
@@ -210,33 +216,47 @@ def source_choices(
 ) -> list[tuple[str, str]]:
     """(label, source) pairs for the sources sidebar's checkboxes: title and file, and a word when the file has
     changed, gone or fails since the document was indexed (the passages asked are still the indexed ones)."""
+    if len(docs) > MAX_LISTED:
+        return []  # too many to tick one by one: every report is asked (see sources_summary)
     failures, waiting = failures or {}, waiting or {}
     marks = {"changed": " · changed since indexed", "removed": " · its file is gone"}
     marked = {**{source: marks.get(what, "") for source, what in waiting.items()}, **dict.fromkeys(failures, " · its file now fails")}
     return [(_clip(f"{_clip(d.title, 50)} — {d.source}", 100) + marked.get(d.source, ""), d.source) for d in docs]
 
 
-def sources_summary(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None, waiting: Mapping[str, str] | None = None) -> str:
+def sources_summary(
+    docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None, waiting: Mapping[str, str] | None = None, offered: int = 0
+) -> str:
     """The sources sidebar's status in Markdown: what is indexed, which files could not be read and why, which wait for
-    a reindex."""
+    a reindex; and, when the reports to tick (`offered`) are too many to list, that every one is asked."""
     chunks = sum(d.chunks for d in docs)
     lines = [f"**{plural(len(docs), 'report')} indexed**, {plural(chunks, 'passage')}." if docs else "**No report indexed yet.** Add reports below."]
+    if offered > MAX_LISTED:
+        lines.append(
+            f"\n{offered:,} reports are too many to tick one by one (the list stops at {MAX_LISTED:,}): every one of them is "
+            "asked. Choose a collection, or name the report in your question, to narrow the search."
+        )
     broken = _unindexed(docs, failures)
     if broken:
         lines.append("\n**Could not be read** (replace or delete them in Documents):")
-        lines += [f"- {markdown_literal(source)}: {markdown_literal(reason)}" for source, reason in broken]
+        lines += _at_most([f"- {markdown_literal(source)}: {markdown_literal(reason)}" for source, reason in broken])
     new = [source for source, what in (waiting or {}).items() if what == "new"]
     if new:
         lines.append("\n**Not indexed yet** (Reindex in Documents):")
-        lines += [f"- {markdown_literal(source)}" for source in new]
+        lines += _at_most([f"- {markdown_literal(source)}" for source in new])
     return "\n".join(lines)
+
+
+def _at_most(lines: list[str], most: int = _MAX_NAMED) -> list[str]:
+    """A list's first lines, and one saying how many more there are."""
+    return lines if len(lines) <= most else [*lines[:most], f"- … and {len(lines) - most:,} more (python -m rag status lists them)"]
 
 
 def removable_choices(docs: Sequence[DocRecord], failures: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The delete list: failed report files (so a broken upload can be removed from the page), then the indexed documents."""
     unread = [source for source, _ in _unindexed(docs, failures) if PurePosixPath(source).suffix.lower() in SUPPORTED]
     broken = [(_clip(f"{source} (not indexed)"), source) for source in unread]
-    return broken + document_choices(docs)
+    return (broken + document_choices(docs[:MAX_LISTED]))[:MAX_LISTED]  # past it, delete the file and reindex it by name
 
 
 def _unindexed(docs: Sequence[DocRecord], failures: Mapping[str, str] | None) -> list[tuple[str, str]]:
@@ -273,8 +293,10 @@ def summary_markdown(summary: dict) -> str:
         lines.append("- Every report was read again: this version cuts text into passages and sentences differently.")
     for key in ("added", "updated", "removed"):
         if summary[key]:
-            lines.append(f"- {key.capitalize()}: {', '.join(markdown_literal(s) for s in summary[key])}")
-    lines += [f"- Skipped {markdown_literal(s['source'])}: {markdown_literal(s['reason'])}" for s in summary["skipped"]]
+            named = [markdown_literal(s) for s in summary[key][:_MAX_NAMED]]
+            more = len(summary[key]) - len(named)
+            lines.append(f"- {key.capitalize()}: {', '.join(named)}" + (f" and {more:,} more" if more else ""))
+    lines += _at_most([f"- Skipped {markdown_literal(s['source'])}: {markdown_literal(s['reason'])}" for s in summary["skipped"]])
     lines.append(f"\nThe index holds {plural(summary['documents'], 'document')} in {plural(summary['chunks'], 'chunk')}.")
     if summary.get("language_advice"):
         lines.append(f"\n{markdown_literal(summary['language_advice'])}")

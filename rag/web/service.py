@@ -322,17 +322,20 @@ class ChatService:
         searched = [d for d in docs if _within(d.source, scope)]
         return DocumentsView(
             render.document_rows(docs, failures), render.source_choices(searched, failures, waiting), render.removable_choices(docs, failures),
-            examples, self.collections(user), render.sources_summary(docs, failures, waiting),
+            examples, self.collections(user), render.sources_summary(docs, failures, waiting, offered=len(searched)),
         )
 
     def ticked(self, sources: Sequence[str] | None, user: str | None = None, collection: str | None = None) -> list[str] | None:
         """The source filter the sidebar's ticked reports make: None when every report the question may search is
         ticked (so reports indexed later are searched too), else the ticked ones. None ticked cannot be asked."""
+        scope = self.scope(user, collection)  # a limited login's scope is its own
+        searched = self.pipeline.document_count(scope)
+        if searched > render.MAX_LISTED:
+            return None  # too many to offer as checkboxes: none were, and every report of the scope is asked
         if not sources:
             raise RagError("No report is ticked in Sources: tick the reports to ask (or Select All).")
-        scope = self.scope(user, collection)
-        searched = {d.source for d in self.pipeline.documents() if _within(d.source, scope)}  # a limited login's scope is its own
-        return None if searched <= set(sources) else list(sources)
+        ticked = self.pipeline.indexed([source for source in sources if _within(source, scope)])
+        return None if len(ticked) >= searched else list(sources)
 
     def noted(self, action: Callable[[], str]) -> str:
         """The note an action returns, or its error as a note: a failed reindex never shows a traceback."""
