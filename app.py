@@ -253,7 +253,7 @@ def _layout(gr: Any, view: DocumentsView, service: ChatService) -> _Page:
         )
         picked = gr.CheckboxGroup(
             choices=view.choices, value=[source for _, source in view.choices], label="Ask these reports", elem_id="picked",
-            show_select_all=True,
+            show_select_all=True, visible=bool(view.choices),
         )
     with gr.Tab("Chat"):
         # the conversation and its sources first (side by side; on a phone the sources come right under the chat),
@@ -342,16 +342,16 @@ def _wire(gr: Any, demo: Any, service: ChatService, page: _Page) -> None:
         sources = [source for _, source in view.choices]
         kept = [source for source in sources if source in (chosen or []) or source not in (offered or [])]
         return (
-            view.rows, gr.CheckboxGroup(choices=view.choices, value=kept), sources, view.summary,
+            view.rows, gr.CheckboxGroup(choices=view.choices, value=kept, visible=bool(view.choices)), sources, view.summary,
             gr.Dropdown(choices=view.removable, value=None), gr.Chatbot(examples=view.examples),
             gr.Dropdown(choices=_collection_choices(view.collections), visible=bool(view.collections)),
         )
 
     def narrowed(collection: str, request: gr.Request) -> tuple:
-        """The checkboxes for the collection chosen: its reports, all ticked."""
+        """The checkboxes for the collection chosen: its reports, all ticked (none shown when they are too many to list)."""
         view = service.documents_view(_user(request), collection or None)
         sources = [source for _, source in view.choices]
-        return gr.CheckboxGroup(choices=view.choices, value=sources), sources
+        return gr.CheckboxGroup(choices=view.choices, value=sources, visible=bool(sources)), sources
 
     def shown(updates: Iterator) -> Iterator[tuple]:
         for update in updates:

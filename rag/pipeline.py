@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -308,8 +307,7 @@ class Pipeline:
 
     def collections(self) -> dict[str, int]:
         """The corpus's collections (its top-level sub-folders holding indexed documents), each with its document count."""
-        counts = Counter(source.split("/", 1)[0] for source in self.records.documents() if "/" in source)
-        return dict(sorted(counts.items()))
+        return self.records.folder_counts()
 
     def collection_folder(self, name: str) -> str:
         """A collection's name checked: one sub-folder of the corpus, by its plain name (no path, no link)."""

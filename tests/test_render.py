@@ -143,6 +143,8 @@ def test_a_large_corpus_is_counted_not_listed_one_by_one(monkeypatch) -> None:
     failures = {"broken.pdf": "corrupt PDF"}
     rows = render.document_rows(docs, failures)
     assert [row[1] for row in rows] == ["broken.pdf", "r0.pdf", "r1.pdf", "… and 3 more"]
+    assert [row[1] for row in render.document_rows(docs[:4])] == ["r0.pdf", "r1.pdf", "r2.pdf", "… and 1 more"]
+    assert [row[1] for row in render.document_rows(docs[:3])] == ["r0.pdf", "r1.pdf", "r2.pdf"]
     assert render.source_choices(docs, failures) == [] and len(render.source_choices(docs[:3])) == 3
     assert [value for _, value in render.removable_choices(docs, failures)] == ["broken.pdf", "r0.pdf", "r1.pdf"]
     summary = render.sources_summary(docs, failures, {f"new{n}.txt": "new" for n in range(25)}, offered=5)

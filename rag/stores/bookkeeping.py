@@ -123,6 +123,14 @@ class Records:
         """How many documents, or how many at or under the sources `within` names (files or folders)."""
         return sum(row[0] for row in self._under("SELECT COUNT(*) FROM documents", within))
 
+    def folder_counts(self) -> dict[str, int]:
+        """Each top-level folder of the documents' sources, with how many documents lie in it, in name order."""
+        rows = self._rows(
+            "SELECT substr(source, 1, instr(source, '/') - 1) AS folder, COUNT(*) FROM documents WHERE instr(source, '/') > 0 "
+            "GROUP BY folder ORDER BY folder"
+        )
+        return dict(rows)
+
     def indexed(self, sources: Iterable[str]) -> set[str]:
         """Those of the sources that are indexed documents (a keyed read, however large the index)."""
         return {row[0] for row in self._rows_in("SELECT source FROM documents WHERE source IN ({marks})", set(sources))}

@@ -200,8 +200,8 @@ def document_rows(docs: Sequence[DocRecord], failures: Mapping[str, str] | None 
     failures = failures or {}
     failed = [["", source, "", "", "", f"not indexed: {reason}"] for source, reason in _unindexed(docs, failures)]
     rows = failed + [[d.title, d.source, d.pages, d.chunks, _when(d.indexed_at), _status(failures.get(d.source))] for d in docs[:MAX_LISTED]]
-    if len(rows) > MAX_LISTED:
-        more = len(failed) + len(docs) - MAX_LISTED
+    more = len(failed) + len(docs) - MAX_LISTED
+    if more > 0:
         rows = [*rows[:MAX_LISTED], ["", f"… and {more:,} more", "", "", "", "not listed here: python -m rag status counts them all"]]
     return rows
 
@@ -275,12 +275,14 @@ def example_questions(docs: Sequence[DocRecord], most: int = 3) -> list[str]:
     The name is the capitalised words a title starts with ("Amnesty International …" gives
     "the Amnesty International report"), so the question matches the report's own wording.
     """
-    questions: list[str] = []
+    questions: dict[str, None] = {}
     for doc in sorted(docs, key=lambda d: -d.indexed_at):
         name = _report_name(doc.title)
         report = name if name.split()[-1].lower() == "report" else f"{name} report"  # "the Report" when the title opens so
-        questions += [f"Which countries does the {report} cover?", f"What are the main findings of the {report}?"]
-    return list(dict.fromkeys(questions))[:most]
+        questions.update(dict.fromkeys([f"Which countries does the {report} cover?", f"What are the main findings of the {report}?"]))
+        if len(questions) >= most:
+            break
+    return list(questions)[:most]
 
 
 def summary_markdown(summary: dict) -> str:
@@ -307,8 +309,8 @@ def summary_markdown(summary: dict) -> str:
 
 
 def plural(n: int, noun: str) -> str:
-    """'1 document', '3 documents'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    """'1 document', '3 documents', '100,004 documents'."""
+    return f"{n} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _report_name(title: str) -> str:
