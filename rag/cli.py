@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rag.config import Settings, configure_logging
 from rag.errors import QuestionError, RagError
+from rag.text import listed
 from rag.types import EXPORT_FORMATS
 
 
@@ -154,8 +155,6 @@ def _index(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from rag.pipeline import listed
-
     status = _pipeline(settings).status()
     if args.json:
         _print_json(status)

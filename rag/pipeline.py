@@ -28,7 +28,7 @@ from rag.models.llm import load_chat_model
 from rag.stores.bookkeeping import DocRecord, Records
 from rag.stores.keyword import KeywordIndex, KeywordStore
 from rag.stores.vectors import Store, index_description, make_client
-from rag.text import script, tokenize
+from rag.text import listed, script, tokenize
 from rag.types import Answer, Chunk, Passage, Progress
 
 LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
@@ -458,11 +458,6 @@ def corpus_model(corpus_dir: Path) -> str:
     """The model for a new index of this corpus: the fast English one for English reports, the multilingual one
     as soon as a sample of the reports holds Russian (another script) in more than a trace."""
     return E5_MODEL if sample_scripts(corpus_dir).get("cyrillic", 0.0) >= MIXED_SHARE else DEFAULT_MODEL
-
-
-def listed(names: Sequence[str], most: int = 3) -> str:
-    """The first `most` names, comma-separated, and how many more ("a.pdf, b.pdf and 4 more")."""
-    return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def filtered_note(allowed: Sequence[str]) -> str:

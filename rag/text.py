@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 
 # Numbers are kept as written, with their dots and commas (article 212.1, 10,620 people), before words.
@@ -227,3 +228,8 @@ def _add_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> 
             start += 1
     if end > start:
         spans.append((start, end))
+
+
+def listed(names: Sequence[str], most: int = 3) -> str:
+    """The first `most` names, comma-separated, and how many more ("a.pdf, b.pdf and 4 more")."""
+    return ", ".join(names[:most]) + (f" and {len(names) - most:,} more" if len(names) > most else "")

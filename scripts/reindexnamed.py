@@ -1,7 +1,7 @@
 """One report added to (then deleted from) an existing index, reindexed with its file named or by listing the corpus.
 
 Each reindex runs in a freshly spawned interpreter, as `python -m rag index` does, and is timed without loading the
-model and opening the stores (as the bench's `ours_reindex`). In each round and mode, a new report is written into
+model and opening the stores (the bench's own job, `ours_reindex`). In each round and mode, a new report is written into
 the corpus, reindexed, removed, and reindexed again; the modes alternate within a round, so their figures compare
 runs seconds apart. The report is a short text of its own (a fresh text each time, so it is embedded); the corpus and
 index are left as they were found.
@@ -23,25 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 from rag.config import Settings  # noqa: E402
 from rag.lab.bench import in_fresh_process  # noqa: E402
+from rag.lab.bench_jobs import ours_reindex  # noqa: E402
 
 PROBE = (
     "Monitoring note {tag}. The observers recorded {n} hearings in the regional court during the reporting period, "
     "and noted that {m} of the defendants had no lawyer of their own choosing at the first hearing."
 )
-
-
-def reindex(settings: Settings, files: list[str] | None) -> dict:
-    """Pipeline.index() in this fresh process, the file named or the corpus listed; the model and stores opened first."""
-    from rag.models.embeddings import load_embeddings
-    from rag.pipeline import Pipeline
-
-    pipeline = Pipeline(settings, load_embeddings(settings))
-    started = time.perf_counter()
-    summary = pipeline.index(files=files)
-    seconds = round(time.perf_counter() - started, 3)
-    pipeline.close()
-    return {"seconds": seconds, "added": len(summary.added), "removed": len(summary.removed), "embedded": summary.chunks_embedded,
-            "documents": summary.documents}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
             path.write_text(PROBE.format(tag=f"{tag}-{n}-{mode}", n=11 + n, m=3 + n), encoding="utf-8")
             time.sleep(2.1)  # past the settling window: as a file saved a moment before, not during, a reindex
             named = [str(path)] if mode == "named" else None
-            add = in_fresh_process(reindex, settings, named)
+            add = in_fresh_process(ours_reindex, settings, named)
             path.unlink()
-            delete = in_fresh_process(reindex, settings, named)
+            delete = in_fresh_process(ours_reindex, settings, named)
             rows.append({"round": n, "mode": mode, "add": add, "delete": delete})
             print(f"round {n} {mode:>6}: add {add['seconds']:.3f} s, delete {delete['seconds']:.3f} s "
                   f"({add['documents']:,} documents)", file=sys.stderr, flush=True)

@@ -163,8 +163,7 @@ def run_session(root: Path, settings: Settings, documents: list[tuple[str, str]]
     write_corpus(ours.corpus_dir, corpus)
     fills = [(in_folder(settings, root / f"scale-{n}" / "ours"), n) for n in scales]
     ours_figures = in_fresh_process(jobs.ours_session, ours, main, fills, prefill)
-    ours_figures["reindex"] = after_each_change(ours.corpus_dir, spare, jobs.ours_reindex, ours)
-    ours_figures["named"] = after_each_change(ours.corpus_dir, named_spare(spare), jobs.ours_reindex, ours, named=True)
+    ours_figures.update(ours_changes(ours, spare))
     log(f"index(): {built} of {size:,} documents, then a new process per change reopening its record manager and store")
     write_corpus(api_dir / "corpus", corpus)
     api_figures = {"build": in_fresh_process(jobs.api_build, settings, api_dir, prefill)}
@@ -190,9 +189,14 @@ def after_each_change(corpus_dir: Path, spare: tuple[str, str], job: Callable[..
     return figures
 
 
-def named_spare(spare: tuple[str, str]) -> tuple[str, str]:
-    """A second document to add, for the changes reindexed by name after those reindexed by listing the corpus."""
-    return f"{spare[0]}-named", f"{spare[1]} (added again, its file named)"
+def ours_changes(ours: Settings, spare: tuple[str, str]) -> dict:
+    """Ours reindexed after each change, first listing the corpus ("reindex"), then the same changes again with the
+    file named ("named"; a second spare document, the same text marked, is the one added)."""
+    named_spare = (f"{spare[0]}-named", f"{spare[1]} (added again, its file named)")
+    return {
+        "reindex": after_each_change(ours.corpus_dir, spare, jobs.ours_reindex, ours),
+        "named": after_each_change(ours.corpus_dir, named_spare, jobs.ours_reindex, ours, named=True),
+    }
 
 
 def in_folder(settings: Settings, folder: Path) -> Settings:
@@ -210,14 +214,13 @@ def query_scale(root: Path, settings: Settings, size: int, stores: Sequence[dict
     served = {what: in_fresh_process(jobs.serve_ours, ours, queries, what) for what in ("search", "ask")}
     baseline = in_fresh_process(jobs.serve_baseline, settings, folder / "baseline", queries)
     log(f"ours at {size:,} chunks: a new process per change (add, edit, delete, none), the corpus listed, then the file named")
-    reindex = after_each_change(ours.corpus_dir, spare, jobs.ours_reindex, ours)
-    named = after_each_change(ours.corpus_dir, named_spare(spare), jobs.ours_reindex, ours, named=True)
+    changes = ours_changes(ours, spare)
     shutil.rmtree(folder)
     filled, baseline_filled = stores
     return {
         "chunks": size,
         "synthetic": size > min(filled["real"], baseline_filled["real"]),
-        "ours": {"store": filled, **served, "reindex": reindex, "named": named},
+        "ours": {"store": filled, **served, **changes},
         "baseline": {"store": baseline_filled, "similarity_search": baseline},
         "p95_ratio": {key: _ratio(baseline["p95_ms"], served[key]["p95_ms"]) for key in ("search", "ask")},
     }

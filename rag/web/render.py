@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 
 from rag.ingest.loaders import SUPPORTED
 from rag.stores.bookkeeping import DocRecord
-from rag.text import is_list_item, is_table_row
+from rag.text import is_list_item, is_table_row, listed
 from rag.types import CITATION_MARKER, Answer, Chunk, Citation
 
 NEAREST_LABEL = "Nearest passages (not an answer)"
@@ -295,9 +295,7 @@ def summary_markdown(summary: dict) -> str:
         lines.append("- Every report was read again: this version cuts text into passages and sentences differently.")
     for key in ("added", "updated", "removed"):
         if summary[key]:
-            named = [markdown_literal(s) for s in summary[key][:_MAX_NAMED]]
-            more = len(summary[key]) - len(named)
-            lines.append(f"- {key.capitalize()}: {', '.join(named)}" + (f" and {more:,} more" if more else ""))
+            lines.append(f"- {key.capitalize()}: {markdown_literal(listed(summary[key], _MAX_NAMED))}")
     lines += _at_most([f"- Skipped {markdown_literal(s['source'])}: {markdown_literal(s['reason'])}" for s in summary["skipped"]])
     lines.append(f"\nThe index holds {plural(summary['documents'], 'document')} in {plural(summary['chunks'], 'chunk')}.")
     if summary.get("language_advice"):

@@ -24,7 +24,8 @@ from rag.errors import RagError
 from rag.ingest.indexer import IndexSummary
 from rag.ingest.loaders import corpus_source
 from rag.ingest.uploads import delete_document, save_upload
-from rag.pipeline import Pipeline, listed
+from rag.pipeline import Pipeline
+from rag.text import listed
 from rag.types import EXPORT_EXTENSIONS, Answer, Progress
 from rag.web import render
 from rag.web.feedback import append_feedback, feedback_record
