@@ -22,7 +22,7 @@ NUMBERED_PART = (
 _NUMBERED_PART = re.compile(NUMBERED_PART)  # on lower-cased text
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
-_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)\S+")
+_WEB_ADDRESS = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _local = threading.local()
 _UNSEEN = object()
 _MAX_WORDS = 1 << 18  # distinct words a thread keeps stems of before starting over
@@ -97,22 +97,30 @@ def script(text: str) -> str:
 
 def script_letters(text: str) -> dict[str, int]:
     """How many Cyrillic and Latin letters text holds, web addresses left out (a Russian report's notes cite Latin ones)."""
-    lowered = text.lower()
-    if "://" in lowered or "www." in lowered:
-        lowered = _WEB_ADDRESS.sub(" ", lowered)
+    lowered = without_web_addresses(text.lower())
     return {"cyrillic": len(_CYRILLIC.findall(lowered)), "latin": len(_LATIN.findall(lowered))}
+
+
+def without_web_addresses(text: str) -> str:
+    """text with each web address replaced by a space: the words of a link are no words the text states."""
+    lowered = text.lower()
+    return _WEB_ADDRESS.sub(" ", text) if "://" in lowered or "www." in lowered else text
 
 # A list item starts with a bullet, "1." / "1)", "(a)" / "a)" or "(iv)" and a space.
 _ITEM = r"(?:[-•*–—]|\d{1,3}[.)]|\(?[a-zа-я]\)|\([ivx]{1,4}\))\s"
 _LIST_ITEM = re.compile(_ITEM)
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an opening
-# capital, digit or quote; or at a blank line; or at a line break after end punctuation, after
+# capital, digit or quote; or there after a note mark glued to the full stop ("… relocated.116 The …",
+# "… compared to 2023.112 During …"; the mark stays with its sentence; a decimal such as "3.2 The" is
+# no end: before the stop there must be a letter, a closer or a year); or at a blank line; or at a
+# line break after end punctuation, after
 # the back-link arrow that ends a note in a report printed from a web page ("… экстремистского
 # сообщества. ↩") unless the note's web address follows it, at the rule that sets a page's footnotes
 # apart ("____"), or before a list item. A hard-wrapped line inside a paragraph (common in PDFs)
 # is not an end.
 _END = re.compile(
     r"""(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ0-9])"""
+    r"""|(?:(?<=[^\W\d_][.!?…])|(?<=[\"'»”’)\]][.!?…])|(?<=(?:1[89]|20)\d\d\.))\d{1,3}\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ])"""
     r"""|\n[ \t]*\n\s*"""
     r"""|(?<=[.!?…:;])[\"'»”’)\]]*[ \t]*\n\s*"""
     r"""|(?<=↩)[ \t]*\n\s*(?!https?:|www\.)"""
@@ -125,7 +133,8 @@ _ABBREVIATIONS = {
     "e.g", "i.e", "etc", "vs", "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec", "gen", "col", "lt", "sgt", "rev", "inc", "ltd", "co",
     "corp", "u.s", "u.k", "u.n", "op", "pp", "p", "ch", "sec", "approx", "est",
-    "г", "гг", "т", "д", "с", "стр", "ст", "им", "см", "тыс", "млн", "млрд", "руб", "ул", "пр",
+    "incl", "excl",
+    "г", "гг", "т", "д", "с", "стр", "ст", "им", "см", "тыс", "млн", "млрд", "руб", "ул", "пр", "вкл", "искл", "напр", "рис", "табл",
 }
 _MAX_SENTENCE = 600
 _YEAR_BEFORE = re.compile(r"(?:1[89]|20)\d\d\s*гг?\.$")
@@ -163,7 +172,7 @@ def _sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
         if _is_abbreviation(text, match.start()):
             continue
         end = match.start()
-        while end < match.end() and text[end] in _CLOSERS:
+        while end < match.end() and (text[end] in _CLOSERS or text[end].isdigit()):  # a note mark stays with its sentence
             end += 1
         _add_rows(text, start, end, spans)
         start = match.end()

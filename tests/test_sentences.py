@@ -106,3 +106,25 @@ def test_a_footnote_the_page_marks_ends_the_body_sentence_it_interrupts():
         "3 The Commission has since been replaced by the Council, which meets three \ntimes a year.",
         "In 2024 there were\n12 Members present.",
     ]
+
+
+def test_a_note_mark_glued_to_a_full_stop_ends_the_sentence_and_stays_with_it():
+    """PDF readers write a superscript note mark as plain digits after the full stop ("relocated.116 The …"): the
+    sentence ends after the mark, so a quote is one sentence, not a run of four. A decimal is no end."""
+    text = (
+        "Nearly 30% of the staff left the country or relocated.116 The rising number of IDPs adds to it.\n"
+        "UNICEF reported a 1000% increase compared to 2023.112 During its mission, the Panel met survivors."
+        " See Annex 3.2 The table follows."
+    )
+    assert sentences(text) == [
+        "Nearly 30% of the staff left the country or relocated.116",
+        "The rising number of IDPs adds to it.",
+        "UNICEF reported a 1000% increase compared to 2023.112",
+        "During its mission, the Panel met survivors.",
+        "See Annex 3.2 The table follows.",
+    ]
+
+
+def test_a_table_rows_label_ending_in_an_abbreviation_keeps_its_figures():
+    assert sentences("лишение свободы свыше 5\nдо 8 лет вкл. 85 101 44 13 8") == ["лишение свободы свыше 5", "до 8 лет вкл. 85 101 44 13 8"]
+    assert sentences("Staff incl. 12 drivers left.") == ["Staff incl. 12 drivers left."]

@@ -43,8 +43,9 @@ _WRITING = "reindex_writing"  # bookkeeping meta key, "1" from before a run's fi
 RECIPE = "text_recipe"  # bookkeeping meta key: how the indexed text was cut into chunks, sentences and tokens
 # Raised whenever page cleaning, sentence ends or keyword tokens change, so every report is read again at the next
 # reindex: 2 (6 December 2026) added note arrows, footnote rules and lines, and "Figure I" tokens; 3 ends a sentence
-# at a year's "г." / "гг." before a capital.
-TEXT_RECIPE = 3
+# at a year's "г." / "гг." before a capital; 4 ends one after a note mark glued to its full stop ("relocated.116 The")
+# and reads "вкл." / "incl." as abbreviations.
+TEXT_RECIPE = 4
 
 
 def text_recipe(settings: Settings) -> str:
