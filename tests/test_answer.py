@@ -290,3 +290,29 @@ def test_a_name_the_reports_never_write_is_not_answered_about(make_pipeline):
         assert not pipeline.ask(question).abstained, question
     # a quantity is no name: "more than 25" is answered by the 30 the report gives
     assert not pipeline.ask("Were more than 25 observers charged under article 212.1?").abstained
+
+
+def test_a_row_of_bare_figures_gets_no_cross_language_bonus_and_a_links_words_are_no_evidence():
+    """The multilingual model's bonus is for a sentence written in the other alphabet, not for one with no letters (a
+    table row "85 101 44 13 8" would otherwise answer any Russian question); and the words of a note's web address
+    ("www.unicef.org/…-haiti-children") are not words the report states, so they do not count as shared."""
+    import numpy as np
+
+    from rag.answering.extractive import score_sentences
+    from rag.config import Settings
+    from rag.text import sentence_spans
+    from rag.types import Chunk, Passage
+
+    def evidence(question: str, text: str, settings: Settings) -> dict[str, float]:
+        chunk = Chunk("c1", text, "a.txt", "a", None, 0, len(text), "x", 0, sentence_spans(text))
+        scored = score_sentences(question, np.asarray(UNIT), [Passage(chunk, 1.0, None, None)], SameVectors(), settings)
+        return {text[s.start : s.end]: s.evidence for s in scored}
+
+    bonus = Settings(cross_language_bonus=0.4)
+    found = evidence("Сколько приговоров вынесено?", "Sentences were handed down.\n85 101 44 13 8", bonus)
+    assert found["Sentences were handed down."] - found["85 101 44 13 8"] == pytest.approx(0.4)
+
+    note = "35 See www.unicef.org/press-releases/children-displaced-haiti-violence."
+    plain = "35 See the press release on children displaced in Haiti by violence."
+    found = evidence("How many children were displaced in Haiti by violence?", f"{note}\n\n{plain}", Settings())
+    assert found[note] < found[plain] - 0.4

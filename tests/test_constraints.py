@@ -262,3 +262,30 @@ def test_a_question_asking_what_a_body_says_is_not_answered_from_reports_that_ne
     unicef = pipeline.ask("According to UNICEF, how many schools were closed?")
     assert not unicef.abstained and "1,000 schools" in unicef.answer
     assert not pipeline.ask("How many people were detained in Port-au-Prince?").abstained  # asked of no one
+
+
+def test_the_articles_of_law_a_question_names_must_be_cited_by_the_evidence(make_pipeline):
+    from rag.answering.constraints import articles_in
+
+    assert articles_in("Сколько приговоров к штрафу было вынесено по статье 318 УК РФ в 2013 году?") == {"318"}
+    assert articles_in("Что означает статья 354.1 УК РФ?") == {"354.1"}
+    assert articles_in("What do articles 76 and 77 provide?") == {"76", "77"}
+    assert articles_in("Кого судили по ст. 280 и 282 УК?") == {"280", "282"}
+    assert articles_in("How many articles were published in 2013?") == set()
+    asked = parse("How many fines were imposed under article 318 in 2013?")
+    other = "In 2013, courts imposed 15 fines under the anti-extremism articles."
+    assert unmet(asked, other, other, "Prosecutions") == ["article"]
+    assert unmet(asked, "Courts imposed 44 fines in 2013.", "Article 318: use of violence. Courts imposed 44 fines in 2013.") == []
+    assert unmet(asked, other, other, "Commentary on article 318") == []  # the report is about it
+    assert near_miss_message(asked, [], (), ["318"]) == "The nearest passages do not cite article 318: the reports do not appear to answer this."
+
+    context = " ".join(f"Paragraph {i} describes how the courts of the region worked that year." for i in range(60))
+    pipeline = indexed(
+        make_pipeline,
+        **{"courts.txt": f"Criminal prosecutions\n\n{context}\n\nUnder article 282, courts handed down 61 sentences of fines "
+           "in 2013.\n\nThe courts of the region also heard many civil cases in 2013."},
+    )
+    assert "61" in pipeline.ask("How many sentences of fines were handed down under article 282 in 2013?").answer
+    other = pipeline.ask("How many sentences of fines were handed down under article 318 in 2013?")
+    assert other.abstained and "61" not in other.answer
+    assert other.answer.startswith("The nearest passages do not cite article 318")

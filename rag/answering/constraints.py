@@ -75,6 +75,7 @@ class Constraints:
     months: frozenset[int] = frozenset()
     wanted: str | None = None
     names: tuple[str, ...] = ()  # stems of the places, bodies and people it names (names_in)
+    articles: frozenset[str] = frozenset()  # the numbers of the articles of law it asks about (articles_in)
 
     @property
     def period(self) -> bool:
@@ -87,7 +88,22 @@ class Constraints:
 
 def parse(question: str) -> Constraints:
     """The constraints of a question (none when it names no period and asks for nothing in particular)."""
-    return Constraints(years_in(question), months_in(question), answer_type(question), names_in(question))
+    return Constraints(years_in(question), months_in(question), answer_type(question), names_in(question), articles_in(question))
+
+
+# "article 318", "articles 76 and 77", "art. 21", "статья 212.1", "по статье 318", "ст. 280 и 282"
+_ARTICLE = re.compile(
+    r"(?<!\w)(?:articles?|arts?\.|стат(?:ья|ьи|ье|ью|ьей|ьям|ьях|ьями|ей)|ст\.)\s*(\d+(?:\.\d+)*(?:\s*(?:,|and|or|и|или)\s*\d+(?:\.\d+)*)*)",
+    re.IGNORECASE,
+)
+_ARTICLE_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+
+
+def articles_in(question: str) -> frozenset[str]:
+    """The numbers of the articles of law (or of a convention) a question names: "по статье 318 УК РФ" gives {"318"}.
+    A quote answers about article 318 only where it, its passage up to it or its report writes 318: a count of
+    sentences under the anti-extremism articles is no count under article 318, however alike the words."""
+    return frozenset(n for m in _ARTICLE.finditer(question) for n in _ARTICLE_NUMBER.findall(m.group(1)))
 
 
 # a capitalised word after the question's first one (which any question capitalises), and a run of them
@@ -311,7 +327,20 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):
         missing.append("name")
+    if unwritten_articles(constraints, quote, passage, *document[:1]):
+        missing.append("article")
     return missing
+
+
+def unwritten_articles(constraints: Constraints, quote: str, passage: str, *title: str) -> list[str]:
+    """The article numbers the question names when none of them is written by the quote, its passage up to it or its
+    report's title ([] when one is, or none is named). A number is written as a word of its own ("318", "212.1")."""
+    if not constraints.articles:
+        return []
+    at = passage.find(quote)
+    context = passage[: at + len(quote)] if at >= 0 else quote
+    written = any(constraints.articles & set(_ARTICLE_NUMBER.findall(text)) for text in (context, *title))
+    return [] if written else sorted(constraints.articles, key=lambda n: [int(part) for part in n.split(".")])
 
 
 def fitting(passages: Sequence[Passage], constraints: Constraints, opening: Opening | None = None) -> list[Passage]:
@@ -347,14 +376,20 @@ def period_of(quote: str, passage: str, *document: str) -> str:
     return document[0] if document else ""
 
 
-def near_miss_message(constraints: Constraints, periods: Iterable[str], missing_names: Sequence[str] = ()) -> str:
+def near_miss_message(
+    constraints: Constraints, periods: Iterable[str], missing_names: Sequence[str] = (), missing_articles: Sequence[str] = ()
+) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
     passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of), or the
-    names asked about that the nearest passages do not write (missing_names, as the question writes them)."""
+    names asked about that the nearest passages do not write (missing_names, as the question writes them), or the
+    articles of law they do not cite (missing_articles)."""
     asked = constraints.describe()
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
     if missing_names:
         return f"The nearest passages are not about {_listed(list(missing_names))}: the reports do not appear to answer this."
+    if missing_articles:
+        which = f"article {missing_articles[0]}" if len(missing_articles) == 1 else f"articles {_listed(list(missing_articles))}"
+        return f"The nearest passages do not cite {which}: the reports do not appear to answer this."
     if constraints.period and given:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
     if constraints.period:

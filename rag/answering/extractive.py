@@ -28,13 +28,14 @@ from rag.answering.constraints import (
     source_text,
     unmet,
     unnamed,
+    unwritten_articles,
     written_names,
 )
 from rag.answering.notes import PageChunks, note_for
 from rag.answering.units import dateline_end, defined_term, holds, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
-from rag.text import script, tokenize
+from rag.text import script, script_letters, tokenize, without_web_addresses
 from rag.types import Answer, Chunk, Citation, Passage
 
 NOT_ANSWERED = "The indexed reports do not appear to answer this."
@@ -192,15 +193,21 @@ def score_sentences(
     cosines = np.stack(rows) @ np.asarray(query_vector, dtype=np.float32)
     scored = []
     for (passage, start, end), text, cosine in zip(spans, texts, cosines):
-        tokens = frozenset(tokenize(text))
+        tokens = frozenset(tokenize(without_web_addresses(text)))  # a note's link ("www.unicef.org/…-haiti-children") states nothing
         shared = ranked & tokens
         overlap = len(shared) / len(ranked) if ranked else 0.0
         rare_overlap = sum(weight.get(t, 0.0) for t in shared) / whole
         short = len(text.split()) < MIN_WORDS
         base = float(cosine) - (0.2 if short else 0.0)
-        evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and script(text) != q_script else 0.0)
+        evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and _other_script(text, q_script) else 0.0)
         scored.append(ScoredSentence(passage, start, end, base + settings.overlap_weight * rare_overlap, evidence, tokens))
     return sorted(scored, key=lambda s: -s.score)
+
+
+def _other_script(text: str, asked: str | None) -> bool:
+    """Whether a sentence is written in another alphabet than the question: letters of it, not only figures (a table
+    row "85 101 44 13 8" is in no language, and the cross-language bonus would let it answer anything)."""
+    return script(text) != asked and any(script_letters(text).values())
 
 
 def choose(sentences: Sequence[ScoredSentence], threshold: float, most: int) -> list[ScoredSentence]:
@@ -363,10 +370,12 @@ def extractive_answer(
         # no figure says nothing of what the reports cover)
         dated = [u for u in near if _wrong_period(u, constraints, opening)]
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in (dated or near)[:5]]
-        # refused for no period but for a name the question gives: say which (the best such unit's)
+        # refused for no period but for a name or an article the question gives: say which (the best such unit's)
         best = near[0].passage.chunk if near else None
-        missing = unnamed(constraints, near[0].text, best.text, *document_texts(best, opening)) if best and not dated else []
-        message = near_miss_message(constraints, periods, written_names(asked or question, missing)) if near else NOT_ANSWERED
+        documents = document_texts(best, opening) if best and not dated else None
+        missing = unnamed(constraints, near[0].text, best.text, *documents) if documents else []
+        articles = unwritten_articles(constraints, near[0].text, best.text, *documents[:1]) if documents else []
+        message = near_miss_message(constraints, periods, written_names(asked or question, missing), articles) if near else NOT_ANSWERED
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer
