@@ -128,6 +128,11 @@ _END = re.compile(
     rf"""|[ \t]*\n\s*(?={_ITEM})"""
 )
 _NUMBER = re.compile(r"\d")
+_DATE = re.compile(
+    r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[a-zа-яё]*\.?"
+    r"(?:\s+(?:1[89]|20)\d\d)?(?!\w)",
+    re.IGNORECASE,
+)
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vol", "fig", "art", "para", "paras",
     "e.g", "i.e", "etc", "vs", "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
@@ -191,8 +196,9 @@ def is_lead_in(text: str) -> bool:
 
 
 def is_table_row(line: str) -> bool:
-    """A line of mostly figures, as tables come out of a PDF ("212.1 УК 600 1000 480 5 лет")."""
-    cells = line.split()
+    """A line of mostly figures, as tables come out of a PDF ("212.1 УК 600 1000 480 5 лет"). A date is one figure:
+    "31 March 2025." is the end of a sentence wrapped onto its own line, not a row."""
+    cells = _DATE.sub("0", line).split()
     figures = sum(1 for cell in cells if _NUMBER.search(cell))
     return figures >= 2 and figures >= 0.5 * len(cells)
 

@@ -128,3 +128,13 @@ def test_a_note_mark_glued_to_a_full_stop_ends_the_sentence_and_stays_with_it():
 def test_a_table_rows_label_ending_in_an_abbreviation_keeps_its_figures():
     assert sentences("лишение свободы свыше 5\nдо 8 лет вкл. 85 101 44 13 8") == ["лишение свободы свыше 5", "до 8 лет вкл. 85 101 44 13 8"]
     assert sentences("Staff incl. 12 drivers left.") == ["Staff incl. 12 drivers left."]
+
+
+def test_a_date_wrapped_onto_its_own_line_is_no_table_row():
+    text = "The report covers the Mission between 16 January 2025 and \n31 March 2025.\nIn total:\n27 September 2024 vessel 112"
+    assert sentences(text) == [
+        "The report covers the Mission between 16 January 2025 and \n31 March 2025.",
+        "In total:",
+        "27 September 2024 vessel 112",
+    ]
+    assert not is_table_row("15 июля 2025 года") and is_table_row("27 September 2024 vessel 112")
