@@ -289,3 +289,24 @@ def test_the_articles_of_law_a_question_names_must_be_cited_by_the_evidence(make
     other = pipeline.ask("How many sentences of fines were handed down under article 318 in 2013?")
     assert other.abstained and "61" not in other.answer
     assert other.answer.startswith("The nearest passages do not cite article 318")
+
+
+def test_a_reports_period_is_the_one_its_opening_says_it_covers():
+    """An opening names other dates too (the previous report's, resolutions' years, the letter's date): the sentence
+    saying what the report covers sets its period when there is one."""
+    from rag.answering.constraints import months_in, stated_period
+
+    opening = (
+        "Situation in South Sudan\nReport of the Secretary-General\nI. Introduction\n1. The present report is submitted "
+        "pursuant to Security Council resolution 2729 (2024). The report covers developments between 16 January 2025 and "
+        "\n31 March 2025.\n2. The Council of Ministers has not met since December. The resolutions 1820 (2008) apply."
+    )
+    assert years_in(stated_period(opening)) == {2025} and months_in(stated_period(opening)) == {1, 2, 3}
+    assert years_in("resolution 2467 (2019), in which resolutions 1820 (2008) and 1888 (2009) in 2024") == {2024}
+    assert years_in("between 16 January 2025 and 31 March 2025") == {2025}  # 31 is a day, not 2031
+    assert years_in("в 2011-14 гг.") == {2011, 2012, 2013, 2014}
+    asked = parse("How many items were destroyed between April and June 2025?")
+    quote = "The Mine Action Service destroyed 1,474 items."
+    assert unmet(asked, quote, quote, "Situation in South Sudan", opening) == ["month"]  # not the opening's December
+    plain = "Annual report 2020. The board met in March 2021."  # says of no period that it is covered: the whole opening
+    assert stated_period(plain) == plain

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answering.places import PREFIX, another_country, compounded
+from rag.answering.places import PREFIX, another_country, compounded, countries
 from rag.answering.units import answer_type, answers_type, holds
-from rag.text import latin_key, script, tokenize
+from rag.text import latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
@@ -36,9 +36,12 @@ _COUNT = re.compile(r"\s+(?!год|г\.|гг)[а-яё]|\s*%", re.IGNORECASE)
 _ABOUT = re.compile(
     r"\b(?:about|some|over|nearly|almost|approximately|around|more than|less than|около|более|свыше|почти|примерно)\s+$", re.IGNORECASE
 )
-# "2011–2014", "2011-14", "2023/24", "from 2011 to 2014", "с 2011 по 2014", "between 2019 and 2021"
+# "2011–2014", "2011-14", "2023/24", "from 2011 to 2014", "с 2011 по 2014", "between 2019 and 2021"; in "between
+# 16 January 2025 and 31 March 2025" the 31 is a day (a month's name follows it), not 2031
+_DAY_BEFORE_MONTH = r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)"
 _YEAR_RANGE = re.compile(
-    rf"(?<!\d)({_YEAR})\s*(?:[-–—/]|\bto\b|\band\b|\bпо\b|\bдо\b|\bи\b)\s*((?:1[89]|20)?\d\d)(?!\d)", re.IGNORECASE
+    rf"(?<!\d)({_YEAR})\s*(?:[-–—/]|\bto\b|\band\b|\bпо\b|\bдо\b|\bи\b)\s*((?:1[89]|20)\d\d|\d\d(?!\d|{_DAY_BEFORE_MONTH}))(?!\d)",
+    re.IGNORECASE,
 )
 _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
               "November", "December")
@@ -153,7 +156,17 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     context = passage[: at + len(quote)] if at >= 0 else quote  # what leads up to the quote, not what comes after it
     if document and _titled_for_another(document[0], constraints.names):
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
-    return [] if any(_writes_one(text, constraints.names) for text in (context, *document)) else list(constraints.names)
+    names = _countries(constraints.names) or constraints.names
+    return [] if any(_writes_one(text, names) for text in (context, *document)) else list(names)
+
+
+def _countries(names: Sequence[str]) -> tuple[str, ...]:
+    """The stems of the names that name a country ("haiti", "south" and "sudan" of South Sudan): when a question names
+    a country, one of its countries must be written, whatever else it names (the Mine Action Service's figures in
+    South Sudan do not answer for Haiti, though the service is named)."""
+    _, singles = countries()
+    named = [name for name in compounded(names) if " " in name or name in singles]
+    return tuple(stem for stem in names if any(stem == name or stem[:NAME_PREFIX] in name.split() for name in named))
 
 
 def _titled_for_another(title: str, names: Sequence[str]) -> bool:
@@ -269,7 +282,7 @@ def years_in(text: str) -> frozenset[int]:
     years = {
         int(m.group())
         for m in _YEARS.finditer(text)
-        if not _COUNT.match(text, m.end()) and not _ABOUT.search(text, max(0, m.start() - 20), m.start())
+        if not _COUNT.match(text, m.end()) and not _ABOUT.search(text, max(0, m.start() - 20), m.start()) and not _cited(text, m)
     }
     years.update(int(m.group(2) or m.group(3)) for m in _NUMERIC_DATE.finditer(text))
     for match in _YEAR_RANGE.finditer(text):
@@ -280,6 +293,18 @@ def years_in(text: str) -> frozenset[int]:
     return frozenset(years)
 
 
+def _cited(text: str, year: re.Match) -> bool:
+    """Whether a year is the one of a cited document, in brackets after its number ("resolution 2467 (2019)",
+    "Convention No. 169 (1989)"): the year it was adopted, not a period the text speaks of; nor is a document's number
+    that looks like a year ("resolutions 1820 (2008)")."""
+    cited = text[year.end() : year.end() + 1] == ")" and _NUMBER_BEFORE.search(text, max(0, year.start() - 12), year.start())
+    return bool(cited or _YEAR_AFTER.match(text, year.end()))
+
+
+_NUMBER_BEFORE = re.compile(r"\d\s*\($")
+_YEAR_AFTER = re.compile(r"\s*\((?:1[89]|20)\d\d\)")
+
+
 @lru_cache(maxsize=READ_CACHE)
 def months_in(text: str) -> frozenset[int]:
     """Months a text names (1-12), ranges ("October–December", "с октября по декабрь"), quarters and halves expanded."""
@@ -287,7 +312,7 @@ def months_in(text: str) -> frozenset[int]:
     months = {month for _, _, month in found}
     months.update(int(m.group(1) or m.group(4)) for m in _NUMERIC_DATE.finditer(text) if 1 <= int(m.group(1) or m.group(4)) <= 12)
     for (_, end, first), (start, _, last) in zip(found, found[1:]):
-        if _RANGE_WORDS.match(text[end:start]) and len(text[end:start]) <= 12:
+        if _RANGE_WORDS.match(text[end:start]) and len(text[end:start]) <= 16:  # "January 2025 and 31 March"
             months.update(_month_range(first, last))
     for match in _QUARTER.finditer(text):
         n = int(match.group(2)) if match.group(2) else _ORDINALS[(match.group(1) or match.group(3)).lower()]
@@ -317,10 +342,11 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     in its passage up to it (a section's heading leads its text; what follows the quote is about something else), or
     in its document's title or opening (checked for a question in the passage's language only; see unnamed)."""
     missing = []
-    years = _nearest(years_in, quote, passage, *document)
+    dated = (quote, passage, *_periods(document))
+    years = _nearest(years_in, *dated)
     if constraints.years and years and not constraints.years & years:
         missing.append("year")
-    months = _nearest(months_in, quote, passage, *document)
+    months = _nearest(months_in, *dated)
     if constraints.months and months and not constraints.months & months:
         missing.append("month")
     if not answers_type(quote, constraints.wanted):
@@ -370,10 +396,32 @@ def describe_period(text: str, most: int = 3) -> str:
 
 def period_of(quote: str, passage: str, *document: str) -> str:
     """The text that sets a quote's period: the quote when it names a year or month, else its passage, else its document's."""
-    for text in (quote, passage, *document):
+    for text in (quote, passage, *_periods(document)):
         if years_in(text) or months_in(text):
             return text
     return document[0] if document else ""
+
+
+# where a report's opening states the period it covers: "It covers … between 1 April and 15 July 2025", "The reporting
+# period (October 2024–February 2025)", "Доклад посвящен … с 2011 по 2014 годы", "за отчетный период"
+_COVERS = re.compile(r"\b(?:covers?|covering|reporting period|period under review|охватыва\w*|посвящ\w*|период\w*)\b", re.IGNORECASE)
+
+
+def _periods(document: Sequence[str]) -> tuple[str, ...]:
+    """A document's title and, for its opening, the sentence stating the period it covers (stated_period)."""
+    return (*document[:1], *(stated_period(text) for text in document[1:]))
+
+
+@lru_cache(maxsize=READ_CACHE)
+def stated_period(opening: str) -> str:
+    """The first sentence of a report's opening that says what period it covers and names it, or the whole opening when
+    none does. The rest of an opening names other dates too: the previous report's, the date of the letter sending it
+    ("The Council of Ministers has not met since March" would put March in an April–July report)."""
+    for start, end in sentence_spans(opening):
+        sentence = opening[start:end]
+        if _COVERS.search(sentence) and (years_in(sentence) or months_in(sentence)):
+            return sentence
+    return opening
 
 
 def near_miss_message(
