@@ -310,3 +310,11 @@ def test_a_reports_period_is_the_one_its_opening_says_it_covers():
     assert unmet(asked, quote, quote, "Situation in South Sudan", opening) == ["month"]  # not the opening's December
     plain = "Annual report 2020. The board met in March 2021."  # says of no period that it is covered: the whole opening
     assert stated_period(plain) == plain
+
+
+def test_a_question_naming_a_country_needs_that_country_whatever_else_it_names():
+    asked = parse("How many items of explosive ordnance did the Mine Action Service destroy in Haiti?")
+    quote = "The Mine Action Service destroyed 1,474 items of explosive ordnance."
+    assert unmet(asked, quote, quote, "Situation in South Sudan") == ["name"]  # the service is named, the country is not
+    assert unmet(asked, quote, quote, "Haiti: interim report") == []
+    assert unmet(parse("How many items did the Mine Action Service destroy?"), quote, quote, "Situation in South Sudan") == []
