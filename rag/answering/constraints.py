@@ -152,8 +152,7 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     held gold, requiring one lost 9, without refusing a quote about Nigeria for a question about South Sudan."""
     if not constraints.names or script(passage) != script(" ".join(constraints.names)):
         return []
-    at = passage.find(quote)
-    context = passage[: at + len(quote)] if at >= 0 else quote  # what leads up to the quote, not what comes after it
+    context = _leading(quote, passage)
     if document and _titled_for_another(document[0], constraints.names):
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
     names = _countries(constraints.names) or constraints.names
@@ -167,6 +166,12 @@ def _countries(names: Sequence[str]) -> tuple[str, ...]:
     _, singles = countries()
     named = [name for name in compounded(names) if " " in name or name in singles]
     return tuple(stem for stem in names if any(stem == name or stem[:NAME_PREFIX] in name.split() for name in named))
+
+
+def _leading(quote: str, passage: str) -> str:
+    """The passage up to the end of the quote: what leads up to it (a section's heading), not what comes after it."""
+    at = passage.find(quote)
+    return passage[: at + len(quote)] if at >= 0 else quote
 
 
 def _titled_for_another(title: str, names: Sequence[str]) -> bool:
@@ -363,9 +368,7 @@ def unwritten_articles(constraints: Constraints, quote: str, passage: str, *titl
     report's title ([] when one is, or none is named). A number is written as a word of its own ("318", "212.1")."""
     if not constraints.articles:
         return []
-    at = passage.find(quote)
-    context = passage[: at + len(quote)] if at >= 0 else quote
-    written = any(constraints.articles & set(_ARTICLE_NUMBER.findall(text)) for text in (context, *title))
+    written = any(constraints.articles & set(_ARTICLE_NUMBER.findall(text)) for text in (_leading(quote, passage), *title))
     return [] if written else sorted(constraints.articles, key=lambda n: [int(part) for part in n.split(".")])
 
 

@@ -44,7 +44,7 @@ RECIPE = "text_recipe"  # bookkeeping meta key: how the indexed text was cut int
 # Raised whenever page cleaning, sentence ends or keyword tokens change, so every report is read again at the next
 # reindex: 2 (6 December 2026) added note arrows, footnote rules and lines, and "Figure I" tokens; 3 ends a sentence
 # at a year's "г." / "гг." before a capital; 4 ends one after a note mark glued to its full stop ("relocated.116 The")
-# and reads "вкл." / "incl." as abbreviations.
+# reads "вкл." / "incl." as abbreviations, and takes a date wrapped onto its own line for no table row.
 TEXT_RECIPE = 4
 
 
