@@ -112,6 +112,15 @@ def test_quotes_from_two_reports_are_labelled_with_their_document_and_period():
         "Monitoring brief (May 2024): In May 2024 the Mission counted 97 casualties. [2]"
     )
     assert compose("How many?", [first]).answer == "The Mission counted 310 casualties. [1]"
+    # a quote naming no period is labelled with the one its report's opening says it covers, when it says one
+    covers = {"c.pdf": "Monitoring brief\n1. This brief covers the Mission's work between 1 April and 15 July 2025.", "e.pdf": "Brief"}
+    plain = quoted("c.pdf", "Monitoring brief", "The Mission counted 97 casualties.")
+    assert compose("How many?", [first, plain], lambda chunk: covers.get(chunk.source, "")).answer.endswith(
+        "Monitoring brief (April–July 2025): The Mission counted 97 casualties. [2]"
+    )
+    assert compose("How many?", [first, dated], lambda chunk: covers.get(chunk.source, "")).answer.endswith(
+        "Monitoring brief: The Mission counted 12 casualties. [2]"
+    )
 
 
 def test_the_words_naming_a_questions_period_are_found():
@@ -308,8 +317,9 @@ def test_a_reports_period_is_the_one_its_opening_says_it_covers():
     asked = parse("How many items were destroyed between April and June 2025?")
     quote = "The Mine Action Service destroyed 1,474 items."
     assert unmet(asked, quote, quote, "Situation in South Sudan", opening) == ["month"]  # not the opening's December
-    plain = "Annual report 2020. The board met in March 2021."  # says of no period that it is covered: the whole opening
-    assert stated_period(plain) == plain
+    plain = "Annual report 2020. The board met in March 2021."  # says of no period that it is covered: the whole opening counts
+    assert stated_period(plain) == ""
+    assert unmet(asked, quote, quote, "Annual report", plain) == ["year", "month"]
 
 
 def test_a_question_naming_a_country_needs_that_country_whatever_else_it_names():

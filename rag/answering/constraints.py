@@ -411,20 +411,21 @@ _COVERS = re.compile(r"\b(?:covers?|covering|reporting period|period under revie
 
 
 def _periods(document: Sequence[str]) -> tuple[str, ...]:
-    """A document's title and, for its opening, the sentence stating the period it covers (stated_period)."""
-    return (*document[:1], *(stated_period(text) for text in document[1:]))
+    """A document's title and, for its opening, the sentence stating the period it covers (stated_period), else the
+    whole opening."""
+    return (*document[:1], *(stated_period(text) or text for text in document[1:]))
 
 
 @lru_cache(maxsize=READ_CACHE)
 def stated_period(opening: str) -> str:
-    """The first sentence of a report's opening that says what period it covers and names it, or the whole opening when
-    none does. The rest of an opening names other dates too: the previous report's, the date of the letter sending it
-    ("The Council of Ministers has not met since March" would put March in an April–July report)."""
+    """The first sentence of a report's opening that says what period it covers and names it ("" when none does). The
+    rest of an opening names other dates too: the previous report's, the date of the letter sending it ("The Council
+    of Ministers has not met since March" would put March in an April–July report)."""
     for start, end in sentence_spans(opening):
         sentence = opening[start:end]
         if _COVERS.search(sentence) and (years_in(sentence) or months_in(sentence)):
             return sentence
-    return opening
+    return ""
 
 
 def near_miss_message(

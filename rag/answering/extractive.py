@@ -26,6 +26,7 @@ from rag.answering.constraints import (
     period_of,
     period_text,
     source_text,
+    stated_period,
     unmet,
     unnamed,
     unwritten_articles,
@@ -294,30 +295,33 @@ def _overlap(a: ScoredSentence, b: ScoredSentence) -> bool:
     return ca.start + a.start < cb.start + b.end and cb.start + b.start < ca.start + a.end
 
 
-def compose(question: str, chosen: Sequence[ScoredSentence]) -> Answer:
+def compose(question: str, chosen: Sequence[ScoredSentence], opening: Opening | None = None) -> Answer:
     """Answer text from chosen sentences, one per line, each followed by the marker of its own citation and shown
     with the page's line breaks reflowed (the citation keeps the verbatim span); quotes from more than one document
     are each led by their document's title (with its file name when two documents share a title) and the period the
-    quote names, so figures of two reports are never mixed."""
+    quote names, else the one its report says it covers (read from its opening), so figures of two reports are never
+    mixed."""
     citations = [s.citation(n) for n, s in enumerate(chosen, start=1)]
     sources_of: dict[str, set[str]] = {}
     for c in citations:
         sources_of.setdefault(c.title, set()).add(c.source)
     several = len({c.source for c in citations}) > 1
     text = "\n".join(
-        f"{_label(s, len(sources_of[c.title]) > 1) if several else ''}{' '.join(c.quote.split())} [{c.n}]" for s, c in zip(chosen, citations)
+        f"{_label(s, len(sources_of[c.title]) > 1, opening) if several else ''}{' '.join(c.quote.split())} [{c.n}]"
+        for s, c in zip(chosen, citations)
     )
     return Answer(question=question, answer=text, abstained=False, citations=citations)
 
 
-def _label(sentence: ScoredSentence, shared_title: bool = False) -> str:
+def _label(sentence: ScoredSentence, shared_title: bool = False, opening: Opening | None = None) -> str:
     """"Title (period): " for a quote, the period being the one the quote itself names (its passage's other dates are
-    not its own), and "Title, file (period): " when another quoted document has the same title."""
+    not its own), else the one its report's opening says the report covers; "Title, file (period): " when another
+    quoted document has the same title."""
     chunk = sentence.passage.chunk
     title = chunk.title if len(chunk.title) <= MAX_LABEL_CHARS else chunk.title[: MAX_LABEL_CHARS - 1].rstrip() + "…"
     if shared_title:
         title = f"{title}, {chunk.source}"
-    period = describe_period(sentence.text)
+    period = describe_period(sentence.text) or (describe_period(stated_period(opening(chunk))) if opening else "")
     return f"{title} ({period}): " if period else f"{title}: "
 
 
@@ -363,7 +367,7 @@ def extractive_answer(
     if chosen and page is not None:
         chosen = with_notes(chosen, set(tokenize(asked or question)), page)
     if chosen:
-        answer = compose(question, chosen)
+        answer = compose(question, chosen, opening)
     else:
         near = [u for u in units if u.evidence >= settings.abstain_threshold]
         # the periods to name are those of the quotes refused for their period (a footnote refused for holding
