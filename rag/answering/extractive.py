@@ -374,9 +374,9 @@ def extractive_answer(
         # no figure says nothing of what the reports cover)
         dated = [u for u in near if _wrong_period(u, constraints, opening)]
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in (dated or near)[:5]]
-        # refused for no period but for a name or an article the question gives: say which (the best such unit's)
+        # the best unit refused for no period but for a name or an article the question gives: say which
         best = near[0].passage.chunk if near else None
-        documents = document_texts(best, opening) if best and not dated else None
+        documents = document_texts(best, opening) if best and not _wrong_period(near[0], constraints, opening) else None
         missing = unnamed(constraints, near[0].text, best.text, *documents) if documents else []
         articles = unwritten_articles(constraints, near[0].text, best.text, *documents[:1]) if documents else []
         message = near_miss_message(constraints, periods, written_names(asked or question, missing), articles) if near else NOT_ANSWERED
