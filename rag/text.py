@@ -130,7 +130,7 @@ _END = re.compile(
 _NUMBER = re.compile(r"\d")
 _DATE = re.compile(
     r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[a-zа-яё]*\.?"
-    r"(?:\s+(?:1[89]|20)\d\d)?(?!\w)",
+    r"(?:\s+(?:1[89]|20)\d\d(?:\s+(?:года?|г))?)?(?!\w)",
     re.IGNORECASE,
 )
 _ABBREVIATIONS = {
@@ -196,9 +196,12 @@ def is_lead_in(text: str) -> bool:
 
 
 def is_table_row(line: str) -> bool:
-    """A line of mostly figures, as tables come out of a PDF ("212.1 УК 600 1000 480 5 лет"). A date is one figure:
-    "31 March 2025." is the end of a sentence wrapped onto its own line, not a row."""
-    cells = _DATE.sub("0", line).split()
+    """A line of mostly figures, as tables come out of a PDF ("212.1 УК 600 1000 480 5 лет"), or a date alone (a table's
+    date cell, "27 September 2024"). A date closed by a full stop ("31 March 2025.") is the end of a sentence wrapped
+    onto its own line, not a row."""
+    if line.rstrip().endswith(".") and _DATE.fullmatch(line.strip()[:-1]):
+        return False
+    cells = line.split()
     figures = sum(1 for cell in cells if _NUMBER.search(cell))
     return figures >= 2 and figures >= 0.5 * len(cells)
 

@@ -137,4 +137,5 @@ def test_a_date_wrapped_onto_its_own_line_is_no_table_row():
         "In total:",
         "27 September 2024 vessel 112",
     ]
-    assert not is_table_row("15 июля 2025 года") and is_table_row("27 September 2024 vessel 112")
+    assert not is_table_row("31 March 2025.") and not is_table_row("15 июля 2025 года.")
+    assert is_table_row("27 September 2024") and is_table_row("27 September 2024 vessel 112")  # a table's date cell
