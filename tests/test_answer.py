@@ -316,3 +316,25 @@ def test_a_row_of_bare_figures_gets_no_cross_language_bonus_and_a_links_words_ar
     plain = "35 See the press release on children displaced in Haiti by violence."
     found = evidence("How many children were displaced in Haiti by violence?", f"{note}\n\n{plain}", Settings())
     assert found[note] < found[plain] - 0.4
+
+
+def test_a_documents_passages_in_reading_order_are_read_by_their_ids(make_pipeline, monkeypatch):
+    """The opening a period is read from, and the text around a passage, come from the chunks' ids the bookkeeping keeps
+    in reading order (a keyed read), not from a metadata filter over the store, which scans it: seconds per document at
+    a million chunks, for every document an answer checks. Should the recorded order ever disagree, the filter decides."""
+    paragraphs = "\n\n".join(f"Paragraph {i} says that the monitoring of the region went on in month {i}." * 6 for i in range(12))
+    pipeline = indexed(make_pipeline, **{"long.txt": paragraphs, "other.txt": "A short note."})
+    expected = pipeline.store.around("long.txt", 2, 4)
+    assert [c.ord for c in expected] == [2, 3, 4]
+
+    def no_filter(*args):
+        raise AssertionError("the store's metadata filter was used")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline.store, "around", no_filter)
+        assert [c.id for c in pipeline.document_chunks("long.txt", 2, 4)] == [c.id for c in expected]
+        assert [c.ord for c in pipeline.document_chunks("long.txt", -3, 1)] == [0, 1]
+        assert pipeline.document_chunks("missing.txt", 0, 2) == []
+        assert "Paragraph 0" in pipeline.opening(expected[0])
+    monkeypatch.setattr(pipeline.records, "chunk_ids_in_order", lambda source: sorted(pipeline.records.chunk_ids(source)))
+    assert [c.id for c in pipeline.document_chunks("long.txt", 2, 4)] == [c.id for c in expected]  # order lost: the filter

@@ -247,10 +247,10 @@ def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 
 
 def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None) -> bool:
-    """Whether a unit meets the question's period, answer type and names (rag.answering.constraints). The document's
-    texts are read only for a question that names a period or a name: fetching a document's opening costs a lookup."""
+    """Whether a unit meets the question's period, answer type, names and articles (rag.answering.constraints). The
+    document's opening is read only for a question that names a period or a name: fetching it costs a lookup."""
     chunk = sentence.passage.chunk
-    documents = document_texts(chunk, opening) if constraints.period or constraints.names else ()
+    documents = document_texts(chunk, opening) if constraints.period or constraints.names else (chunk.title,)
     return not unmet(constraints, sentence.text, chunk.text, *documents)
 
 

@@ -160,6 +160,10 @@ class Records:
             return {row[0] for row in self._rows("SELECT id FROM chunks")}
         return {row[0] for row in self._rows("SELECT id FROM chunks WHERE source = ?", (source,))}
 
+    def chunk_ids_in_order(self, source: str) -> list[str]:
+        """A document's chunk ids in the order they were recorded, which is its reading order (put writes them so)."""
+        return [row[0] for row in self._rows("SELECT id FROM chunks WHERE source = ? ORDER BY rowid", (source,))]
+
     def ids_for_texts(self, text_shas: Iterable[str]) -> dict[str, str]:
         """An indexed chunk id for each text hash already embedded, so identical text is not re-embedded."""
         return dict(self._rows_in("SELECT text_sha, id FROM chunks WHERE text_sha IN ({marks})", set(text_shas)))

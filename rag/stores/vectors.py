@@ -127,10 +127,6 @@ class Store:
         by_id = {i: Chunk.from_store(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"]) if _whole(d, m)}
         return [by_id[i] for i in ids if i in by_id]
 
-    def opening(self, source: str, n: int) -> list[Chunk]:
-        """The first n chunks of a document in reading order (its title page and introduction)."""
-        return self._of_document(source, {"ord": {"$lt": n}})
-
     def page(self, source: str, page: int) -> list[Chunk]:
         """The chunks of one page of a document, in reading order (where a quote's footnotes are)."""
         return self._of_document(source, {"page": page})
