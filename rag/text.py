@@ -97,7 +97,7 @@ def script(text: str) -> str:
 
 def script_letters(text: str) -> dict[str, int]:
     """How many Cyrillic and Latin letters text holds, web addresses left out (a Russian report's notes cite Latin ones)."""
-    lowered = without_web_addresses(text.lower())
+    lowered = without_web_addresses(text).lower()
     return {"cyrillic": len(_CYRILLIC.findall(lowered)), "latin": len(_LATIN.findall(lowered))}
 
 
@@ -113,11 +113,10 @@ _LIST_ITEM = re.compile(_ITEM)
 # capital, digit or quote; or there after a note mark glued to the full stop ("… relocated.116 The …",
 # "… compared to 2023.112 During …"; the mark stays with its sentence; a decimal such as "3.2 The" is
 # no end: before the stop there must be a letter, a closer or a year); or at a blank line; or at a
-# line break after end punctuation, after
-# the back-link arrow that ends a note in a report printed from a web page ("… экстремистского
-# сообщества. ↩") unless the note's web address follows it, at the rule that sets a page's footnotes
-# apart ("____"), or before a list item. A hard-wrapped line inside a paragraph (common in PDFs)
-# is not an end.
+# line break after end punctuation, after the back-link arrow that ends a note in a report printed
+# from a web page ("… экстремистского сообщества. ↩") unless the note's web address follows it, at
+# the rule that sets a page's footnotes apart ("____"), or before a list item. A hard-wrapped line
+# inside a paragraph (common in PDFs) is not an end.
 _END = re.compile(
     r"""(?<=[.!?…])[\"'»”’)\]]*\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ0-9])"""
     r"""|(?:(?<=[^\W\d_][.!?…])|(?<=[\"'»”’)\]][.!?…])|(?<=(?:1[89]|20)\d\d\.))\d{1,3}\s+(?=[\"'«“‘(\[]?[A-ZА-ЯЁ])"""
