@@ -127,11 +127,9 @@ _END = re.compile(
     rf"""|[ \t]*\n\s*(?={_ITEM})"""
 )
 _NUMBER = re.compile(r"\d")
-_DATE = re.compile(
-    r"\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[a-zа-яё]*\.?"
-    r"(?:\s+(?:1[89]|20)\d\d(?:\s+(?:года?|г))?)?(?!\w)",
-    re.IGNORECASE,
-)
+# how a month's name starts, in English and in Russian (any case form): read with re.IGNORECASE
+MONTH_START = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)"
+_DATE = re.compile(rf"\b\d{{1,2}}\s+{MONTH_START}[a-zа-яё]*\.?(?:\s+(?:1[89]|20)\d\d(?:\s+(?:года?|г))?)?(?!\w)", re.IGNORECASE)
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "st", "no", "nos", "vol", "fig", "art", "para", "paras",
     "e.g", "i.e", "etc", "vs", "cf", "al", "jan", "feb", "mar", "apr", "jun", "jul", "aug",

@@ -22,17 +22,8 @@ sys.path.insert(0, str(ROOT))
 
 from rag.config import Settings  # noqa: E402
 from rag.lab.bench import in_fresh_process  # noqa: E402
-from rag.lab.bench_jobs import serve_ours  # noqa: E402
+from rag.lab.bench_jobs import serve_ours, settle_ours  # noqa: E402
 from rag.lab.datasets import eval_dir, load_scifact  # noqa: E402
-from rag.pipeline import Pipeline  # noqa: E402
-
-
-def settle(settings: Settings, query: str) -> dict:
-    """Open the index and search once, untimed."""
-    pipeline = Pipeline(settings)
-    pipeline.search(query)
-    pipeline.close()
-    return {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = replace(Settings.from_env(), corpus_dir=Path(args.corpus), index_dir=Path(args.index), chroma_url="")
     queries = list(load_scifact(eval_dir(args.data, os.environ)).queries.values())[: args.queries + 1]
-    in_fresh_process(settle, settings, queries[0])
+    in_fresh_process(settle_ours, settings, queries[0])
     report = {what: in_fresh_process(serve_ours, settings, queries, what) for what in ("search", "ask")}
     print(json.dumps(report, indent=1))
     return 0

@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from rag.answering.places import PREFIX, another_country, compounded, countries
 from rag.answering.units import answer_type, answers_type, holds
-from rag.text import latin_key, script, sentence_spans, tokenize
+from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
@@ -38,9 +38,8 @@ _ABOUT = re.compile(
 )
 # "2011–2014", "2011-14", "2023/24", "from 2011 to 2014", "с 2011 по 2014", "between 2019 and 2021"; in "between
 # 16 January 2025 and 31 March 2025" the 31 is a day (a month's name follows it), not 2031
-_DAY_BEFORE_MONTH = r"\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)"
 _YEAR_RANGE = re.compile(
-    rf"(?<!\d)({_YEAR})\s*(?:[-–—/]|\bto\b|\band\b|\bпо\b|\bдо\b|\bи\b)\s*((?:1[89]|20)\d\d|\d\d(?!\d|{_DAY_BEFORE_MONTH}))(?!\d)",
+    rf"(?<!\d)({_YEAR})\s*(?:[-–—/]|\bto\b|\band\b|\bпо\b|\bдо\b|\bи\b)\s*((?:1[89]|20)\d\d|\d\d(?!\d|\s+{MONTH_START}))(?!\d)",
     re.IGNORECASE,
 )
 _EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
