@@ -101,6 +101,8 @@ def test_a_widened_quote_stays_within_its_bound():
         ("What annual budget was approved for 2025?", "money"),
         ("Сколько денег получил фонд?", "money"),
         ("Сколько человек было задержано в 2022 году?", "quantity"),
+        ("What increase in sexual violence did the agency report for 2022?", "quantity"),  # a rise is a figure
+        ("Какой рост числа задержаний зафиксирован?", "quantity"),
         ("When was the report published?", "date"),
         ("In which year did the review procedure start?", "date"),
         ("В каком году был принят закон?", "date"),

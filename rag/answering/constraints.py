@@ -78,6 +78,7 @@ class Constraints:
     wanted: str | None = None
     names: tuple[str, ...] = ()  # stems of the places, bodies and people it names (names_in)
     articles: frozenset[str] = frozenset()  # the numbers of the articles of law it asks about (articles_in)
+    sources: tuple[tuple[str, ...], ...] = ()  # the bodies it asks what they reported, stems of each name (source_runs)
 
     @property
     def period(self) -> bool:
@@ -90,7 +91,9 @@ class Constraints:
 
 def parse(question: str) -> Constraints:
     """The constraints of a question (none when it names no period and asks for nothing in particular)."""
-    return Constraints(years_in(question), months_in(question), answer_type(question), names_in(question), articles_in(question))
+    return Constraints(
+        years_in(question), months_in(question), answer_type(question), names_in(question), articles_in(question), tuple(source_runs(question))
+    )
 
 
 # "article 318", "articles 76 and 77", "art. 21", "статья 212.1", "по статье 318", "ст. 280 и 282"
@@ -127,7 +130,7 @@ def source_runs(question: str) -> list[tuple[str, ...]]:
     """The names of whom or what the question asks about, each the stems of a run of capitalised words: "According to
     Amnesty International, …" gives [("amnesti", "intern")], "по данным Правозащитного центра «Мемориал»" gives
     [("правозащитн",), ("мемориа",)]; words naming a period are left out."""
-    named = set(tokenize(source_text(question))) - set(tokenize(period_text(question)))
+    named = set(tokenize(f"{source_text(question)} {reporter_text(question)}")) - set(tokenize(period_text(question)))
     runs = []
     for run in _CAPITALISED_RUN.finditer(question):
         stems = tuple(t for t in tokenize(run.group()) if t in named and not t[0].isdigit())
@@ -233,12 +236,26 @@ _SOURCE_NAMED = re.compile(
     r"\b(?:according to|as reported by|as stated in)\s+([^,?;]+)|(?:^|\s)(?:по данным|согласно|по информации|как сообщает|как указано в)\s+([^,?;]+)",
     re.IGNORECASE,
 )
+# "… did UNICEF report for 2022?", "… has the Human Rights Section of BINUH documented …": a body named as the one
+# that reported it (a possessive is not: "does the Secretary-General's report define …")
+_REPORTED_BY = re.compile(
+    r"\b(?:did|does|do|has|have)\s+(?:the\s+)?((?-i:[A-Z])[\w.-]*(?:\s+(?:of\s+(?:the\s+)?)?(?-i:[A-Z])[\w.-]*)*)\s+"
+    r"(?:report|record|document|register|estimate|count|say|find)(?:ed)?\b",
+    re.IGNORECASE,
+)
 
 
 def source_text(question: str) -> str:
     """The words of a question that name the report or body it asks about ("according to OHCHR Fact Sheet No. 30"):
     they choose where to look, and are no evidence of what was asked of it."""
     return " ".join(next(g for g in m.groups() if g) for m in _SOURCE_NAMED.finditer(question))
+
+
+def reporter_text(question: str) -> str:
+    """The name of the body a question asks what it reported ("… did UNICEF report for 2022?" gives "UNICEF"). Unlike
+    an "according to" source, it stays among the question's words and names: the quote that answers is likely to
+    write it ("In 2024, UNICEF reported …"), and "How many cases did Guinea report?" is about Guinea."""
+    return " ".join(m.group(1) for m in _REPORTED_BY.finditer(question))
 
 
 def without_source(question: str) -> str | None:
@@ -257,7 +274,7 @@ def source_names(question: str) -> list[str]:
     """The words naming the source a question asks about, each as a Latin key of its stem: "According to the OVD-Info
     report on criminal prosecutions, …" gives ["ovdinfo"], "По данным Мемориала" gives ["memoria"], which "Memorial" holds. Only capitalised
     words count (names, not "report"), and not those naming the period ("April–July 2025")."""
-    named = source_text(question)
+    named = f"{source_text(question)} {reporter_text(question)}"
     period = set(tokenize(period_text(named)))
     keys = []
     for word in _NAME_WORD.findall(named):
@@ -359,7 +376,21 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
         missing.append("name")
     if unwritten_articles(constraints, quote, passage, *document[:1]):
         missing.append("article")
+    if unattributed(constraints, quote):
+        missing.append("source")
     return missing
+
+
+def unattributed(constraints: Constraints, quote: str) -> list[str]:
+    """The stems of the sources the question asks about ("… did UNICEF report?", "according to OVD-Info") when the
+    quote names a source of its own that is none of them ("According to Médecins Sans Frontières (MSF), in 2022 …"):
+    MSF's count for 2022 does not answer what UNICEF reported for 2022, though both sit in one paragraph about one
+    country. [] when the quote names no source by name ("Согласно исследованию, …": whom a report's sentence comes from
+    is often said sentences before it, or in its title), or names one asked about (by any word of its name)."""
+    own = source_text(quote)
+    if not constraints.sources or not _NAME_WORD.search(own) or any(_writes_one(own, run) for run in constraints.sources):
+        return []
+    return [word for run in constraints.sources for word in run]
 
 
 def unwritten_articles(constraints: Constraints, quote: str, passage: str, *title: str) -> list[str]:
@@ -428,14 +459,21 @@ def stated_period(opening: str) -> str:
 
 
 def near_miss_message(
-    constraints: Constraints, periods: Iterable[str], missing_names: Sequence[str] = (), missing_articles: Sequence[str] = ()
+    constraints: Constraints,
+    periods: Iterable[str],
+    missing_names: Sequence[str] = (),
+    missing_articles: Sequence[str] = (),
+    missing_sources: Sequence[str] = (),
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
     passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of), or the
     names asked about that the nearest passages do not write (missing_names, as the question writes them), or the
-    articles of law they do not cite (missing_articles)."""
+    articles of law they do not cite (missing_articles), or the sources asked about to which they do not attribute
+    what they say (missing_sources)."""
     asked = constraints.describe()
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
+    if missing_sources and not missing_names:
+        return f"The nearest passages do not say this comes from {_listed(list(missing_sources))}: the reports do not appear to answer this."
     if missing_names:
         return f"The nearest passages are not about {_listed(list(missing_names))}: the reports do not appear to answer this."
     if missing_articles:

@@ -27,6 +27,7 @@ from rag.answering.constraints import (
     period_text,
     source_text,
     stated_period,
+    unattributed,
     unmet,
     unnamed,
     unwritten_articles,
@@ -379,7 +380,8 @@ def extractive_answer(
         documents = document_texts(best, opening) if best and not _wrong_period(near[0], constraints, opening) else None
         missing = unnamed(constraints, near[0].text, best.text, *documents) if documents else []
         articles = unwritten_articles(constraints, near[0].text, best.text, *documents[:1]) if documents else []
-        message = near_miss_message(constraints, periods, written_names(asked or question, missing), articles) if near else NOT_ANSWERED
+        sources = written_names(asked or question, unattributed(constraints, near[0].text)) if documents else []
+        message = near_miss_message(constraints, periods, written_names(asked or question, missing), articles, sources) if near else NOT_ANSWERED
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer

@@ -33,8 +33,10 @@ _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.
 _DAY_MONTH = re.compile(rf"(?i:\b\d{{1,2}}\s+(?:{_MONTH_ABBR})(?=\s|$)|(?<!\w)(?:{_MONTH_ABBR})\s+\d{{1,2}}\b)")
 _CAPITAL_PLACE = re.compile(r"[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*\s*[,(]")
 _QUANTITY = re.compile(
-    r"\b(how (many|much)|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate)s?"
-    r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер)|как(ое|ая) (\w+ )?(число|количество|доля|сумма))\b",
+    r"\b(how (many|much)|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate"
+    r"|increase|decrease|rise|growth|drop|fall|reduction)s?"
+    r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
+    r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(r"\b(when|(in )?(what|which) (year|month|date)|когда|в каком году|какого числа|в какой день|в каком месяце)\b", re.IGNORECASE)
