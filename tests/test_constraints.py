@@ -366,3 +366,30 @@ def test_a_question_naming_a_country_needs_that_country_whatever_else_it_names()
     assert unmet(asked, quote, quote, "Situation in South Sudan") == ["name"]  # the service is named, the country is not
     assert unmet(asked, quote, quote, "Haiti: interim report") == []
     assert unmet(parse("How many items did the Mine Action Service destroy?"), quote, quote, "Situation in South Sudan") == []
+
+
+def test_a_date_answers_when_something_happened_only_in_a_sentence_that_tells_it(make_pipeline):
+    from rag.answering.constraints import events_in
+
+    assert parse("When was Prophane Victor released?").events == ("releas",)
+    assert events_in("In what year was the report published?") == ("report", "publish")  # "what year" only asks
+    assert parse("How many people were released in 2024?").events == ()  # asks no date
+    asked = parse("When was Prophane Victor released?")
+    arrest = "Prophane Victor was arrested on 12 January 2025."
+    assert unmet(asked, arrest, arrest) == ["event"]
+    told = "Prophane Victor was released on 3 March 2025."
+    assert unmet(asked, told, told) == []  # "released" is told
+    assert near_miss_message(asked, [], events=["released"]) == (
+        "The nearest passages give no date for what was asked (released): the reports do not appear to answer this."
+    )
+    pipeline = indexed(
+        make_pipeline,
+        **{"haiti.txt": "Prophane Victor, a former deputy, was arrested on 12 January 2025 in Port-au-Prince. His bank "
+           "accounts were frozen the same week. The Convention on the Rights of Persons with Disabilities entered into "
+           "force on 3 May 2008."},
+    )
+    assert "12 January 2025" in pipeline.ask("When was Prophane Victor arrested?").answer
+    released = pipeline.ask("When was Prophane Victor released?")
+    assert released.abstained and "12 January" not in released.answer
+    assert released.answer.startswith("The nearest passages give no date for what was asked (released)")
+    assert "2008" in pipeline.ask("When did the Convention on the Rights of Persons with Disabilities enter into force?").answer

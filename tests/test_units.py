@@ -103,6 +103,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("Сколько человек было задержано в 2022 году?", "quantity"),
         ("What increase in sexual violence did the agency report for 2022?", "quantity"),  # a rise is a figure
         ("Какой рост числа задержаний зафиксирован?", "quantity"),
+        ("How much land did the service clear in 2025?", "area"),
+        ("What area was flooded?", "area"),
+        ("Сколько земли было разминировано?", "area"),
         ("When was the report published?", "date"),
         ("In which year did the review procedure start?", "date"),
         ("В каком году был принят закон?", "date"),
@@ -125,6 +128,14 @@ def test_holds_the_wanted_type():
     assert holds("It has 14 members.", "quantity") and not holds("It has many members.", "quantity")
     assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
     assert holds("anything", None)
+
+
+def test_an_area_is_a_figure_with_its_unit():
+    assert holds("the clearance of 1,281,249 square metres of land", "area") and holds("разминировано 300 кв. м", "area")
+    assert holds("12 hectares were flooded", "area") and holds("40 km² of forest", "area")
+    assert not holds("patrols were escorted for 1,294 km", "area")  # a length is no area
+    assert not holds("square metres of land were cleared", "area")  # no figure
+    assert answers_type("The service escorted patrols for 1,294 km.", "area") is False
 
 
 def test_holds_a_definition():

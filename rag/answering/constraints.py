@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.places import PREFIX, another_country, compounded, countries
-from rag.answering.units import answer_type, answers_type, holds
+from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
@@ -79,6 +79,7 @@ class Constraints:
     names: tuple[str, ...] = ()  # stems of the places, bodies and people it names (names_in)
     articles: frozenset[str] = frozenset()  # the numbers of the articles of law it asks about (articles_in)
     sources: tuple[tuple[str, ...], ...] = ()  # the bodies it asks what they reported, stems of each name (source_runs)
+    events: tuple[str, ...] = ()  # for a question asking when: stems of what happened ("releas"; events_in)
 
     @property
     def period(self) -> bool:
@@ -91,9 +92,18 @@ class Constraints:
 
 def parse(question: str) -> Constraints:
     """The constraints of a question (none when it names no period and asks for nothing in particular)."""
-    return Constraints(
-        years_in(question), months_in(question), answer_type(question), names_in(question), articles_in(question), tuple(source_runs(question))
-    )
+    wanted, names = answer_type(question), names_in(question)
+    events = events_in(question, names) if wanted == "date" else ()
+    return Constraints(years_in(question), months_in(question), wanted, names, articles_in(question), tuple(source_runs(question)), events)
+
+
+def events_in(question: str, names: Sequence[str] = ()) -> tuple[str, ...]:
+    """The stems of a question's words that say what happened, for a question asking when: its words less its names,
+    its period and its source ("When was Prophane Victor released?" gives ("releas",)). A date answers it only in a
+    sentence that writes one of them: the date of his arrest is no date of his release, though every name matches."""
+    skip = set(names) | set(tokenize(period_text(question))) | set(tokenize(source_text(question)))
+    told = DATE_QUESTION.sub(" ", question)  # "in what year" asks; it tells nothing of what happened
+    return tuple(dict.fromkeys(t for t in tokenize(told) if t not in skip and not t[0].isdigit()))
 
 
 # "article 318", "articles 76 and 77", "art. 21", "статья 212.1", "по статье 318", "ст. 280 и 282"
@@ -143,6 +153,12 @@ def written_names(question: str, stems: Iterable[str]) -> list[str]:
     """The names of the question, as written ("South Sudan"), that hold any of these stems."""
     stems = set(stems)
     return list(dict.fromkeys(run.group() for run in _CAPITALISED_RUN.finditer(question) if stems & set(tokenize(run.group()))))
+
+
+def written_words(question: str, stems: Iterable[str]) -> list[str]:
+    """The words of the question, as written ("released"), whose stems are among these."""
+    stems = set(stems)
+    return list(dict.fromkeys(w for w in re.findall(r"[\w’'-]+", question) if stems & set(tokenize(w))))
 
 
 def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) -> list[str]:
@@ -378,7 +394,18 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
         missing.append("article")
     if unattributed(constraints, quote):
         missing.append("source")
+    if unhappened(constraints, quote):
+        missing.append("event")
     return missing
+
+
+def unhappened(constraints: Constraints, quote: str) -> list[str]:
+    """The stems of what a question asks the date of when the quote writes none of them ([] when it writes one, or the
+    question asks no date, or the quote is in another alphabet). Only the quote counts, not its passage: the date a
+    sentence gives is the date of what that sentence tells."""
+    if not constraints.events or script(quote) != script(" ".join(constraints.events)):
+        return []
+    return [] if _writes_one(quote, constraints.events) else list(constraints.events)
 
 
 def unattributed(constraints: Constraints, quote: str) -> list[str]:
@@ -464,14 +491,19 @@ def near_miss_message(
     missing_names: Sequence[str] = (),
     missing_articles: Sequence[str] = (),
     missing_sources: Sequence[str] = (),
+    *,
+    events: Sequence[str] = (),
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
     passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of), or the
     names asked about that the nearest passages do not write (missing_names, as the question writes them), or the
     articles of law they do not cite (missing_articles), or the sources asked about to which they do not attribute
-    what they say (missing_sources)."""
+    what they say (missing_sources), or what the question asks the date of when they date something else (events,
+    the question's own words)."""
     asked = constraints.describe()
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
+    if events and not missing_names:
+        return f"The nearest passages give no date for what was asked ({_listed(list(events))}): the reports do not appear to answer this."
     if missing_sources and not missing_names:
         return f"The nearest passages do not say this comes from {_listed(list(missing_sources))}: the reports do not appear to answer this."
     if missing_names:
@@ -483,7 +515,8 @@ def near_miss_message(
         return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
     if constraints.period:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about other periods."
-    kind = {"quantity": "a number", "money": "an amount of money", "date": "a date"}.get(constraints.wanted or "", "what was asked")
+    kinds = {"quantity": "a number", "money": "an amount of money", "area": "an area", "date": "a date"}
+    kind = kinds.get(constraints.wanted or "", "what was asked")
     return f"The nearest passages are on the topic but do not give {kind}."
 
 

@@ -28,10 +28,12 @@ from rag.answering.constraints import (
     source_text,
     stated_period,
     unattributed,
+    unhappened,
     unmet,
     unnamed,
     unwritten_articles,
     written_names,
+    written_words,
 )
 from rag.answering.notes import PageChunks, note_for
 from rag.answering.units import dateline_end, defined_term, holds, quotable, unit_span
@@ -381,7 +383,9 @@ def extractive_answer(
         missing = unnamed(constraints, near[0].text, best.text, *documents) if documents else []
         articles = unwritten_articles(constraints, near[0].text, best.text, *documents[:1]) if documents else []
         sources = written_names(asked or question, unattributed(constraints, near[0].text)) if documents else []
-        message = near_miss_message(constraints, periods, written_names(asked or question, missing), articles, sources) if near else NOT_ANSWERED
+        events = written_words(asked or question, unhappened(constraints, near[0].text)) if documents else []
+        names = written_names(asked or question, missing)
+        message = near_miss_message(constraints, periods, names, articles, sources, events=events) if near else NOT_ANSWERED
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer

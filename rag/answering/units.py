@@ -39,7 +39,9 @@ _QUANTITY = re.compile(
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
 )
-_DATE = re.compile(r"\b(when|(in )?(what|which) (year|month|date)|когда|в каком году|какого числа|в какой день|в каком месяце)\b", re.IGNORECASE)
+DATE_QUESTION = re.compile(
+    r"\b(when|(in )?(what|which) (year|month|date)|когда|в каком году|какого числа|в какой день|в каком месяце)\b", re.IGNORECASE
+)
 # a quantity is written in figures or in words ("fourteen members", "половина", "twice as many")
 _QUANTITY_IN_TEXT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
@@ -73,6 +75,17 @@ _MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|fran
 _MONEY_QUESTION = re.compile(
     r"\b(how much (money|funding|did \w+ (cost|spend|receive|raise|pay))|(what|which) (\w+ )?(budget|cost|funding|sum)s?\b"
     r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость))",
+    re.IGNORECASE,
+)
+# an area is written with its unit: "1,281,249 square metres", "40 km²", "12 hectares", "300 кв. м", "5 га"
+_AREA = re.compile(
+    r"\b(?:square\s+(?:metre|meter|kilometre|kilometer|mile|foot|feet|yard)s?|sq\.?\s*(?:m|km|mi|ft)\b|hectares?|acres?|km2|m2"
+    r"|квадратн\w+\s+(?:метр|километр)\w*|кв\.\s*(?:м|км)\b|гектар\w*|га\b)|\b(?:km|m)²",
+    re.IGNORECASE,
+)
+_AREA_QUESTION = re.compile(
+    r"\b(how much (land|territory|ground|surface)|(what|which) (\w+ )?(area|surface)|how (many|much) (square|hectares?|acres?)"
+    r"|сколько (земли|территории|гектар\w*|квадратн\w+)|какая (\w+ )?(площадь|территория)|каков\w* (\w+ )?площадь)",
     re.IGNORECASE,
 )
 _PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
@@ -118,13 +131,16 @@ _YEAR_OR_MONTH = re.compile(
 
 
 def answer_type(question: str) -> str | None:
-    """What the question asks for: 'money' (how much money, what budget), 'quantity' (how many, сколько),
-    'date' (when, в каком году), 'definition' (how is … defined, что означает …), or None."""
+    """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
+    'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or
+    None."""
     if _MONEY_QUESTION.search(question):
         return "money"
+    if _AREA_QUESTION.search(question):
+        return "area"
     if _QUANTITY.search(question):
         return "quantity"
-    if _DATE.search(question):
+    if DATE_QUESTION.search(question):
         return "date"
     if _DEFINITION_QUESTION.search(question):
         return "definition"
@@ -143,6 +159,8 @@ def holds(text: str, wanted: str | None) -> bool:
         return _QUANTITY_IN_TEXT.search(_DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", text))) is not None
     if wanted == "money":
         return _MONEY.search(text) is not None and holds(text, "quantity")
+    if wanted == "area":
+        return _AREA.search(text) is not None and holds(text, "quantity")
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
     if wanted == "definition":
@@ -152,12 +170,12 @@ def holds(text: str, wanted: str | None) -> bool:
 
 def answers_type(text: str, wanted: str | None) -> bool:
     """Whether a quote may answer a question wanting this type: a quantity needs a figure (or zero in words; "many"
-    does not answer "how many"), money a currency too; other types are not required of a quote: "when" is answered
+    does not answer "how many"), money a currency too, an area its unit; other types are not required of a quote: "when" is answered
     by "in the 1960s" or "during the Cretaceous" as often as by a year (on XQuAD, requiring one lost 38 of 130
     "when" answers, where requiring a figure for "how many" lost 5 of 107, most of them rough amounts)."""
     if wanted == "quantity":
         return holds(text, wanted) or _ZERO.search(text) is not None
-    if wanted == "money":
+    if wanted in ("money", "area"):
         return holds(text, wanted)
     return True
 
