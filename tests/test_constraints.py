@@ -393,3 +393,18 @@ def test_a_date_answers_when_something_happened_only_in_a_sentence_that_tells_it
     assert released.abstained and "12 January" not in released.answer
     assert released.answer.startswith("The nearest passages give no date for what was asked (released)")
     assert "2008" in pipeline.ask("When did the Convention on the Rights of Persons with Disabilities enter into force?").answer
+
+
+def test_a_question_about_one_day_is_not_answered_by_a_quote_dating_another_day_that_month():
+    from rag.answering.constraints import days_in
+
+    asked = parse("How many people were on the boat intercepted on 12 October 2024?")
+    assert asked.day == (10, 12) and asked.describe() == "12 October 2024"
+    assert days_in("On October 16, 2024 and 3 November") == {(10, 16), (11, 3)}
+    assert parse("How many people fled between 1 April and 15 July 2025?").day is None  # days bounding a span
+    other = "On 16 October 2024, the Coast Guard repatriated 169 people after intercepting a vessel."
+    assert unmet(asked, other, other) == ["day"]
+    same = "On 12 October 2024, the Coast Guard intercepted a sailboat carrying 181 people."
+    assert unmet(asked, same, same) == []
+    undated = "The Coast Guard intercepted a sailboat carrying 181 people."  # names no day: its passage's month decides
+    assert unmet(asked, undated, "Interceptions in October 2024. " + undated) == []

@@ -80,6 +80,7 @@ class Constraints:
     articles: frozenset[str] = frozenset()  # the numbers of the articles of law it asks about (articles_in)
     sources: tuple[tuple[str, ...], ...] = ()  # the bodies it asks what they reported, stems of each name (source_runs)
     events: tuple[str, ...] = ()  # for a question asking when: stems of what happened ("releas"; events_in)
+    day: tuple[int, int] | None = None  # (month, day) of the one day it asks about ("on 12 October 2024"; the_day)
 
     @property
     def period(self) -> bool:
@@ -87,14 +88,39 @@ class Constraints:
 
     def describe(self) -> str:
         """The period asked about, as a reader would write it: "October–December 2025", "2022"."""
-        return " ".join(part for part in (_month_span(self.months), _year_span(self.years)) if part)
+        day = str(self.day[1]) if self.day else ""
+        return " ".join(part for part in (day, _month_span(self.months), _year_span(self.years)) if part)
 
 
 def parse(question: str) -> Constraints:
     """The constraints of a question (none when it names no period and asks for nothing in particular)."""
     wanted, names = answer_type(question), names_in(question)
     events = events_in(question, names) if wanted == "date" else ()
-    return Constraints(years_in(question), months_in(question), wanted, names, articles_in(question), tuple(source_runs(question)), events)
+    months = months_in(question)
+    return Constraints(
+        years_in(question), months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(question, months)
+    )
+
+
+@lru_cache(maxsize=READ_CACHE)
+def days_in(text: str) -> frozenset[tuple[int, int]]:
+    """The days a text names, as (month, day): "on 12 October 2024" and "October 12" give {(10, 12)}."""
+    days = set()
+    for match in _month_names(text):
+        month = int(match.lastgroup[1:]) + 1
+        before = _DAY_BEFORE.search(text, max(0, match.start() - 4), match.start())
+        after = _DAY_AFTER.match(text, match.end())
+        for day in (before, after):
+            if day and 1 <= int(day.group(1)) <= 31:
+                days.add((month, int(day.group(1))))
+    return frozenset(days)
+
+
+def the_day(question: str, months: frozenset[int]) -> tuple[int, int] | None:
+    """The one day a question asks about ("intercepted on 12 October 2024"), or None when it names no day, or a span
+    ("between 1 April and 15 July": its days bound a period, they are not the day asked about)."""
+    days = days_in(question)
+    return next(iter(days)) if len(days) == 1 and len(months) == 1 else None
 
 
 def events_in(question: str, names: Sequence[str] = ()) -> tuple[str, ...]:
@@ -123,7 +149,8 @@ def articles_in(question: str) -> frozenset[str]:
 
 # a capitalised word after the question's first one (which any question capitalises), and a run of them
 _CAPITALISED = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*")
-_CAPITALISED_RUN = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:\s+[A-ZА-ЯЁ][\w’'-]*)*")
+# (a possessive ends a run: "the Secretary-General's South Sudan report" names two)
+_CAPITALISED_RUN = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:(?<![’']s)\s+[A-ZА-ЯЁ][\w’'-]*)*")
 
 
 def names_in(question: str) -> tuple[str, ...]:
@@ -386,6 +413,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     months = _nearest(months_in, *dated)
     if constraints.months and months and not constraints.months & months:
         missing.append("month")
+    if constraints.day and constraints.day not in (days := days_in(quote)) and any(m == constraints.day[0] for m, _ in days):
+        missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
     if not answers_type(quote, constraints.wanted):
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):

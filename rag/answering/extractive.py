@@ -393,7 +393,7 @@ def extractive_answer(
 
 def _wrong_period(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
     chunk = unit.passage.chunk
-    return bool({"year", "month"} & set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))))
+    return bool({"year", "month", "day"} & set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))))
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

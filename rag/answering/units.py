@@ -33,7 +33,8 @@ _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.
 _DAY_MONTH = re.compile(rf"(?i:\b\d{{1,2}}\s+(?:{_MONTH_ABBR})(?=\s|$)|(?<!\w)(?:{_MONTH_ABBR})\s+\d{{1,2}}\b)")
 _CAPITAL_PLACE = re.compile(r"[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*\s*[,(]")
 _QUANTITY = re.compile(
-    r"\b(how (many|much)|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate"
+    r"\b(how (many|much|large|big|old|far|tall|high|deep|wide|heavy)"
+    r"|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate"
     r"|increase|decrease|rise|growth|drop|fall|reduction)s?"
     r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
@@ -73,8 +74,8 @@ _ZERO = re.compile(r"\b(?:none|nobody|no one|zero|ни одного|ни оди�
 # money is written with a currency: "$7.2 million", "US$ 120,000", "25 000 рублей"
 _MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)\b", re.IGNORECASE)
 _MONEY_QUESTION = re.compile(
-    r"\b(how much (money|funding|did \w+ (cost|spend|receive|raise|pay))|(what|which) (\w+ )?(budget|cost|funding|sum)s?\b"
-    r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость))",
+    r"\b(how much (money|funding|did \w+ (cost|spend|receive|raise|pay))|(what|which) (\w+ )?(budget|cost|funding|sum|fine)s?\b"
+    r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость)|как\w* (\w+ )?штраф|размер\w* штраф)",
     re.IGNORECASE,
 )
 # an area is written with its unit: "1,281,249 square metres", "40 km²", "12 hectares", "300 кв. м", "5 га"
