@@ -104,6 +104,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("What increase in sexual violence did the agency report for 2022?", "quantity"),  # a rise is a figure
         ("Какой рост числа задержаний зафиксирован?", "quantity"),
         ("How much land did the service clear in 2025?", "area"),
+        ("What fine did the court impose on him?", "money"),
+        ("К какому штрафу был приговорен активист?", "money"),
+        ("How large is a country report task force?", "quantity"),
         ("What area was flooded?", "area"),
         ("Сколько земли было разминировано?", "area"),
         ("When was the report published?", "date"),
