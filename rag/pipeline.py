@@ -34,6 +34,7 @@ from rag.types import Answer, Chunk, Passage, Progress
 LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
+SECTION_CHUNKS = 2  # passages before a chunk read for the heading of the section it sits in
 CONTEXT_CHUNKS = 2  # passages shown on each side of a quoted one in the text view of a report that is no PDF
 PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
 SOURCE_CHUNKS = 50  # passages read for the name of a question's source, among the retrieved reports
@@ -56,6 +57,7 @@ class Pipeline:
         self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
         self._openings: dict[tuple[str, str], str] = {}
+        self._preceding: dict[tuple[str, str, int], str] = {}
         self._openings_lock = threading.Lock()
 
     def _use(self, settings: Settings, embeddings: Encoder) -> None:
@@ -204,7 +206,7 @@ class Pipeline:
             stream = AnswerStream.of(
                 extractive_answer(
                     resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening,
-                    keywords.rarity, self.store.page,
+                    keywords.rarity, self.store.page, self.preceding,
                 )
             )
         else:
@@ -222,6 +224,20 @@ class Pipeline:
             if len(self._openings) >= 4096:
                 self._openings.clear()
             self._openings[key] = text
+        return text
+
+    def preceding(self, chunk: Chunk) -> str:
+        """The text of the SECTION_CHUNKS passages of a chunk's document before it, where the heading of the section
+        it sits in may be (rag.answering.constraints.in_section_on); cached per chunk."""
+        key = (chunk.source, chunk.sha256, chunk.ord)
+        with self._openings_lock:
+            if key in self._preceding:
+                return self._preceding[key]
+        text = "\n".join(c.text for c in self.document_chunks(chunk.source, chunk.ord - SECTION_CHUNKS, chunk.ord - 1))
+        with self._openings_lock:
+            if len(self._preceding) >= 4096:
+                self._preceding.clear()
+            self._preceding[key] = text
         return text
 
     def languages(self) -> dict[str, float]:

@@ -410,3 +410,27 @@ def test_a_question_about_one_day_is_not_answered_by_a_quote_dating_another_day_
     assert unmet(asked, same, same) == []
     undated = "The Coast Guard intercepted a sailboat carrying 181 people."  # names no day: its passage's month decides
     assert unmet(asked, undated, "Interceptions in October 2024. " + undated) == []
+
+
+def test_a_passage_deep_in_a_countrys_section_answers_for_that_country(make_pipeline):
+    from rag.answering.constraints import in_section_on
+
+    asked = parse("How many cases did the mission document in the Democratic Republic of the Congo in 2024?")
+    quote = "In 2024, the mission documented 823 cases."
+    congo = "Colombia\n29. Cases in Colombia.\nDemocratic Republic of the Congo\n30. Fighting went on with the support of Rwanda."
+    assert in_section_on(asked, congo, quote, quote)  # the last country heading decides, not the last country named
+    assert not in_section_on(asked, congo + "\nEthiopia\n31. Displacement grew.", quote, quote)  # a later section
+    assert not in_section_on(parse("How many cases did the mission document in 2024?"), congo, quote, quote)  # no country asked
+
+    filler = " ".join(f"Paragraph {i} describes how displacement sites were organised that year." for i in range(60))
+    pipeline = indexed(
+        make_pipeline,
+        **{"crsv.txt": f"Conflict-related sexual violence\n\n{filler}\n\nColombia\n\nIn 2024, 95 cases were verified in Colombia.\n\n"
+           f"Democratic Republic of the Congo\n\n{filler[:1100]}\n\nIn 2024, MONUSCO documented 823 cases of sexual violence, "
+           "including rape and sexual slavery.\n\nEthiopia\n\nIn 2024, 60 cases were verified in the Amhara region."},
+    )
+    holding = [c for c in pipeline.document_chunks("crsv.txt", 0, 99) if "823" in c.text]
+    assert holding and "Congo" not in holding[0].text, "the answer's passage must not write the country itself"
+    assert "Congo" not in pipeline.opening(holding[0]), "nor its report's opening"
+    answer = pipeline.ask("How many cases of sexual violence did MONUSCO document in the Democratic Republic of the Congo in 2024?")
+    assert not answer.abstained and "823" in answer.answer, answer.answer

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.places import PREFIX, another_country, compounded, countries
-from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds
+from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds, is_heading
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
@@ -202,6 +202,21 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
     names = _countries(constraints.names) or constraints.names
     return [] if any(_writes_one(text, names) for text in (context, *document)) else list(names)
+
+
+def in_section_on(constraints: Constraints, before: str, quote: str, passage: str) -> bool:
+    """Whether a quote sits in a section of its report headed by a country the question names: the last heading line
+    naming a country, in the document's text before its passage (before) and in the passage up to the quote, names one
+    asked about. A UN report's country section runs over several passages under one heading ("Democratic Republic of
+    the Congo"), and its third passage ("In 2024, MONUSCO documented 823 cases …") writes the country nowhere."""
+    names = _countries(constraints.names)
+    if not names:
+        return False
+    for line in reversed(f"{before}\n{_leading(quote, passage)}".split("\n")):
+        line = line.strip()
+        if line and is_heading(line) and _countries(compounded(tokenize(line))):
+            return _writes_one(line, names)
+    return False
 
 
 def _countries(names: Sequence[str]) -> tuple[str, ...]:

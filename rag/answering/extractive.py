@@ -21,6 +21,7 @@ from rag.answering.constraints import (
     Opening,
     describe_period,
     document_texts,
+    in_section_on,
     near_miss_message,
     parse,
     period_of,
@@ -249,12 +250,16 @@ def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     return units
 
 
-def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None) -> bool:
+def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None, preceding: Opening | None = None) -> bool:
     """Whether a unit meets the question's period, answer type, names and articles (rag.answering.constraints). The
-    document's opening is read only for a question that names a period or a name: fetching it costs a lookup."""
+    document's opening is read only for a question that names a period or a name: fetching it costs a lookup; the
+    text before the passage (preceding) only for a unit whose country is written nowhere nearer (in_section_on)."""
     chunk = sentence.passage.chunk
     documents = document_texts(chunk, opening) if constraints.period or constraints.names else (chunk.title,)
-    return not unmet(constraints, sentence.text, chunk.text, *documents)
+    missing = unmet(constraints, sentence.text, chunk.text, *documents)
+    if missing == ["name"] and preceding is not None:
+        return in_section_on(constraints, preceding(chunk), sentence.text, chunk.text)
+    return not missing
 
 
 def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageChunks) -> list[ScoredSentence]:
@@ -357,13 +362,15 @@ def extractive_answer(
     opening: Opening | None = None,
     rarity: Rarity | None = None,
     page: PageChunks | None = None,
+    preceding: Opening | None = None,
 ) -> Answer:
     """Quote the best units of the passages that meet the question's constraints, or abstain: plainly when the
-    evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked."""
+    evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked.
+    preceding gives the text of a passage's document before it (the section it sits in; see fits)."""
     constraints = constraints or parse(question)
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
     units = [widened(s, constraints.wanted) for s in sentences]
-    candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening)]
+    candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening, preceding)]
     threshold, most = settings.abstain_threshold, settings.answer_sentences
     first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
     chosen = distinct(choose(first, threshold, most) or choose(candidates, threshold, most))
