@@ -376,11 +376,14 @@ def test_a_date_answers_when_something_happened_only_in_a_sentence_that_tells_it
     assert parse("When was Prophane Victor released?").events == ("releas",)
     assert events_in("In what year was the report published?") == ("report", "publish")  # "what year" only asks
     assert parse("How many people were released in 2024?").events == ()  # asks no date
+    assert parse("When did Costa v ENEL take place?").events == ()  # its date is the case's own ("Costa v ENEL (1964)")
+    assert parse("What body of water lay west of the empire when Genghis Khan died?").events == ()  # "when" opens no question here
     asked = parse("When was Prophane Victor released?")
     arrest = "Prophane Victor was arrested on 12 January 2025."
     assert unmet(asked, arrest, arrest) == ["event"]
     told = "Prophane Victor was released on 3 March 2025."
     assert unmet(asked, told, told) == []  # "released" is told
+    assert unmet(asked, arrest, f"{arrest} His release was demanded by his lawyers.") == []  # its passage tells of one
     assert near_miss_message(asked, [], events=["released"]) == (
         "The nearest passages give no date for what was asked (released): the reports do not appear to answer this."
     )

@@ -390,7 +390,7 @@ def extractive_answer(
         missing = unnamed(constraints, near[0].text, best.text, *documents) if documents else []
         articles = unwritten_articles(constraints, near[0].text, best.text, *documents[:1]) if documents else []
         sources = written_names(asked or question, unattributed(constraints, near[0].text)) if documents else []
-        events = written_words(asked or question, unhappened(constraints, near[0].text)) if documents else []
+        events = written_words(asked or question, unhappened(constraints, near[0].text, best.text)) if documents else []
         names = written_names(asked or question, missing)
         message = near_miss_message(constraints, periods, names, articles, sources, events=events) if near else NOT_ANSWERED
         answer = abstain(question, sentences, passages, message)

@@ -41,7 +41,8 @@ _QUANTITY = re.compile(
     re.IGNORECASE,
 )
 DATE_QUESTION = re.compile(
-    r"\b(when|(in )?(what|which) (year|month|date)|когда|в каком году|какого числа|в какой день|в каком месяце)\b", re.IGNORECASE
+    r"(?:^\W*|\b(?:and|и)\s+|[,;]\s*)(when|когда)\b|\b((in )?(what|which) (year|month|date)|в каком году|какого числа|в какой день|в каком месяце)\b",
+    re.IGNORECASE,
 )
 # a quantity is written in figures or in words ("fourteen members", "половина", "twice as many")
 _QUANTITY_IN_TEXT = re.compile(
