@@ -36,6 +36,16 @@ def test_counts_are_not_years():
     assert years_in("about 1900 people were moved in 2020") == {2020}
 
 
+def test_a_year_a_figure_is_compared_with_is_not_its_period():
+    assert years_in("In 2024, there were 186 reported deaths, 29 more than in 2023.") == {2024}
+    assert years_in("UNICEF reported a 1000% increase in 2024 compared to 2023") == {2024}
+    assert years_in("В 2014 году нападений было больше, чем в 2013 году") == {2014}
+    assert years_in("186 deaths in 2024 against 157 in 2023") == {2023, 2024}  # each figure with its own year
+    asked = parse("What was the occupancy rate of the prisons in 2023?")
+    passage = "In 2024, there were 186 deaths in prison, 29 more than in 2023. The occupancy rate is as high as 302%."
+    assert unmet(asked, "The occupancy rate is as high as 302%.", passage) == ["year"]
+
+
 def test_a_quote_naming_its_own_period_wins_over_its_passage():
     asked = parse("How many people were displaced in 2022?")
     passage = "Violence has grown since 2022. In 2023, 300,000 people were displaced."

@@ -36,6 +36,8 @@ _COUNT = re.compile(r"\s+(?!год|г\.|гг)[а-яё]|\s*%", re.IGNORECASE)
 _ABOUT = re.compile(
     r"\b(?:about|some|over|nearly|almost|approximately|around|more than|less than|около|более|свыше|почти|примерно)\s+$", re.IGNORECASE
 )
+# a year a figure is compared with ("186 deaths in 2024, 29 more than in 2023"): the figure is the other year's
+_COMPARED = re.compile(r"\b(?:than(?: in)?|compared (?:to|with)(?: in)?|as against|versus|vs\.?|по сравнению с|чем в)\s+$", re.IGNORECASE)
 # "2011–2014", "2011-14", "2023/24", "from 2011 to 2014", "с 2011 по 2014", "between 2019 and 2021"; in "between
 # 16 January 2025 and 31 March 2025" the 31 is a day (a month's name follows it), not 2031
 _YEAR_RANGE = re.compile(
@@ -373,7 +375,10 @@ def years_in(text: str) -> frozenset[int]:
     years = {
         int(m.group())
         for m in _YEARS.finditer(text)
-        if not _COUNT.match(text, m.end()) and not _ABOUT.search(text, max(0, m.start() - 20), m.start()) and not _cited(text, m)
+        if not _COUNT.match(text, m.end())
+        and not _ABOUT.search(text, max(0, m.start() - 20), m.start())
+        and not _COMPARED.search(text, max(0, m.start() - 24), m.start())
+        and not _cited(text, m)
     }
     years.update(int(m.group(2) or m.group(3)) for m in _NUMERIC_DATE.finditer(text))
     for match in _YEAR_RANGE.finditer(text):
