@@ -221,6 +221,9 @@ def test_the_names_a_question_gives_must_be_written_by_the_evidence_its_passage_
     question = "How many grave violations did UNMISS verify in South Sudan between October and December 2024?"
     assert names_in(question) == ("unmiss", "south", "sudan")  # neither its first word nor its months
     assert names_in("According to the Human Rights Section of BINUH, how many people were lynched in Haiti?") == ("haiti",)
+    # a question in two sentences: the second's first word is no name; an abbreviation's dot ends no sentence
+    assert names_in("The annex lists gangs under the sanctions regime. Whose name is given for the Kraze Barye gang?") == ("kraze", "bary")
+    assert names_in("How many Haitians did the U.S. Coast Guard intercept?") == ("haitian", "coast", "guard")
     asked = parse("How many girls were verified as victims in South Sudan?")
     nigeria = "In Borno State, the United Nations verified the rape of 32 girls."
     assert unmet(asked, nigeria, nigeria, "Conflict-related sexual violence") == ["name"]

@@ -173,8 +173,12 @@ def names_in(question: str) -> tuple[str, ...]:
     constraints of their own). Evidence about Nigeria does not answer a question about South Sudan, however alike
     the rest of its words."""
     skip = set(tokenize(period_text(question))) | set(tokenize(source_text(question)))
-    stems = [t for word in _CAPITALISED.findall(question) for t in tokenize(word) if t not in skip and not t[0].isdigit()]
+    words = [m.group() for m in _CAPITALISED.finditer(question) if not _SENTENCE_END.search(question, 0, m.start())]
+    stems = [t for word in words for t in tokenize(word) if t not in skip and not t[0].isdigit()]
     return tuple(dict.fromkeys(stems))
+
+
+_SENTENCE_END = re.compile(r"[a-zа-яё\d)]{2}[.!?]\s+$")  # a word opening a question's second sentence ("… sanctions regime. Whose name …")
 
 
 def source_runs(question: str) -> list[tuple[str, ...]]:
