@@ -108,6 +108,7 @@ def test_a_widened_quote_stays_within_its_bound():
         ("К какому штрафу был приговорен активист?", "money"),
         ("How large is a country report task force?", "quantity"),
         ("What area was flooded?", "area"),
+        ("In what area of the colony were land grants made?", None),  # a region, not a size
         ("Сколько земли было разминировано?", "area"),
         ("When was the report published?", "date"),
         ("In which year did the review procedure start?", "date"),

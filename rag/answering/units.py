@@ -86,8 +86,9 @@ _AREA = re.compile(
     re.IGNORECASE,
 )
 _AREA_QUESTION = re.compile(
-    r"\b(how much (land|territory|ground|surface)|(what|which) (\w+ )?(area|surface)|how (many|much) (square|hectares?|acres?)"
-    r"|сколько (земли|территории|гектар\w*|квадратн\w+)|какая (\w+ )?(площадь|территория)|каков\w* (\w+ )?площадь)",
+    r"\b(how much (land|territory|ground|surface)|how (many|much) (square|hectares?|acres?)"
+    r"|(what|how large an?) (total )?area (was|were|has been|had been) \w+ed\b"
+    r"|сколько (земли|территории|гектар\w*|квадратн\w+)|какая (\w+ )?площадь|каков\w* (\w+ )?площадь)",
     re.IGNORECASE,
 )
 _PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
