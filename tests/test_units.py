@@ -130,6 +130,9 @@ def test_answer_types_in_english_and_russian(question, kind):
 
 def test_holds_the_wanted_type():
     assert holds("It has 14 members.", "quantity") and not holds("It has many members.", "quantity")
+    # "thousands of refugees" counts nobody; "two thousand" and "a million" do
+    assert not holds("As thousands of refugees fled, monitors were deployed.", "quantity")
+    assert holds("two thousand refugees", "quantity") and holds("a million people", "quantity")
     assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
     assert holds("anything", None)
 

@@ -47,8 +47,8 @@ DATE_QUESTION = re.compile(
 # a quantity is written in figures or in words ("fourteen members", "половина", "twice as many")
 _QUANTITY_IN_TEXT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?"
-    r"|millions?|billions?|dozens?|half|twice|double|один|одна|одно|одного|два|две|двух|двум|три|трех|трёх|четыре"
+    r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
+    r"|million|billion|dozen|half|twice|double|один|одна|одно|одного|два|две|двух|двум|три|трех|трёх|четыре"
     r"|четырех|четырёх|пять|пяти|шесть|шести|семь|семи|восемь|восьми|девять|девяти|десять|десяти|(?:одиннадцат|двенадцат"
     r"|тринадцат|четырнадцат|пятнадцат|шестнадцат|семнадцат|восемнадцат|девятнадцат|двадцат|тридцат|сорок|пятьдесят"
     r"|шестьдесят|семьдесят|восемьдесят|девяност|сотн|двест|тысяч|миллион|миллиард|половин|трет|четверт)\w*|сто|дважды)\b",
