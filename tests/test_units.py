@@ -115,6 +115,7 @@ def test_a_widened_quote_stays_within_its_bound():
         ("В каком году был принят закон?", "date"),
         ("Who wrote the report?", None),
         ("Что означает статья 354.1?", "definition"),
+        ("Как в докладе расшифровывается статья 165 УК РФ?", "definition"),
         ("How does the report define 'conflict-related sexual violence'?", "definition"),
         ("What is meant by a review procedure?", "definition"),
         ("What does the term elvers mean?", "definition"),
