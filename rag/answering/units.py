@@ -98,7 +98,7 @@ _DEFINITION_QUESTION = re.compile(
     r"\bhow (?:does|do|did|is|are|was|were)\b.{0,80}\bdefined?\b|^\s*define\b|\b(?:definition|meaning) of\b"
     r"|\bwhat (?:is|are) meant by\b|\bwhat does .{1,80} (?:mean|stand for)\b"
     r"|\bчто (?:означает|значит|понимается|подразумевается)\b|\bкак\w* .{0,40}определ\w*|\bопределени\w*"
-    r"|\bрасшифров\w*|\bwhat does .{1,40} stand for\b|\bhow (?:is|are) .{1,60} spelt out\b"
+    r"|\bрасшифров\w*|\bhow (?:is|are) .{1,60} spelt out\b"
     # "What are elvers?", "What is a twin prime?", "What is the NASUWT?": a term of one or two words, none of them a
     # preposition ("What are cilia used for?" asks what for, not what cilia are)
     rf"|^\s*(?:what (?:is|are)|что (?:такое|это))\s+(?:an?\s+|the\s+)?(?!{_PREPOSITION})[\w“”«»\"'-]+(?:\s+(?!{_PREPOSITION})[\w“”«»\"'-]+)?\s*[?,]",
