@@ -438,9 +438,10 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     """What of the constraints a quote does not meet ([] when it meets them all): 'year', 'month', 'day', the answer
     type, 'name', 'article', 'source' (unattributed) or 'event' (unhappened). The period is the quote's own when it
     names one, else its passage's, else its document's (its title, then its opening: a report states its period
-    there); when none of them names a year (or a month), that part of the period is unknown, and not held against it. One of the names the question gives must be written in the quote,
-    in its passage up to it (a section's heading leads its text; what follows the quote is about something else), or
-    in its document's title or opening (checked for a question in the passage's language only; see unnamed)."""
+    there); when none of them names a year (or a month), that part of the period is unknown, and not held against it.
+    One of the names the question gives must be written in the quote, in its passage up to it (a section's heading
+    leads its text; what follows the quote is about something else), or in its document's title or opening (checked
+    for a question in the passage's language only; see unnamed)."""
     missing = []
     dated = (quote, passage, *_periods(document))
     years = _nearest(years_in, *dated)
