@@ -342,3 +342,15 @@ def test_eval_xquad_smoke_through_the_cli(capsys):
     assert (answers["questions"], answers["held_out_paragraphs"], answers["held_out_questions"]) == (20, 1, 14)
     assert answers["never_abstaining"]["answered_present"] == 1.0
     assert report["retrieval"]["en->en"]["hybrid"]["recall@1"] > 0.5
+
+
+@pytest.mark.parametrize("name", ["second-look.jsonl", "third-look.jsonl"])
+def test_the_projects_own_question_files_read_and_say_what_each_question_tests(name):
+    items = read_qa_file(Path(__file__).parent.parent / "eval" / name)
+    assert len(items) >= 30
+    for item in items:
+        assert item.kind and item.lang in ("en", "ru"), item
+        if item.answerable:
+            assert item.expected and item.source and item.pages, item  # a right answer is checked on its page
+        else:
+            assert not item.expected and item.kind == "abstain", item
