@@ -177,6 +177,11 @@ def test_a_body_a_question_asks_what_it_reported_is_a_source_that_stays_among_it
     assert reporter_text("How many cases has the Human Rights Section of BINUH documented?") == "Human Rights Section of BINUH"
     assert reporter_text("How does the Secretary-General's report define sexual violence?") == ""  # a possessive, not a body
     assert reporter_text("What did the International Monetary Fund negotiate with South Sudan?") == ""  # no reporting verb
+    from rag.answering.constraints import source_names
+
+    # it is checked in the quote and the reports that write it, but picks no report by its title: "the Mission" is
+    # not the file whose title happens to say "mission"
+    assert source_names("How many detainees did the Mission count in Juba?") == []
 
 
 def test_the_documents_a_question_names_as_its_source_are_picked_by_file_name_or_title_in_either_alphabet():

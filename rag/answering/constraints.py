@@ -350,7 +350,7 @@ def source_names(question: str) -> list[str]:
     """The words naming the source a question asks about, each as a Latin key of its stem: "According to the OVD-Info
     report on criminal prosecutions, …" gives ["ovdinfo"], "По данным Мемориала" gives ["memoria"], which "Memorial" holds. Only capitalised
     words count (names, not "report"), and not those naming the period ("April–July 2025")."""
-    named = f"{source_text(question)} {reporter_text(question)}"
+    named = source_text(question)  # not a body asked what it reported: "did the Mission count" picks no report by title
     period = set(tokenize(period_text(named)))
     keys = []
     for word in _NAME_WORD.findall(named):

@@ -33,7 +33,7 @@ _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.
 _DAY_MONTH = re.compile(rf"(?i:\b\d{{1,2}}\s+(?:{_MONTH_ABBR})(?=\s|$)|(?<!\w)(?:{_MONTH_ABBR})\s+\d{{1,2}}\b)")
 _CAPITAL_PLACE = re.compile(r"[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*\s*[,(]")
 _QUANTITY = re.compile(
-    r"\b(how (many|much|large|big|old|far|tall|high|deep|wide|heavy)"
+    r"\b(how (many|much|large|big|old|tall|high|deep|wide|heavy)"
     r"|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate"
     r"|increase|decrease|rise|growth|drop|fall|reduction)s?"
     r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
