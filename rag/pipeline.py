@@ -56,9 +56,8 @@ class Pipeline:
         self.chat_model = load_chat_model(settings)  # None unless RAG_LLM names a language model
         self.keyword_store = KeywordStore(settings.index_dir / "keyword", self.records)
         self._checked = False
-        self._openings: dict[tuple[str, str], str] = {}
-        self._preceding: dict[tuple[str, str, int], str] = {}
-        self._openings_lock = threading.Lock()
+        self._texts: dict[tuple[str, str, int, int], str] = {}  # a document's passages' text (_document_text)
+        self._texts_lock = threading.Lock()
 
     def _use(self, settings: Settings, embeddings: Encoder) -> None:
         """Serve with this model: its calibration, the index description it implies, its sentence vectors."""
@@ -214,30 +213,26 @@ class Pipeline:
         return stream.then(label)
 
     def opening(self, chunk: Chunk) -> str:
-        """The opening passages of a chunk's document, where a report states its period; cached per document version."""
-        key = (chunk.source, chunk.sha256)
-        with self._openings_lock:
-            if key in self._openings:
-                return self._openings[key]
-        text = "\n".join(c.text for c in self.document_chunks(chunk.source, 0, OPENING_CHUNKS - 1))
-        with self._openings_lock:
-            if len(self._openings) >= 4096:
-                self._openings.clear()
-            self._openings[key] = text
-        return text
+        """The opening passages of a chunk's document, where a report states its period."""
+        return self._document_text(chunk, 0, OPENING_CHUNKS - 1)
 
     def preceding(self, chunk: Chunk) -> str:
         """The text of the SECTION_CHUNKS passages of a chunk's document before it, where the heading of the section
-        it sits in may be (rag.answering.constraints.in_section_on); cached per chunk."""
-        key = (chunk.source, chunk.sha256, chunk.ord)
-        with self._openings_lock:
-            if key in self._preceding:
-                return self._preceding[key]
-        text = "\n".join(c.text for c in self.document_chunks(chunk.source, chunk.ord - SECTION_CHUNKS, chunk.ord - 1))
-        with self._openings_lock:
-            if len(self._preceding) >= 4096:
-                self._preceding.clear()
-            self._preceding[key] = text
+        it sits in may be (rag.answering.constraints.in_section_on)."""
+        return self._document_text(chunk, chunk.ord - SECTION_CHUNKS, chunk.ord - 1)
+
+    def _document_text(self, chunk: Chunk, first: int, last: int) -> str:
+        """The text of a chunk's document's passages first to last, cached per document version: every quote of an
+        answer may ask for its document's opening or the passages before it."""
+        key = (chunk.source, chunk.sha256, first, last)
+        with self._texts_lock:
+            if key in self._texts:
+                return self._texts[key]
+        text = "\n".join(c.text for c in self.document_chunks(chunk.source, first, last))
+        with self._texts_lock:
+            if len(self._texts) >= 4096:
+                self._texts.clear()
+            self._texts[key] = text
         return text
 
     def languages(self) -> dict[str, float]:

@@ -559,7 +559,6 @@ def near_miss_message(
     missing_names: Sequence[str] = (),
     missing_articles: Sequence[str] = (),
     missing_sources: Sequence[str] = (),
-    *,
     events: Sequence[str] = (),
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest

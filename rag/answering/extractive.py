@@ -384,18 +384,28 @@ def extractive_answer(
         # no figure says nothing of what the reports cover)
         dated = [u for u in near if _wrong_period(u, constraints, opening)]
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in (dated or near)[:5]]
-        # the best unit refused for no period but for a name or an article the question gives: say which
-        best = near[0].passage.chunk if near else None
-        documents = document_texts(best, opening) if best and not _wrong_period(near[0], constraints, opening) else None
-        missing = unnamed(constraints, near[0].text, best.text, *documents) if documents else []
-        articles = unwritten_articles(constraints, near[0].text, best.text, *documents[:1]) if documents else []
-        sources = written_names(asked or question, unattributed(constraints, near[0].text)) if documents else []
-        events = written_words(asked or question, unhappened(constraints, near[0].text, best.text)) if documents else []
-        names = written_names(asked or question, missing)
-        message = near_miss_message(constraints, periods, names, articles, sources, events=events) if near else NOT_ANSWERED
+        # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
+        best = near[0] if near and not _wrong_period(near[0], constraints, opening) else None
+        message = near_miss_message(constraints, periods, *_lacking(best, constraints, opening, asked or question)) if near else NOT_ANSWERED
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer
+
+
+def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Opening | None, question: str) -> tuple[list[str], ...]:
+    """What a refused unit lacks of what the question gives, as near_miss_message takes it: the names it does not
+    write and the sources it is not attributed to (as the question writes them), the articles it does not cite, the
+    event it does not tell (the question's words); all empty for no unit."""
+    if unit is None:
+        return [], [], [], []
+    chunk = unit.passage.chunk
+    documents = document_texts(chunk, opening)
+    return (
+        written_names(question, unnamed(constraints, unit.text, chunk.text, *documents)),
+        unwritten_articles(constraints, unit.text, chunk.text, *documents[:1]),
+        written_names(question, unattributed(constraints, unit.text)),
+        written_words(question, unhappened(constraints, unit.text, chunk.text)),
+    )
 
 
 def _wrong_period(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
