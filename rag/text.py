@@ -127,6 +127,9 @@ _END = re.compile(
     rf"""|[ \t]*\n\s*(?={_ITEM})"""
 )
 _NUMBER = re.compile(r"\d")
+# A figure after a full stop that ends its line ("… south of Turks and Caicos Islands. 181" + line break) is the last cell
+# of a table row whose description ends in a stop, or a note mark set apart by a space: it closes the sentence before it.
+_CLOSING_FIGURE = re.compile(r"[ \t]+\d+(?:[.,]\d+)*(?=[ \t]*\n)")
 # how a month's name starts, in English and in Russian (any case form): read with re.IGNORECASE
 MONTH_START = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)"
 _DATE = re.compile(rf"\b\d{{1,2}}\s+{MONTH_START}[a-zа-яё]*\.?(?:\s+(?:1[89]|20)\d\d(?:\s+(?:года?|г))?)?(?!\w)", re.IGNORECASE)
@@ -176,8 +179,10 @@ def _sentence_spans(text: str, offset: int) -> list[tuple[int, int]]:
         end = match.start()
         while end < match.end() and (text[end] in _CLOSERS or text[end].isdigit()):  # a note mark stays with its sentence
             end += 1
+        figure = _CLOSING_FIGURE.match(text, end) if text[end - 1 : end] in ".!?…" else None
+        end = figure.end() if figure else end
         _add_rows(text, start, end, spans)
-        start = match.end()
+        start = max(match.end(), end)
     _add_rows(text, start, len(text), spans)
     return [(s + offset, e + offset) for s, e in spans]
 

@@ -139,3 +139,16 @@ def test_a_date_wrapped_onto_its_own_line_is_no_table_row():
     ]
     assert not is_table_row("31 March 2025.") and not is_table_row("15 июля 2025 года.")
     assert is_table_row("27 September 2024") and is_table_row("27 September 2024 vessel 112")  # a table's date cell
+
+
+def test_a_figure_ending_its_line_after_a_full_stop_closes_the_sentence_before_it():
+    """A table row whose description ends in a full stop has its figure after the stop, at the line's end ("… Turks
+    and Caicos Islands. 181"): the figure is the row's, not the first word of the next row (whose date follows)."""
+    text = (
+        "27 September 2024\nInterdiction of a Haitian vessel south of Turks and Caicos \nIslands. 182\n"
+        "12 October \n2024 Interdiction of a Haitian sailboat south of Turks and Caicos Islands. 181\n"
+        "10 February \n2025\nRepatriation of 132 Haitians to Cap-Haitien. 132\nIn 2024 the figure rose. 2025 saw a fall."
+    )
+    assert "12 October \n2024 Interdiction of a Haitian sailboat south of Turks and Caicos Islands. 181" in sentences(text)
+    assert "Interdiction of a Haitian vessel south of Turks and Caicos \nIslands. 182" in sentences(text)
+    assert sentences(text)[-2:] == ["In 2024 the figure rose.", "2025 saw a fall."]  # a figure going on in its line opens a sentence
