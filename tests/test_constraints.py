@@ -455,3 +455,23 @@ def test_a_passage_deep_in_a_countrys_section_answers_for_that_country(make_pipe
     assert "Congo" not in pipeline.opening(holding[0]), "nor its report's opening"
     answer = pipeline.ask("How many cases of sexual violence did MONUSCO document in the Democratic Republic of the Congo in 2024?")
     assert not answer.abstained and "823" in answer.answer, answer.answer
+
+
+def test_a_place_below_a_country_must_be_written_like_a_country():
+    asked = parse("How many people did the UNMISS-supported mobile court in Renk County convict between April and July 2025?")
+    assert asked.names == ("unmiss", "renk", "counti") and asked.places == ("renk",)  # "supported" is no name
+    wau = "Between 19 May and 7 July, UNMISS supported a general court martial in Wau, resulting in nine convictions."
+    assert unmet(asked, wau, wau) == ["name"]  # the mission is named, the county is not
+    renk = "From 30 April to 28 May, a mobile court was deployed to Renk County. It convicted 48 accused persons."
+    assert unmet(asked, renk, renk) == []
+
+
+def test_an_ordinal_the_quote_gives_otherwise_is_another_event():
+    from rag.answering.constraints import ordinals_in
+
+    asked = parse("How many prosecutors attended the second international conference of prosecutors?")
+    first = "In March 2024, the Team organized the first international conference of prosecutors, with over 50 prosecutors."
+    assert unmet(asked, first, first) == ["ordinal"]
+    second = "The second international conference of prosecutors brought together 70 prosecutors."
+    assert unmet(asked, second, second) == [] and unmet(asked, "Over 50 prosecutors attended.", "Over 50 prosecutors attended.") == []
+    assert ordinals_in("на второй международной конференции, 3rd session") == {(2, "международн"), (3, "session")}

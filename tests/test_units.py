@@ -30,10 +30,14 @@ def test_a_heading_or_term_takes_the_line_under_it():
 
 
 def test_the_next_sentence_is_added_when_it_carries_the_quantity_or_date_asked_for():
+    text = "The Committee on Migrant Workers monitors the Convention. It has 14 members. Sessions are held in Geneva."
+    assert quoted(text, 0, "quantity") == "The Committee on Migrant Workers monitors the Convention. It has 14 members."
+    assert quoted(text, 1, "quantity") == "The Committee on Migrant Workers monitors the Convention. It has 14 members."
     text = "The Committee on Migrant Workers monitors the Convention. Members serve four years. Sessions are held in Geneva."
-    assert quoted(text, 0, "quantity") == "The Committee on Migrant Workers monitors the Convention. Members serve four years."
+    assert quoted(text, 0, "duration") == "The Committee on Migrant Workers monitors the Convention. Members serve four years."
+    assert quoted(text, 0, "quantity") == "The Committee on Migrant Workers monitors the Convention."  # four years count no one
     assert quoted(text, 0, None) == "The Committee on Migrant Workers monitors the Convention."
-    assert quoted(text, 1, "quantity") == "Members serve four years."  # already holds a figure
+    assert quoted(text, 1, "duration") == "Members serve four years."  # already holds a figure
     assert quoted("The review procedure was first adopted by one committee. In March 1991.", 0, "date").endswith("1991.")
 
 
@@ -108,6 +112,11 @@ def test_a_widened_quote_stays_within_its_bound():
         ("К какому штрафу был приговорен активист?", "money"),
         ("How large is a country report task force?", "quantity"),
         ("What area was flooded?", "area"),
+        ("What percentage of government posts did women hold?", "percent"),
+        ("Какая доля задержанных была освобождена?", "percent"),
+        ("How many years did the trial last?", "duration"),
+        ("К какому сроку суд приговорил активиста?", "duration"),
+        ("На какой срок его лишили свободы?", "duration"),
         ("In what area of the colony were land grants made?", None),  # a region, not a size
         ("Сколько земли было разминировано?", "area"),
         ("When was the report published?", "date"),
@@ -144,6 +153,20 @@ def test_an_area_is_a_figure_with_its_unit():
     assert not holds("patrols were escorted for 1,294 km", "area")  # a length is no area
     assert not holds("square metres of land were cleared", "area")  # no figure
     assert answers_type("The service escorted patrols for 1,294 km.", "area") is False
+
+
+def test_a_share_is_a_percentage_or_a_fraction():
+    assert holds("women's representation reached 20 per cent", "percent") and holds("35% of the posts", "percent")
+    assert holds("two thirds of the detainees", "percent") and holds("половина задержанных", "percent")
+    # a count of women trained is no share of posts held by women
+    assert not answers_type("UNMISS trained 43 military police (5 women) on prison management.", "percent")
+
+
+def test_a_span_of_time_is_no_count_but_answers_how_long():
+    sentence = "В итоге Староверов был обвинен по статье 318 УК и приговорен к трем годам лишения свободы условно."
+    assert not holds(sentence, "quantity") and holds(sentence, "duration")  # "how many sentences" is no "how long"
+    assert not holds("The court must rule within 30 days.", "quantity") and holds("It lasted two and a half years.", "duration")
+    assert holds("In the first three years, 35 people were sentenced.", "quantity")  # the 35 still counts
 
 
 def test_holds_a_definition():

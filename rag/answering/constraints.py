@@ -83,6 +83,8 @@ class Constraints:
     sources: tuple[tuple[str, ...], ...] = ()  # the bodies it asks what they reported, stems of each name (source_runs)
     events: tuple[str, ...] = ()  # for a question asking when: stems of what happened ("releas"; events_in)
     day: tuple[int, int] | None = None  # (month, day) of the one day it asks about ("on 12 October 2024"; the_day)
+    places: tuple[str, ...] = ()  # stems of the places below a country it names ("renk" of "Renk County"; places_in)
+    ordinals: frozenset[tuple[int, str]] = frozenset()  # what it numbers: {(2, "intern")} of "second international" (ordinals_in)
 
     @property
     def period(self) -> bool:
@@ -100,7 +102,8 @@ def parse(question: str) -> Constraints:
     events = events_in(question, names) if wanted == "date" else ()
     months = months_in(question)
     return Constraints(
-        years_in(question), months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(question, months)
+        years_in(question), months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(question, months),
+        places_in(question, names), ordinals_in(question),
     )
 
 
@@ -170,12 +173,28 @@ _CAPITALISED_RUN = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:(?<![
 def names_in(question: str) -> tuple[str, ...]:
     """The stems of the words a question capitalises after its first: the places, bodies, people and laws it asks
     about ("UNMISS", "South Sudan", "Мемориал"), less the words naming its period or its source (those are checked as
-    constraints of their own). Evidence about Nigeria does not answer a question about South Sudan, however alike
-    the rest of its words."""
+    constraints of their own) and the lower-case part of a compound ("supported" of "UNMISS-supported"). Evidence
+    about Nigeria does not answer a question about South Sudan, however alike the rest of its words."""
     skip = set(tokenize(period_text(question))) | set(tokenize(source_text(question)))
     words = [m.group() for m in _CAPITALISED.finditer(question) if not _SENTENCE_END.search(question, 0, m.start())]
+    words = [" ".join(part for part in word.split("-") if part[:1].isupper()) for word in words]  # "UNMISS-supported" names UNMISS
     stems = [t for word in words for t in tokenize(word) if t not in skip and not t[0].isdigit()]
     return tuple(dict.fromkeys(stems))
+
+
+# a place below a country, named with what kind of place it is: "Renk County", "Ituri Province", "Kakuma Camp"
+_PLACE = re.compile(
+    r"((?:[A-Z][\w’'-]*\s+){1,3})(?:County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department"
+    r"|Island|Islands|Camp|City|Village|Payam)\b"
+)
+
+
+def places_in(question: str, names: Sequence[str]) -> tuple[str, ...]:
+    """The stems of the places below a country a question names with their kind ("Renk County" gives ("renk",)): like a
+    country, such a place must be written where the answer is (a mobile court's convictions in Wau do not answer for
+    Renk, though the same mission supported both)."""
+    stems = [t for m in _PLACE.finditer(question) for t in tokenize(m.group(1))]
+    return tuple(dict.fromkeys(t for t in stems if t in names))
 
 
 _SENTENCE_END = re.compile(r"[a-zа-яё\d)]{2}[.!?]\s+$")  # a word opening a question's second sentence ("… sanctions regime. Whose name …")
@@ -212,13 +231,15 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     (across languages names are spelt apart). A name is written in its own form or one sharing its first NAME_PREFIX
     letters ("Indian" by "India", "British" by "Britain"). One name is enough: questions name things the reports
     write otherwise ("US", "Harvard Alumni"); measured on XQuAD, requiring every name lost 31 of 1,190 answers that
-    held gold, requiring one lost 9, without refusing a quote about Nigeria for a question about South Sudan."""
+    held gold, requiring one lost 9, without refusing a quote about Nigeria for a question about South Sudan. But a
+    question naming a country, or a place below one by its kind ("Renk County"), is answered only where one of those
+    is written: the mission it also names works everywhere."""
     if not constraints.names or script(passage) != script(" ".join(constraints.names)):
         return []
     context = _leading(quote, passage)
     if document and _titled_for_another(document[0], constraints.names):
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
-    names = _countries(constraints.names) or constraints.names
+    names = (*_countries(constraints.names), *constraints.places) or constraints.names
     return [] if any(_writes_one(text, names) for text in (context, *document)) else list(names)
 
 
@@ -462,6 +483,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
         missing.append("source")
     if unhappened(constraints, quote, passage):
         missing.append("event")
+    if misnumbered(constraints.ordinals, quote):
+        missing.append("ordinal")
     return missing
 
 
@@ -486,6 +509,45 @@ def unattributed(constraints: Constraints, quote: str) -> list[str]:
     if not constraints.sources or not _NAME_WORD.search(own) or any(_writes_one(own, run) for run in constraints.sources):
         return []
     return [word for run in constraints.sources for word in run]
+
+
+# an ordinal and the word after it: "the second international conference", "1st session", "второй конференции"
+_ORDINAL = re.compile(
+    r"(?<!\w)(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d{1,2}(?:st|nd|rd|th)"
+    r"|(?:перв|втор|трет|четв[её]рт|пят|шест|седьм|восьм|девят|десят)(?:ый|ий|ой|ая|ья|ое|ье|ого|его|ьего|ому|ему|ьему|ом|ем|ьем"
+    r"|ую|ью|ые|ьи|ых|ьих|ым|ьим|ыми|ьими|ей|ьей))\s+([^\W\d_]+)",
+    re.IGNORECASE,
+)
+_ORDINAL_WORDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_ORDINAL_STEMS = ("перв", "втор", "трет", "четв", "пят", "шест", "седьм", "восьм", "девят", "десят")
+
+
+@lru_cache(maxsize=READ_CACHE)
+def ordinals_in(text: str) -> frozenset[tuple[int, str]]:
+    """The ordinals a text writes, each with the stem of the word after it: "the second international conference"
+    gives {(2, "intern")}."""
+    found = set()
+    for match in _ORDINAL.finditer(text):
+        word, after = match.group(1).lower(), tokenize(match.group(2))
+        if word[0].isdigit():
+            n = int(word.rstrip("stndrh"))
+        elif word in _ORDINAL_WORDS:
+            n = _ORDINAL_WORDS.index(word) + 1
+        else:
+            n = next(i for i, stem in enumerate(_ORDINAL_STEMS, 1) if word.replace("ё", "е").startswith(stem))
+        if after:
+            found.add((n, after[0]))
+    return frozenset(found)
+
+
+def misnumbered(asked: frozenset[tuple[int, str]], quote: str) -> bool:
+    """Whether the quote numbers what the question asks about (asked: the question's ordinals_in) otherwise: asked of
+    the second international conference, a sentence on "the first international conference" tells of another one,
+    though every other word matches."""
+    if not asked:
+        return False
+    given = ordinals_in(quote)
+    return any(word == w and n != m for n, word in asked for m, w in given) and not asked & given
 
 
 def unwritten_articles(constraints: Constraints, quote: str, passage: str, *title: str) -> list[str]:
@@ -582,7 +644,10 @@ def near_miss_message(
         return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
     if constraints.period:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about other periods."
-    kinds = {"quantity": "a number", "money": "an amount of money", "area": "an area", "date": "a date"}
+    kinds = {
+        "quantity": "a number", "money": "an amount of money", "area": "an area", "percent": "a share", "duration": "a length of time",
+        "date": "a date",
+    }
     kind = kinds.get(constraints.wanted or "", "what was asked")
     return f"The nearest passages are on the topic but do not give {kind}."
 

@@ -40,6 +40,12 @@ _QUANTITY = re.compile(
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
 )
+# a question asking how long: "how many years", "how old", "сколько лет", "к какому сроку" (a quantity of time)
+_DURATION_QUESTION = re.compile(
+    r"\b(how many (years|months|weeks|days|hours|decades)|how old|сколько (лет|месяц\w*|недел\w*|дней|суток|часов)"
+    r"|как\w* (\w+ )?срок\w*|на какой срок)",
+    re.IGNORECASE,
+)
 DATE_QUESTION = re.compile(
     r"(?:^\W*|\b(?:and|и)\s+|[,;]\s*)(when|когда)\b|\b((in )?(what|which) (year|month|date)|в каком году|какого числа|в какой день|в каком месяце)\b",
     re.IGNORECASE,
@@ -48,8 +54,8 @@ DATE_QUESTION = re.compile(
 _QUANTITY_IN_TEXT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     r"|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand"
-    r"|million|billion|dozen|half|twice|double|один|одна|одно|одного|два|две|двух|двум|три|трех|трёх|четыре"
-    r"|четырех|четырёх|пять|пяти|шесть|шести|семь|семи|восемь|восьми|девять|девяти|десять|десяти|(?:одиннадцат|двенадцат"
+    r"|million|billion|dozen|half|twice|double|один|одна|одно|одного|два|две|двух|двум|двумя|три|трех|трёх|трем|трём|тремя|четыре"
+    r"|четырех|четырёх|четырем|четырём|четырьмя|полутора|пять|пяти|шесть|шести|семь|семи|восемь|восьми|девять|девяти|десять|десяти|(?:одиннадцат|двенадцат"
     r"|тринадцат|четырнадцат|пятнадцат|шестнадцат|семнадцат|восемнадцат|девятнадцат|двадцат|тридцат|сорок|пятьдесят"
     r"|шестьдесят|семьдесят|восемьдесят|девяност|сотн|двест|тысяч|миллион|миллиард|половин|трет|четверт)\w*|сто|дважды)\b",
     re.IGNORECASE,
@@ -83,6 +89,17 @@ _MONEY_QUESTION = re.compile(
 _AREA = re.compile(
     r"\b(?:square\s+(?:metre|meter|kilometre|kilometer|mile|foot|feet|yard)s?|sq\.?\s*(?:m|km|mi|ft)\b|hectares?|acres?|km2|m2"
     r"|квадратн\w+\s+(?:метр|километр)\w*|кв\.\s*(?:м|км)\b|гектар\w*|га\b)|\b(?:km|m)²",
+    re.IGNORECASE,
+)
+# a share is written as one: "20 per cent", "35%", "half", "two thirds", "one in five", "большинство"
+_PERCENT = re.compile(
+    r"%|\bper\s?cent|\bpercent|процент|\b(?:half|halves|third|thirds|quarter|quarters|fifths?|tenths?|majority|minority"
+    r"|one in|one out of|twice|double|triple)\b|половин|трет[ьи]|четверт|большинств|меньшинств",
+    re.IGNORECASE,
+)
+_PERCENT_QUESTION = re.compile(
+    r"\b((what|which) (\w+ )?(percentage|proportion|share|per ?cent)|how many per ?cent|what fraction"
+    r"|как(ой|ая|ую) (\w+ )?(процент|доля|долю)|каков\w* (\w+ )?(процент|доля)|сколько процентов)",
     re.IGNORECASE,
 )
 _AREA_QUESTION = re.compile(
@@ -134,14 +151,28 @@ _YEAR_OR_MONTH = re.compile(
 )
 
 
+# a span of time is no count of what a "how many" question asks for: "sentenced to three years" answers no "how many
+# sentences", "within 30 days" no "how many cases"
+_TIME_SPAN = re.compile(
+    rf"(?:{_QUANTITY_IN_TEXT.pattern})[\w,.]*(?:[ \t-]+(?:and a half|с половиной))?[ \t-]+"
+    r"(?:years?|months?|weeks?|days?|hours?|decades?|лет|года?|годам|годами|месяц\w*|недел\w*|дн[яеий]\w*|суток|час\w*)\b",
+    re.IGNORECASE,
+)
+
+
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
+    'percent' (what percentage, what share, какая доля), 'duration' (how many years, how old, к какому сроку),
     'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or
     None."""
     if _MONEY_QUESTION.search(question):
         return "money"
     if _AREA_QUESTION.search(question):
         return "area"
+    if _PERCENT_QUESTION.search(question):
+        return "percent"
+    if _DURATION_QUESTION.search(question):
+        return "duration"
     if _QUANTITY.search(question):
         return "quantity"
     if DATE_QUESTION.search(question):
@@ -160,11 +191,15 @@ def defined_term(question: str) -> str:
 def holds(text: str, wanted: str | None) -> bool:
     """Whether text holds something of the wanted type (any text does when nothing in particular is wanted)."""
     if wanted == "quantity":
+        return holds(_TIME_SPAN.sub(" ", text), "duration")
+    if wanted == "duration":
         return _QUANTITY_IN_TEXT.search(_DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", text))) is not None
     if wanted == "money":
         return _MONEY.search(text) is not None and holds(text, "quantity")
     if wanted == "area":
         return _AREA.search(text) is not None and holds(text, "quantity")
+    if wanted == "percent":
+        return _PERCENT.search(text) is not None
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
     if wanted == "definition":
@@ -174,12 +209,13 @@ def holds(text: str, wanted: str | None) -> bool:
 
 def answers_type(text: str, wanted: str | None) -> bool:
     """Whether a quote may answer a question wanting this type: a quantity needs a figure (or zero in words; "many"
-    does not answer "how many"), money a currency too, an area its unit; other types are not required of a quote: "when" is answered
-    by "in the 1960s" or "during the Cretaceous" as often as by a year (on XQuAD, requiring one lost 38 of 130
-    "when" answers, where requiring a figure for "how many" lost 5 of 107, most of them rough amounts)."""
-    if wanted == "quantity":
+    does not answer "how many"), money a currency too, an area its unit, a share a percentage or a fraction ("5
+    women" is no share of posts held by women); other types are not required of a quote: "when" is answered by "in
+    the 1960s" or "during the Cretaceous" as often as by a year (on XQuAD, requiring one lost 38 of 130 "when"
+    answers, where requiring a figure for "how many" lost 5 of 107, most of them rough amounts)."""
+    if wanted in ("quantity", "duration"):
         return holds(text, wanted) or _ZERO.search(text) is not None
-    if wanted in ("money", "area"):
+    if wanted in ("money", "area", "percent"):
         return holds(text, wanted)
     return True
 
