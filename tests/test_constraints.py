@@ -475,3 +475,28 @@ def test_an_ordinal_the_quote_gives_otherwise_is_another_event():
     second = "The second international conference of prosecutors brought together 70 prosecutors."
     assert unmet(asked, second, second) == [] and unmet(asked, "Over 50 prosecutors attended.", "Over 50 prosecutors attended.") == []
     assert ordinals_in("на второй международной конференции, 3rd session") == {(2, "международн"), (3, "session")}
+
+
+def test_a_budget_period_is_a_span_another_span_does_not_answer():
+    from rag.answering.constraints import spans_in
+
+    asked = parse("How much did the General Assembly appropriate for UNMISS for the period from 1 July 2025 to 30 June 2026?")
+    last = "The Assembly appropriated $1,237,887,300 for the Mission for the period from 1 July 2024 to 30 June 2025."
+    assert unmet(asked, last, last) == ["year"]  # it shares 2025 with the span asked, and is another budget
+    this = "The Assembly appropriated $1,301,000,000 for the Mission for the period from 1 July 2025 to 30 June 2026."
+    assert unmet(asked, this, this) == []
+    assert unmet(parse("What was appropriated for 2024/25?"), last, last) == []  # the span lies within the two years
+    assert spans_in("с 1 июля 2024 года по 30 июня 2025 года") == {(2024 * 12 + 6, 2025 * 12 + 5)}
+    # a span compared with another is no period the question is held to
+    assert parse("How much higher was the rate in 2000, to 2005 compared to 1995 to 2000?").spans == frozenset()
+
+
+def test_a_period_in_the_name_of_the_report_asked_of_is_the_reports():
+    asked = parse("In the Secretary-General's South Sudan report covering January to March 2025, how much had the Assembly appropriated?")
+    assert asked.months == frozenset() and asked.covered_months == {1, 2, 3} and asked.covered_years == {2025}
+    budget = "The Assembly appropriated $1,237,887,300 for the period from 1 July 2024 to 30 June 2025."
+    covers = "The report covers developments from 16 January to 31 March 2025."
+    assert unmet(asked, budget, budget, "Situation in South Sudan", covers) == []  # dated June and July, in the report asked of
+    later = "The report covers developments from 1 April to 31 July 2025."
+    assert unmet(asked, budget, budget, "Situation in South Sudan", later) == ["month"]  # the next report
+    assert parse("In which year was the report published, and by whom?").covered_years == frozenset()

@@ -85,26 +85,47 @@ class Constraints:
     day: tuple[int, int] | None = None  # (month, day) of the one day it asks about ("on 12 October 2024"; the_day)
     places: tuple[str, ...] = ()  # stems of the places below a country it names ("renk" of "Renk County"; places_in)
     ordinals: frozenset[tuple[int, str]] = frozenset()  # what it numbers: {(2, "intern")} of "second international" (ordinals_in)
+    spans: frozenset[tuple[int, int]] = frozenset()  # the dated spans it names ("1 July 2025 to 30 June 2026"; spans_in)
+
+    # the period of the report it asks of ("In the report covering January to March 2025, …"), held to the report's
+    # own (its title or the opening that states what it covers), not to each quote: the budget that report gives is
+    # dated June and July
+    covered_years: frozenset[int] = frozenset()
+    covered_months: frozenset[int] = frozenset()
 
     @property
     def period(self) -> bool:
-        return bool(self.years or self.months)
+        return bool(self.years or self.months or self.covered_years or self.covered_months)
 
     def describe(self) -> str:
         """The period asked about, as a reader would write it: "October–December 2025", "2022"."""
+        if not (self.years or self.months):
+            return " ".join(part for part in (_month_span(self.covered_months), _year_span(self.covered_years)) if part)
         day = str(self.day[1]) if self.day else ""
         return " ".join(part for part in (day, _month_span(self.months), _year_span(self.years)) if part)
 
 
 def parse(question: str) -> Constraints:
-    """The constraints of a question (none when it names no period and asks for nothing in particular)."""
+    """The constraints of a question (none when it names no period and asks for nothing in particular). A period
+    written in the name of the report asked of is that report's (covered_years, covered_months), not the answer's."""
     wanted, names = answer_type(question), names_in(question)
     events = events_in(question, names) if wanted == "date" else ()
-    months = months_in(question)
+    source = source_text(question)
+    covered = (years_in(source), months_in(source)) if source else (frozenset(), frozenset())
+    rest = question.replace(source, " ") if any(covered) else question
+    months = months_in(rest)
     return Constraints(
-        years_in(question), months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(question, months),
-        places_in(question, names), ordinals_in(question),
+        years_in(rest), months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
+        places_in(question, names), ordinals_in(question), _whole_spans(rest), *covered,
     )
+
+
+def _whole_spans(question: str) -> frozenset[tuple[int, int]]:
+    """The question's dated spans when they hold every year it names (none otherwise: "in 2000, to 2005 compared to
+    1995 to 2000" reads one span and a year outside it, so its period is not its spans)."""
+    spans = spans_in(question)
+    inside = all(any(a // 12 <= year <= b // 12 for a, b in spans) for year in years_in(question))
+    return spans if spans and inside else frozenset()
 
 
 @lru_cache(maxsize=READ_CACHE)
@@ -329,8 +350,13 @@ def period_text(question: str) -> str:
 
 # "According to OHCHR Fact Sheet No. 30, …", "… according to the Secretary-General's report covering …?", "По данным
 # Правозащитного центра «Мемориал», …", "Согласно докладу …, …"
+# and a question opening with the report it asks of: "In the Secretary-General's South Sudan report covering January to
+# March 2025, how much …", "В докладе ОВД-Инфо об уголовных преследованиях, сколько …"
 _SOURCE_NAMED = re.compile(
-    r"\b(?:according to|as reported by|as stated in)\s+([^,?;]+)|(?:^|\s)(?:по данным|согласно|по информации|как сообщает|как указано в)\s+([^,?;]+)",
+    r"\b(?:according to|as reported by|as stated in)\s+([^,?;]+)|(?:^|\s)(?:по данным|согласно|по информации|как сообщает|как указано в)\s+([^,?;]+)"
+    r"|^\s*(?:in|from)\s+(?!(?:which|what|whose|how|when)\b)((?:the\s+|its\s+|a\s+)?[^,?;]{0,80}?"
+    r"\b(?:report|fact sheet|study|survey|review|bulletin|update|annex)s?\b[^,?;]{0,80})(?=,)"
+    r"|^\s*(?:в|из)\s+(?!как)((?:доклад|отч[её]т|обзор|исследовани|приложени)\w*[^,?;]{0,80})(?=,)",
     re.IGNORECASE,
 )
 # "… did UNICEF report for 2022?", "… has the Human Rights Section of BINUH documented …": a body named as the one
@@ -444,6 +470,44 @@ def months_in(text: str) -> frozenset[int]:
     return frozenset(months)
 
 
+# what joins the two ends of a dated span: "1 July 2024 to 30 June 2025", "January 2024–March 2025", "с 1 июля 2024
+# года по 30 июня 2025 года"; group 1 is the first end's year when it gives one
+_SPAN_JOIN = re.compile(rf"\s*,?\s*(?:({_YEAR})\s*(?:года?|г\.)?)?\s*(?:[-–—]|to|until|through|till|and|по|до|и)\s*(?:\d{{1,2}}\s+)?$", re.IGNORECASE)
+_SPAN_END = re.compile(rf"\s*,?\s*({_YEAR})(?!\d)")
+
+
+@lru_cache(maxsize=READ_CACHE)
+def spans_in(text: str) -> frozenset[tuple[int, int]]:
+    """The dated spans a text names, each as (first month, last month) counted year * 12 + month - 1: "from 1 July
+    2024 to 30 June 2025" and a budget's "2024/25" (read as the two whole years). A span's last end must give its year;
+    the first end takes the same year, or the year before when its month comes later ("1 July to 30 June 2026")."""
+    spans = set()
+    found = list(_month_names(text))
+    for first, last in zip(found, found[1:]):
+        join = _SPAN_JOIN.match(text[first.end() : last.start()]) if last.start() - first.end() <= 24 else None
+        end = _SPAN_END.match(text, last.end())
+        if join and end:
+            m1, m2, y2 = int(first.lastgroup[1:]), int(last.lastgroup[1:]), int(end.group(1))
+            y1 = int(join.group(1)) if join.group(1) else y2 - (m1 > m2)
+            if y1 * 12 + m1 < y2 * 12 + m2:
+                spans.add((y1 * 12 + m1, y2 * 12 + m2))
+    for match in _YEAR_RANGE.finditer(text):
+        first, last = int(match.group(1)), match.group(2)
+        end = int(last) if len(last) == 4 else first // 100 * 100 + int(last)
+        if first < end <= first + 50 and not any(a // 12 == first and b // 12 == end for a, b in spans):
+            spans.add((first * 12, end * 12 + 11))
+    return frozenset(spans)
+
+
+def misspanned(asked: frozenset[tuple[int, int]], quote: str) -> bool:
+    """Whether the quote gives its figure for another span than the question asks (asked: the question's spans_in):
+    a span neither within nor around any asked. The appropriation for 1 July 2024 to 30 June 2025 does not answer
+    for 1 July 2025 to 30 June 2026, though both name 2025; a quote naming no span is judged by its years alone."""
+    given = spans_in(quote) if asked else frozenset()
+    inside = lambda a, b: a[0] <= b[0] and b[1] <= a[1]  # noqa: E731
+    return bool(given) and not any(inside(a, g) or inside(g, a) for a in asked for g in given)
+
+
 def _month_names(text: str) -> Iterator[re.Match]:
     """The month names of a text, as _MONTH reads them, tried only at words that open like a month: scanning the
     whole text with the twenty-four alternatives costs about ten times more."""
@@ -471,6 +535,13 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     months = _nearest(months_in, *dated)
     if constraints.months and months and not constraints.months & months:
         missing.append("month")
+    if not missing and misspanned(constraints.spans, quote):
+        missing.append("year")  # another budget period, though it shares a year with the one asked
+    reported = _periods(document)
+    covered = (("year", constraints.covered_years, years_in), ("month", constraints.covered_months, months_in))
+    for part, asked, read in covered:
+        if part not in missing and asked and (given := _nearest(read, *reported)) and not asked & given:
+            missing.append(part)  # another report's period
     if constraints.day and constraints.day not in (days := days_in(quote)) and any(m == constraints.day[0] for m, _ in days):
         missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
     if not answers_type(quote, constraints.wanted):
@@ -566,7 +637,7 @@ def fitting(passages: Sequence[Passage], constraints: Constraints, opening: Open
         passages = sorted(passages, key=lambda p: not holds(p.chunk.text, "definition"))  # stable: in order otherwise
     if not constraints.period:
         return list(passages)
-    period = Constraints(constraints.years, constraints.months)
+    period = Constraints(constraints.years, constraints.months, covered_years=constraints.covered_years, covered_months=constraints.covered_months)
     return [p for p in passages if not unmet(period, p.chunk.text, p.chunk.text, *document_texts(p.chunk, opening))]
 
 
