@@ -500,3 +500,22 @@ def test_a_period_in_the_name_of_the_report_asked_of_is_the_reports():
     later = "The report covers developments from 1 April to 31 July 2025."
     assert unmet(asked, budget, budget, "Situation in South Sudan", later) == ["month"]  # the next report
     assert parse("In which year was the report published, and by whom?").covered_years == frozenset()
+
+
+ACCOUNTABILITY = (
+    "Accountability\n\n"
+    "In March 2024, in The Hague, the Team organized the first international conference of prosecutors on accountability "
+    "for conflict-related sexual violence, which brought together over 50 prosecutors from 30 countries to share practices. "
+    "The participants recommended a community of practice around criminal accountability for sexual violence.\n\n"
+    "Capacity\n\n"
+    "In Ukraine, 100 prosecutors attended trainings on investigations.\n"
+)
+
+
+def test_when_the_passage_about_what_was_asked_is_refused_a_weaker_one_sharing_its_words_is_no_answer(make_pipeline):
+    pipeline = indexed(make_pipeline, **{"accountability.txt": ACCOUNTABILITY})
+    first = pipeline.ask("How many prosecutors attended the first international conference of prosecutors on accountability?")
+    assert not first.abstained and "50 prosecutors" in first.answer
+    second = pipeline.ask("How many prosecutors attended the second international conference of prosecutors on accountability?")
+    assert second.abstained and "100" not in second.answer, second.answer
+    assert "second international" in second.answer  # says what it found otherwise

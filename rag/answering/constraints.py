@@ -611,6 +611,11 @@ def ordinals_in(text: str) -> frozenset[tuple[int, str]]:
     return frozenset(found)
 
 
+def ordinal_words(question: str) -> list[str]:
+    """The ordinals of a question with the word after each, as written ("second international")."""
+    return [m.group() for m in _ORDINAL.finditer(question)]
+
+
 def misnumbered(asked: frozenset[tuple[int, str]], quote: str) -> bool:
     """Whether the quote numbers what the question asks about (asked: the question's ordinals_in) otherwise: asked of
     the second international conference, a sentence on "the first international conference" tells of another one,
@@ -693,17 +698,20 @@ def near_miss_message(
     missing_articles: Sequence[str] = (),
     missing_sources: Sequence[str] = (),
     events: Sequence[str] = (),
+    numbered: Sequence[str] = (),
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
     passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of), or the
     names asked about that the nearest passages do not write (missing_names, as the question writes them), or the
     articles of law they do not cite (missing_articles), or the sources asked about to which they do not attribute
     what they say (missing_sources), or what the question asks the date of when they date something else (events,
-    the question's own words)."""
+    the question's own words), or what it numbers when they number it otherwise (numbered: "second international")."""
     asked = constraints.describe()
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
     if events and not missing_names:
         return f"The nearest passages give no date for what was asked ({_listed(list(events))}): the reports do not appear to answer this."
+    if numbered and not missing_names:
+        return f"The nearest passages tell of another one than the {_listed(list(numbered))} asked about: the reports do not appear to answer this."
     if missing_sources and not missing_names:
         return f"The nearest passages do not say this comes from {_listed(list(missing_sources))}: the reports do not appear to answer this."
     if missing_names:

@@ -22,7 +22,9 @@ from rag.answering.constraints import (
     describe_period,
     document_texts,
     in_section_on,
+    misnumbered,
     near_miss_message,
+    ordinal_words,
     parse,
     period_of,
     period_text,
@@ -51,6 +53,12 @@ EMPTY_INDEX = (
 SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
+# when the unit with the most evidence is refused for what it is about (another name, period, event, source, article or
+# ordinal: not for lacking a figure), a quote must come within this of its evidence: one far below it shares the
+# question's words without being about what was asked (the first conference refused, a sentence on training 100
+# prosecutors is no answer about the second)
+REFUSED_MARGIN = 0.2
+_TYPES = frozenset(("quantity", "money", "area", "percent", "duration", "date", "definition"))
 MAX_LABEL_CHARS = 60  # a quote's document label is cut to this
 Rarity = Callable[[Iterable[str]], dict[str, float]]  # tokens -> how rare each is in the index (KeywordIndex.rarity)
 
@@ -370,7 +378,11 @@ def extractive_answer(
     constraints = constraints or parse(question)
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
     units = [widened(s, constraints.wanted) for s in sentences]
-    candidates = [u for u in units if quotable(u.text) and fits(u, constraints, opening, preceding)]
+    quotable_units = [u for u in units if quotable(u.text)]
+    candidates = [u for u in quotable_units if fits(u, constraints, opening, preceding)]
+    top = max(quotable_units, key=lambda u: u.evidence, default=None)
+    if top is not None and top not in candidates and _refused_for_what_it_is_about(top, constraints, opening):
+        candidates = [u for u in candidates if u.evidence >= top.evidence - REFUSED_MARGIN]
     threshold, most = settings.abstain_threshold, settings.answer_sentences
     first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
     chosen = distinct(choose(first, threshold, most) or choose(candidates, threshold, most))
@@ -395,9 +407,10 @@ def extractive_answer(
 def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Opening | None, question: str) -> tuple[list[str], ...]:
     """What a refused unit lacks of what the question gives, as near_miss_message takes it: the names it does not
     write and the sources it is not attributed to (as the question writes them), the articles it does not cite, the
-    event it does not tell (the question's words); all empty for no unit."""
+    event it does not tell (the question's words), what it numbers otherwise (the question's ordinals); all empty for
+    no unit."""
     if unit is None:
-        return [], [], [], []
+        return [], [], [], [], []
     chunk = unit.passage.chunk
     documents = document_texts(chunk, opening)
     return (
@@ -405,7 +418,13 @@ def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Ope
         unwritten_articles(constraints, unit.text, chunk.text, *documents[:1]),
         written_names(question, unattributed(constraints, unit.text)),
         written_words(question, unhappened(constraints, unit.text, chunk.text)),
+        ordinal_words(question) if misnumbered(constraints.ordinals, unit.text) else [],
     )
+
+
+def _refused_for_what_it_is_about(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
+    chunk = unit.passage.chunk
+    return bool(set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))) - _TYPES)
 
 
 def _wrong_period(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
