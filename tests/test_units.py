@@ -115,6 +115,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("What percentage of government posts did women hold?", "percent"),
         ("Какая доля задержанных была освобождена?", "percent"),
         ("How many years did the trial last?", "duration"),
+        ("Which judge presided over the ruling of 19 February 2025?", "person"),
+        ("Какой судья вынес приговор?", "person"),
+        ("What act sets the term to which individuals must adhere?", None),  # "which individuals" inside asks nothing
         ("К какому сроку суд приговорил активиста?", "duration"),
         ("На какой срок его лишили свободы?", "duration"),
         ("In what area of the colony were land grants made?", None),  # a region, not a size
@@ -160,6 +163,14 @@ def test_a_share_is_a_percentage_or_a_fraction():
     assert holds("two thirds of the detainees", "percent") and holds("половина задержанных", "percent")
     # a count of women trained is no share of posts held by women
     assert not answers_type("UNMISS trained 43 military police (5 women) on prison management.", "percent")
+
+
+def test_a_person_asked_for_is_a_name_not_an_institution():
+    ruling = "On 19 February 2025, the Appeals Court ruled that the Court of First Instance did not have the power to summon them."
+    assert not answers_type(ruling, "person")  # courts and a date, no one who presided
+    assert answers_type("Judge Morin presided over the hearing.", "person")
+    assert answers_type("The then Prime Minister, Garry Conille, disagreed.", "person")
+    assert answers_type("Ярослав Белоусов был осужден.", "person") and not answers_type("Верховный суд отменил решение.", "person")
 
 
 def test_a_span_of_time_is_no_count_but_answers_how_long():

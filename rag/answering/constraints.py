@@ -725,7 +725,7 @@ def near_miss_message(
         return f"The reports do not appear to give this for {asked}; the nearest passages are about other periods."
     kinds = {
         "quantity": "a number", "money": "an amount of money", "area": "an area", "percent": "a share", "duration": "a length of time",
-        "date": "a date",
+        "date": "a date", "person": "a person's name",
     }
     kind = kinds.get(constraints.wanted or "", "what was asked")
     return f"The nearest passages are on the topic but do not give {kind}."

@@ -108,6 +108,30 @@ _AREA_QUESTION = re.compile(
     r"|сколько (земли|территории|гектар\w*|квадратн\w+)|какая (\w+ )?площадь|каков\w* (\w+ )?площадь)",
     re.IGNORECASE,
 )
+# a question naming the kind of person it asks for: "Which judge presided …", "What official signed …", "Какой судья …"
+# (as it opens, or opens a second part: "to which individuals …" inside a question asks nothing)
+_PERSON_QUESTION = re.compile(
+    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:which|what) (?:\w+ )?(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?"
+    r"|lawyers?|attorneys?|journalists?"
+    r"|activists?|individuals?|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)"
+    r"|envoys?|ambassadors?|rapporteurs?|coordinators?|investigators?|witness(?:es)?)\b"
+    r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*|журналист\w*|активист\w*"
+    r"|следовател\w*|командир\w*|руководител\w*|председател\w*)",
+    re.IGNORECASE,
+)
+# words of an institution's or a date's name, not of a person's: "the Court of First Instance", "Appeals Court"
+_NOT_PERSON = frozenset(
+    "court courts council ministry office police republic nations united national committee commission government assembly "
+    "army forces party union department state states agency bank fund programme program mission panel security general "
+    "tribunal instance appeals appeal first supreme high international human rights division unit service services "
+    "directorate prison prisons county province region city the a an in on of and for january february march april may june "
+    "july august september october november december".split()
+)
+_TITLED = re.compile(
+    r"\b(?:Judge|Justice|Mr|Mrs|Ms|Dr|Prosecutor|Commissioner|Minister|President|Colonel|General|Senator|Ambassador)\.?\s+[A-Z][\w’'-]+"
+    r"|\b(?:судья|прокурор|адвокат|министр|председатель)\s+[А-ЯЁ][а-яё-]+"
+)
+_NAME_RUN = re.compile(r"[A-ZА-ЯЁ][\w’'.-]*(?:\s+(?:(?:de|da|van|von|bin|al|la|le|du|dos)\s+)?[A-ZА-ЯЁ][\w’'.-]*)+")
 _PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
 # "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …",
 # and "What are elvers?" / "Что такое …?" (a term of at most three words, then the question ends or a comma follows)
@@ -171,6 +195,8 @@ def answer_type(question: str) -> str | None:
         return "area"
     if _PERCENT_QUESTION.search(question):
         return "percent"
+    if _PERSON_QUESTION.search(question):
+        return "person"
     if _DURATION_QUESTION.search(question):
         return "duration"
     if _QUANTITY.search(question):
@@ -200,6 +226,8 @@ def holds(text: str, wanted: str | None) -> bool:
         return _AREA.search(text) is not None and holds(text, "quantity")
     if wanted == "percent":
         return _PERCENT.search(text) is not None
+    if wanted == "person":
+        return _TITLED.search(text) is not None or any(_personal(run.group()) for run in _NAME_RUN.finditer(text))
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
     if wanted == "definition":
@@ -215,9 +243,16 @@ def answers_type(text: str, wanted: str | None) -> bool:
     answers, where requiring a figure for "how many" lost 5 of 107, most of them rough amounts)."""
     if wanted in ("quantity", "duration"):
         return holds(text, wanted) or _ZERO.search(text) is not None
-    if wanted in ("money", "area", "percent"):
+    if wanted in ("money", "area", "percent", "person"):
         return holds(text, wanted)
     return True
+
+
+def _personal(run: str) -> bool:
+    """Whether a run of capitalised words can be a person's name: two words or more, none of them an institution's or a
+    month's ("Appeals Court", "Court of First Instance", "February 2025" are not; "Garry Conille", "Ярослав Белоусов" are)."""
+    words = [w.strip(".’'").lower() for w in run.split()]
+    return len(words) >= 2 and not any(w.removesuffix("’s").removesuffix("'s") in _NOT_PERSON for w in words)
 
 
 def is_statement(text: str) -> bool:
