@@ -518,4 +518,11 @@ def test_when_the_passage_about_what_was_asked_is_refused_a_weaker_one_sharing_i
     assert not first.abstained and "50 prosecutors" in first.answer
     second = pipeline.ask("How many prosecutors attended the second international conference of prosecutors on accountability?")
     assert second.abstained and "100" not in second.answer, second.answer
-    assert "second international" in second.answer  # says what it found otherwise
+    assert "first international conference, not the second international conference" in second.answer, second.answer
+
+
+def test_a_near_miss_refused_for_what_it_lacks_is_not_said_to_be_of_another_period():
+    asked = parse("Which judge presided over the Appeals Court ruling of 19 February 2025?")
+    # the nearest passage is the ruling of that very day, refused for naming no judge: no period is to blame
+    assert near_miss_message(asked, []) == "The nearest passages are on the topic but do not give a person's name."
+    assert "2024" in near_miss_message(asked, ["On 12 March 2024, the court ruled."])  # one refused for its period is

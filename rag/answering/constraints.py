@@ -611,9 +611,16 @@ def ordinals_in(text: str) -> frozenset[tuple[int, str]]:
     return frozenset(found)
 
 
-def ordinal_words(question: str) -> list[str]:
-    """The ordinals of a question with the word after each, as written ("second international")."""
-    return [m.group() for m in _ORDINAL.finditer(question)]
+def ordinal_phrases(text: str, after: Iterable[str]) -> list[str]:
+    """The ordinals of a text followed by a word of these stems, with two words after each, as written: "first
+    international conference" of "… organized the first international conference of prosecutors" for {"internat"}."""
+    after = set(after)
+    phrases = []
+    for match in _ORDINAL.finditer(text):
+        if tokenize(match.group(2))[:1] and tokenize(match.group(2))[0] in after:
+            more = re.match(r"\s+[^\W\d_]+", text[match.end() :])
+            phrases.append(match.group() + (more.group() if more else ""))
+    return phrases
 
 
 def misnumbered(asked: frozenset[tuple[int, str]], quote: str) -> bool:
@@ -701,17 +708,19 @@ def near_miss_message(
     numbered: Sequence[str] = (),
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
-    passages give instead (periods: the texts that set their periods, rag.answering.constraints.period_of), or the
+    passages give instead (periods: the texts that set the periods of those refused for theirs, period_of; none when
+    none was, and the kind of answer is what they lack: the ruling of 19 February names no judge), or the
     names asked about that the nearest passages do not write (missing_names, as the question writes them), or the
     articles of law they do not cite (missing_articles), or the sources asked about to which they do not attribute
     what they say (missing_sources), or what the question asks the date of when they date something else (events,
-    the question's own words), or what it numbers when they number it otherwise (numbered: "second international")."""
-    asked = constraints.describe()
+    the question's own words), or what they number otherwise (numbered: what they write and what the question asks,
+    "first international conference" and "second international conference")."""
+    asked, periods = constraints.describe(), list(periods)
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
     if events and not missing_names:
         return f"The nearest passages give no date for what was asked ({_listed(list(events))}): the reports do not appear to answer this."
-    if numbered and not missing_names:
-        return f"The nearest passages tell of another one than the {_listed(list(numbered))} asked about: the reports do not appear to answer this."
+    if len(numbered) == 2 and not missing_names:
+        return f"The nearest passages are about the {numbered[0]}, not the {numbered[1]}: the reports do not appear to answer this."
     if missing_sources and not missing_names:
         return f"The nearest passages do not say this comes from {_listed(list(missing_sources))}: the reports do not appear to answer this."
     if missing_names:
@@ -721,7 +730,7 @@ def near_miss_message(
         return f"The nearest passages do not cite {which}: the reports do not appear to answer this."
     if constraints.period and given:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
-    if constraints.period:
+    if constraints.period and periods:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about other periods."
     kinds = {
         "quantity": "a number", "money": "an amount of money", "area": "an area", "percent": "a share", "duration": "a length of time",

@@ -24,7 +24,7 @@ from rag.answering.constraints import (
     in_section_on,
     misnumbered,
     near_miss_message,
-    ordinal_words,
+    ordinal_phrases,
     parse,
     period_of,
     period_text,
@@ -395,7 +395,7 @@ def extractive_answer(
         # the periods to name are those of the quotes refused for their period (a footnote refused for holding
         # no figure says nothing of what the reports cover)
         dated = [u for u in near if _wrong_period(u, constraints, opening)]
-        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in (dated or near)[:5]]
+        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
         best = near[0] if near and not _wrong_period(near[0], constraints, opening) else None
         message = near_miss_message(constraints, periods, *_lacking(best, constraints, opening, asked or question)) if near else NOT_ANSWERED
@@ -407,8 +407,8 @@ def extractive_answer(
 def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Opening | None, question: str) -> tuple[list[str], ...]:
     """What a refused unit lacks of what the question gives, as near_miss_message takes it: the names it does not
     write and the sources it is not attributed to (as the question writes them), the articles it does not cite, the
-    event it does not tell (the question's words), what it numbers otherwise (the question's ordinals); all empty for
-    no unit."""
+    event it does not tell (the question's words), what it numbers otherwise (its ordinal and the question's); all empty
+    for no unit."""
     if unit is None:
         return [], [], [], [], []
     chunk = unit.passage.chunk
@@ -418,8 +418,17 @@ def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Ope
         unwritten_articles(constraints, unit.text, chunk.text, *documents[:1]),
         written_names(question, unattributed(constraints, unit.text)),
         written_words(question, unhappened(constraints, unit.text, chunk.text)),
-        ordinal_words(question) if misnumbered(constraints.ordinals, unit.text) else [],
+        _renumbered(unit.text, constraints, question),
     )
+
+
+def _renumbered(quote: str, constraints: Constraints, question: str) -> list[str]:
+    """What a quote numbers otherwise than the question, and what the question asks, as each writes it; [] when it does not."""
+    if not misnumbered(constraints.ordinals, quote):
+        return []
+    after = {word for _, word in constraints.ordinals}
+    found, asked = ordinal_phrases(quote, after), ordinal_phrases(question, after)
+    return [found[0], asked[0]] if found and asked else []
 
 
 def _refused_for_what_it_is_about(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
