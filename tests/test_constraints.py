@@ -316,6 +316,9 @@ def test_a_quote_naming_another_source_does_not_answer_for_the_one_asked_about(m
     # a sentence naming no source by name may well be the asked source's: its name was written sentences before
     assert unattributed(asked, "According to the study, sexual violence against children rose by 1,000% in 2022.") == []
     assert unattributed(parse("How many survivors were assisted in 2022?"), msf) == []  # no source asked about
+    toll = parse("What death toll did Human Rights Watch give for the massacre?")
+    assert toll.sources == (("human", "right", "watch"),) and toll.wanted == "quantity"
+    assert "source" in unmet(toll, "According to BINUH, 207 people were killed.", "According to BINUH, 207 people were killed.")
     assert near_miss_message(asked, [], (), (), ["UNICEF"]) == (
         "The nearest passages do not say this comes from UNICEF: the reports do not appear to answer this."
     )

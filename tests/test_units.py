@@ -116,6 +116,14 @@ def test_a_widened_quote_stays_within_its_bound():
         ("Какая доля задержанных была освобождена?", "percent"),
         ("How many years did the trial last?", "duration"),
         ("Which judge presided over the ruling of 19 February 2025?", "person"),
+        ("Whom did the President appoint as the new Chief Justice?", "person"),
+        ("Who heads the field mission?", "person"),
+        ("Кто руководит Крымской полевой миссией?", "person"),
+        ("Who was the first to arrive?", None),
+        ("What death toll did the organisation give?", "quantity"),
+        ("How much did the national budget allocate to the Commission?", "money"),
+        ("Какую сумму фонд выделил на подготовку доклада?", "money"),
+        ("How old was he when he won?", "quantity"),  # an age is often a bare figure ("at 39")
         ("Какой судья вынес приговор?", "person"),
         ("What act sets the term to which individuals must adhere?", None),  # "which individuals" inside asks nothing
         ("К какому сроку суд приговорил активиста?", "duration"),
@@ -178,6 +186,10 @@ def test_a_span_of_time_is_no_count_but_answers_how_long():
     assert not holds(sentence, "quantity") and holds(sentence, "duration")  # "how many sentences" is no "how long"
     assert not holds("The court must rule within 30 days.", "quantity") and holds("It lasted two and a half years.", "duration")
     assert holds("In the first three years, 35 people were sentenced.", "quantity")  # the 35 still counts
+    # a term needs its unit of time: eight people accused, a date's "2014 года", are no term
+    assert not holds("Дело Олега Сенцова, по которому проходят уже восемь человек (статья 205 УК).", "duration")
+    assert not holds("В конце февраля 2014 года Колхидов был задержан.", "duration")
+    assert holds("приговорен к семи годам колонии", "duration") and holds("sentenced to life imprisonment", "duration")
 
 
 def test_holds_a_definition():

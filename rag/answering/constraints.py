@@ -359,11 +359,12 @@ _SOURCE_NAMED = re.compile(
     r"|^\s*(?:в|из)\s+(?!как)((?:доклад|отч[её]т|обзор|исследовани|приложени)\w*[^,?;]{0,80})(?=,)",
     re.IGNORECASE,
 )
-# "… did UNICEF report for 2022?", "… has the Human Rights Section of BINUH documented …": a body named as the one
-# that reported it (a possessive is not: "does the Secretary-General's report define …")
+# "… did UNICEF report for 2022?", "… has the Human Rights Section of BINUH documented …", "What death toll did Human
+# Rights Watch give …": a body named as the one that reported it (a possessive is not: "does the Secretary-General's
+# report define …")
 _REPORTED_BY = re.compile(
     r"\b(?:did|does|do|has|have)\s+(?:the\s+)?((?-i:[A-Z])[\w.-]*(?:\s+(?:of\s+(?:the\s+)?)?(?-i:[A-Z])[\w.-]*)*)\s+"
-    r"(?:report|record|document|register|estimate|count|say|find)(?:ed)?\b",
+    r"(?:report|record|document|register|estimate|count|say|find|give|put|cite|publish)(?:ed)?\b",
     re.IGNORECASE,
 )
 

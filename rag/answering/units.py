@@ -35,14 +35,15 @@ _CAPITAL_PLACE = re.compile(r"[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*\s*[,(]")
 _QUANTITY = re.compile(
     r"\b(how (many|much|large|big|old|tall|high|deep|wide|heavy)"
     r"|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate"
-    r"|increase|decrease|rise|growth|drop|fall|reduction)s?"
+    r"|increase|decrease|rise|growth|drop|fall|reduction|toll|tally|count)s?"
     r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
 )
-# a question asking how long: "how many years", "how old", "сколько лет", "к какому сроку" (a quantity of time)
+# a question asking how long: "how many years", "сколько лет", "к какому сроку" (a quantity of time; "how old" is
+# answered by a bare figure as often: "at 39")
 _DURATION_QUESTION = re.compile(
-    r"\b(how many (years|months|weeks|days|hours|decades)|how old|сколько (лет|месяц\w*|недел\w*|дней|суток|часов)"
+    r"\b(how many (years|months|weeks|days|hours|decades)|сколько (лет|месяц\w*|недел\w*|дней|суток|часов)"
     r"|как\w* (\w+ )?срок\w*|на какой срок)",
     re.IGNORECASE,
 )
@@ -81,8 +82,9 @@ _ZERO = re.compile(r"\b(?:none|nobody|no one|zero|ни одного|ни оди�
 # money is written with a currency: "$7.2 million", "US$ 120,000", "25 000 рублей"
 _MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)\b", re.IGNORECASE)
 _MONEY_QUESTION = re.compile(
-    r"\b(how much (money|funding|did \w+ (cost|spend|receive|raise|pay))|(what|which) (\w+ )?(budget|cost|funding|sum|fine)s?\b"
-    r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|каков\w* (\w+ )?(бюджет|сумма|стоимость)|как\w* (\w+ )?штраф|размер\w* штраф)",
+    r"\b(how much (money|funding|did\b.{1,60}?\b(cost|spend|receive|raise|pay|allocate|allot|appropriate|budget|grant|donate|contribute"
+    r"|invest|earn|owe|fund))|(what|which) (\w+ )?(budget|cost|funding|sum|fine)s?\b"
+    r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|(каков|как)\w* (\w+ )?(бюджет|сумм|стоимост)\w*|как\w* (\w+ )?штраф|размер\w* штраф)",
     re.IGNORECASE,
 )
 # an area is written with its unit: "1,281,249 square metres", "40 km²", "12 hectares", "300 кв. м", "5 га"
@@ -116,7 +118,10 @@ _PERSON_QUESTION = re.compile(
     r"|activists?|individuals?|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)"
     r"|envoys?|ambassadors?|rapporteurs?|coordinators?|investigators?|witness(?:es)?)\b"
     r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*|журналист\w*|активист\w*"
-    r"|следовател\w*|командир\w*|руководител\w*|председател\w*)",
+    r"|следовател\w*|командир\w*|руководител\w*|председател\w*)"
+    # who holds a post, or was put in one: "Who heads the mission?", "Whom did the President appoint …", "Кто возглавляет …"
+    r"|^\W*(?:who|whom)\b.{0,40}?\b(?:heads?|headed|leads?|led|chairs?|chaired|directs?|appoint|appointed|nominate|nominated|named)\b"
+    r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)",
     re.IGNORECASE,
 )
 # words of an institution's or a date's name, not of a person's: "the Court of First Instance", "Appeals Court"
@@ -184,9 +189,12 @@ _TIME_SPAN = re.compile(
 )
 
 
+_LIFE = re.compile(r"\blife (?:imprisonment|sentence|term)|\bfor life\b|пожизненн\w*", re.IGNORECASE)
+
+
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
-    'percent' (what percentage, what share, какая доля), 'duration' (how many years, how old, к какому сроку),
+    'percent' (what percentage, what share, какая доля), 'duration' (how many years, к какому сроку),
     'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or
     None."""
     if _MONEY_QUESTION.search(question):
@@ -217,8 +225,10 @@ def defined_term(question: str) -> str:
 def holds(text: str, wanted: str | None) -> bool:
     """Whether text holds something of the wanted type (any text does when nothing in particular is wanted)."""
     if wanted == "quantity":
-        return holds(_TIME_SPAN.sub(" ", text), "duration")
-    if wanted == "duration":
+        return holds(_TIME_SPAN.sub(" ", text), "figure")
+    if wanted == "duration":  # a span of time, or a term for life ("пожизненное лишение свободы")
+        return _TIME_SPAN.search(_DATE_FIGURES.sub(" ", text)) is not None or _LIFE.search(text) is not None  # "2014 года" is a date
+    if wanted == "figure":
         return _QUANTITY_IN_TEXT.search(_DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", text))) is not None
     if wanted == "money":
         return _MONEY.search(text) is not None and holds(text, "quantity")
