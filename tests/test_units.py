@@ -177,8 +177,15 @@ def test_a_person_asked_for_is_a_name_not_an_institution():
     ruling = "On 19 February 2025, the Appeals Court ruled that the Court of First Instance did not have the power to summon them."
     assert not answers_type(ruling, "person")  # courts and a date, no one who presided
     assert answers_type("Judge Morin presided over the hearing.", "person")
+    assert not answers_type("The President also removed and replaced the Chief Justice and the Central Bank Governor.", "person")  # posts
     assert answers_type("The then Prime Minister, Garry Conille, disagreed.", "person")
     assert answers_type("Ярослав Белоусов был осужден.", "person") and not answers_type("Верховный суд отменил решение.", "person")
+
+
+def test_a_name_in_the_next_sentence_is_not_taken_for_the_person_asked_about():
+    text = "The material was collected by the Crimean Field Mission. The case of Oleg Sentsov drew the most attention."
+    assert quoted(text, 0, "person") == "The material was collected by the Crimean Field Mission."
+    assert quoted(text, 0, "quantity") == "The material was collected by the Crimean Field Mission."
 
 
 def test_a_span_of_time_is_no_count_but_answers_how_long():
