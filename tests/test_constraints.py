@@ -529,3 +529,14 @@ def test_a_near_miss_refused_for_what_it_lacks_is_not_said_to_be_of_another_peri
     # the nearest passage is the ruling of that very day, refused for naming no judge: no period is to blame
     assert near_miss_message(asked, []) == "The nearest passages are on the topic but do not give a person's name."
     assert "2024" in near_miss_message(asked, ["On 12 March 2024, the court ruled."])  # one refused for its period is
+
+
+def test_a_figure_for_a_longer_span_does_not_answer_for_one_month_in_it():
+    asked = parse("By how much did the consumer price index rise in March 2025?")
+    longer = "The consumer price index increased by 89 per cent between August 2024 and May 2025."
+    assert unmet(asked, longer, longer) == ["year"]
+    march = "The consumer price index rose by 7 per cent from February 2025 to March 2025."  # a part of it is no longer
+    assert unmet(parse("By how much did the consumer price index rise in 2025?"), march, march) == []
+    # for a year asked, a wider span may be the answer: forest lost by 1991 is counted from 1970
+    cumulative = "Between 1970 and 1991, 415,000 square kilometres of forest were lost."
+    assert unmet(parse("How many square kilometres of forest were lost by 1991?"), cumulative, cumulative) == []

@@ -85,7 +85,7 @@ class Constraints:
     day: tuple[int, int] | None = None  # (month, day) of the one day it asks about ("on 12 October 2024"; the_day)
     places: tuple[str, ...] = ()  # stems of the places below a country it names ("renk" of "Renk County"; places_in)
     ordinals: frozenset[tuple[int, str]] = frozenset()  # what it numbers: {(2, "intern")} of "second international" (ordinals_in)
-    spans: frozenset[tuple[int, int]] = frozenset()  # the dated spans it names ("1 July 2025 to 30 June 2026"; spans_in)
+    spans: frozenset[tuple[int, int]] = frozenset()  # its period as spans ("1 July 2025 to 30 June 2026"; _asked_spans)
 
     # the period of the report it asks of ("In the report covering January to March 2025, …"), held to the report's
     # own (its title or the opening that states what it covers), not to each quote: the budget that report gives is
@@ -113,19 +113,27 @@ def parse(question: str) -> Constraints:
     source = source_text(question)
     covered = (years_in(source), months_in(source)) if source else (frozenset(), frozenset())
     rest = question.replace(source, " ") if any(covered) else question
-    months = months_in(rest)
+    years, months = years_in(rest), months_in(rest)
     return Constraints(
-        years_in(rest), months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
-        places_in(question, names), ordinals_in(question), _whole_spans(rest), *covered,
+        years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
+        places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months), *covered,
     )
 
 
-def _whole_spans(question: str) -> frozenset[tuple[int, int]]:
-    """The question's dated spans when they hold every year it names (none otherwise: "in 2000, to 2005 compared to
-    1995 to 2000" reads one span and a year outside it, so its period is not its spans)."""
+def _asked_spans(question: str, years: frozenset[int], months: frozenset[int]) -> frozenset[tuple[int, int]]:
+    """The period a question asks about as spans (see spans_in): the spans it writes when they hold every year it names
+    (none otherwise: "in 2000, to 2005 compared to 1995 to 2000" reads one span and a year outside it); else its
+    months of its one year ("in March 2025"), or its run of years ("in 2024", "2011–2014"); none when it names no year."""
     spans = spans_in(question)
-    inside = all(any(a // 12 <= year <= b // 12 for a, b in spans) for year in years_in(question))
-    return spans if spans and inside else frozenset()
+    if spans:
+        inside = all(any(a // 12 <= year <= b // 12 for a, b in spans) for year in years)
+        return spans if inside else frozenset()
+    if not years or max(years) - min(years) + 1 != len(years):
+        return frozenset()
+    if months and len(years) == 1 and max(months) - min(months) + 1 == len(months):
+        year = next(iter(years))
+        return frozenset({(year * 12 + min(months) - 1, year * 12 + max(months) - 1)})
+    return frozenset({(min(years) * 12, max(years) * 12 + 11)}) if not months else frozenset()
 
 
 @lru_cache(maxsize=READ_CACHE)
@@ -501,12 +509,21 @@ def spans_in(text: str) -> frozenset[tuple[int, int]]:
 
 
 def misspanned(asked: frozenset[tuple[int, int]], quote: str) -> bool:
-    """Whether the quote gives its figure for another span than the question asks (asked: the question's spans_in):
-    a span neither within nor around any asked. The appropriation for 1 July 2024 to 30 June 2025 does not answer
-    for 1 July 2025 to 30 June 2026, though both name 2025; a quote naming no span is judged by its years alone."""
+    """Whether the quote gives its figure for a span that is not within any the question asks about (asked: its
+    period as spans, _asked_spans). The appropriation for 1 July 2024 to 30 June 2025 does not answer for 1 July 2025
+    to 30 June 2026, though both name 2025, nor does a rise "between August 2024 and May 2025" answer for March 2025;
+    a part of the period asked is kept ("between January and March 2024" for 2024), and so is a wider span for a
+    period of a year or more. Whole years ("2025/26") are compared by year. A quote naming no span is judged by its
+    years alone."""
     given = spans_in(quote) if asked else frozenset()
-    inside = lambda a, b: a[0] <= b[0] and b[1] <= a[1]  # noqa: E731
-    return bool(given) and not any(inside(a, g) or inside(g, a) for a in asked for g in given)
+    # around a year or more asked, a wider span is often the answer (forest "lost by 1991" is counted from 1970)
+    return bool(given) and not any(_within(g, a) or (a[1] - a[0] >= 11 and _within(a, g)) for a in asked for g in given)
+
+
+def _within(span: tuple[int, int], period: tuple[int, int]) -> bool:
+    if span[0] % 12 == 0 and span[1] % 12 == 11:  # whole years: a budget's "2025/26" lies within July 2025 to June 2026
+        return period[0] // 12 <= span[0] // 12 and span[1] // 12 <= period[1] // 12
+    return period[0] <= span[0] and span[1] <= period[1]
 
 
 def _month_names(text: str) -> Iterator[re.Match]:
