@@ -138,6 +138,8 @@ def test_a_widened_quote_stays_within_its_bound():
         ("Как в докладе расшифровывается статья 165 УК РФ?", "definition"),
         ("How does the report define 'conflict-related sexual violence'?", "definition"),
         ("What is meant by a review procedure?", "definition"),
+        ("What do the authors mean by political motive?", "definition"),
+        ("Что авторы доклада понимают под политическим мотивом?", "definition"),
         ("What does the term elvers mean?", "definition"),
         ("Where is the Division based?", None),
         ("What are cilia used for?", None),  # what for, not what cilia are
@@ -276,4 +278,6 @@ def test_the_term_a_definition_question_asks_about():
     assert defined_term("How does the report define 'conflict-related sexual violence'?") == "'conflict-related sexual violence'"
     assert defined_term("Что означает статья 354.1 УК РФ, упомянутая в докладе?") == "статья 354.1 УК РФ"
     assert defined_term("What does NAURMAL stand for?") == "NAURMAL"
+    assert defined_term("What does the report mean by a review procedure?") == "a review procedure"  # not "the report"
+    assert defined_term("Что авторы доклада понимают под политическим мотивом?") == "политическим мотивом"
     assert defined_term("Who wrote the report?") == ""

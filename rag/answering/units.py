@@ -145,7 +145,8 @@ _PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
 # and "What are elvers?" / "Что такое …?" (a term of at most three words, then the question ends or a comma follows)
 _DEFINITION_QUESTION = re.compile(
     r"\bhow (?:does|do|did|is|are|was|were)\b.{0,80}\bdefined?\b|^\s*define\b|\b(?:definition|meaning) of\b"
-    r"|\bwhat (?:is|are) meant by\b|\bwhat does .{1,80} (?:mean|stand for)\b"
+    r"|\bwhat (?:is|are) meant by\b|\bwhat does .{1,80} (?:mean|stand for)\b|\b(?:mean|means|understand)\s+by\b"
+    r"|\b(?:понима|подразумева)\w*\s+под\b"
     r"|\bчто (?:означает|значит|понимается|подразумевается)\b|\bкак\w* .{0,40}определ\w*|\bопределени\w*"
     r"|\bрасшифров\w*|\bhow (?:is|are) .{1,60} spelt out\b"
     # "What are elvers?", "What is a twin prime?", "What is the NASUWT?": a term of one or two words, none of them a
@@ -219,8 +220,16 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+# "What does the report mean by X?", "What do the authors understand by X?", "Что авторы понимают под X?": the term
+# follows "by" / "под", whoever is said to mean it
+_MEANT_BY = re.compile(r"\b(?:mean|means|meant|understand|understood)\s+by\s+([^?,;]+)|\b(?:понима|подразумева)\w*\s+под\s+([^?,;]+)", re.I)
+
+
 def defined_term(question: str) -> str:
     """The words a question asks the meaning of ("elvers", "'conflict-related sexual violence'"), or ""."""
+    meant = _MEANT_BY.search(question)
+    if meant:
+        return (meant.group(1) or meant.group(2)).strip()
     match = _DEFINED_TERM.search(question)
     return next((g for g in match.groups() if g), "").strip() if match else ""
 
