@@ -198,26 +198,14 @@ _LIFE = re.compile(r"\blife (?:imprisonment|sentence|term)|\bfor life\b|пожи
 
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
-    'percent' (what percentage, what share, какая доля), 'duration' (how many years, к какому сроку),
-    'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or
-    None."""
-    if _MONEY_QUESTION.search(question):
-        return "money"
-    if _AREA_QUESTION.search(question):
-        return "area"
-    if _PERCENT_QUESTION.search(question):
-        return "percent"
-    if _PERSON_QUESTION.search(question):
-        return "person"
-    if _DURATION_QUESTION.search(question):
-        return "duration"
-    if _QUANTITY.search(question):
-        return "quantity"
-    if DATE_QUESTION.search(question):
-        return "date"
-    if _DEFINITION_QUESTION.search(question):
-        return "definition"
-    return None
+    'percent' (what percentage, what share, какая доля), 'person' (which judge, who heads, кто руководит), 'duration'
+    (how many years, к какому сроку), 'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how
+    is … defined, что означает …), or None; the first of these that the question reads as."""
+    kinds = (
+        ("money", _MONEY_QUESTION), ("area", _AREA_QUESTION), ("percent", _PERCENT_QUESTION), ("person", _PERSON_QUESTION),
+        ("duration", _DURATION_QUESTION), ("quantity", _QUANTITY), ("date", DATE_QUESTION), ("definition", _DEFINITION_QUESTION),
+    )
+    return next((kind for kind, asks in kinds if asks.search(question)), None)
 
 
 # "What does the report mean by X?", "What do the authors understand by X?", "Что авторы понимают под X?": the term
