@@ -486,6 +486,7 @@ def test_a_budget_period_is_a_span_another_span_does_not_answer():
     asked = parse("How much did the General Assembly appropriate for UNMISS for the period from 1 July 2025 to 30 June 2026?")
     last = "The Assembly appropriated $1,237,887,300 for the Mission for the period from 1 July 2024 to 30 June 2025."
     assert unmet(asked, last, last) == ["year"]  # it shares 2025 with the span asked, and is another budget
+    assert near_miss_message(asked, [last]).endswith("for July 2025–June 2026; the nearest passages are about July 2024–June 2025.")
     this = "The Assembly appropriated $1,301,000,000 for the Mission for the period from 1 July 2025 to 30 June 2026."
     assert unmet(asked, this, this) == []
     assert unmet(parse("What was appropriated for 2024/25?"), last, last) == []  # the span lies within the two years
@@ -535,6 +536,7 @@ def test_a_figure_for_a_longer_span_does_not_answer_for_one_month_in_it():
     asked = parse("By how much did the consumer price index rise in March 2025?")
     longer = "The consumer price index increased by 89 per cent between August 2024 and May 2025."
     assert unmet(asked, longer, longer) == ["year"]
+    assert near_miss_message(asked, [longer]).endswith("for March 2025; the nearest passages are about August 2024–May 2025.")
     march = "The consumer price index rose by 7 per cent from February 2025 to March 2025."  # a part of it is no longer
     assert unmet(parse("By how much did the consumer price index rise in 2025?"), march, march) == []
     # for a year asked, a wider span may be the answer: forest lost by 1991 is counted from 1970

@@ -746,6 +746,11 @@ def near_miss_message(
     if missing_articles:
         which = f"article {missing_articles[0]}" if len(missing_articles) == 1 else f"articles {_listed(list(missing_articles))}"
         return f"The nearest passages do not cite {which}: the reports do not appear to answer this."
+    spans = sorted({span for text in periods for span in spans_in(text)} - constraints.spans) if constraints.spans else []
+    if spans and all(b > a for a, b in constraints.spans):  # a span asked is named as one: "July 2025–June 2026"
+        asked = _listed([_span_text(span) for span in sorted(constraints.spans)])
+    if constraints.period and spans:  # refused for a span beyond the one asked: name the spans, not their years
+        return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed([_span_text(s) for s in spans])}."
     if constraints.period and given:
         return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
     if constraints.period and periods:
@@ -756,6 +761,14 @@ def near_miss_message(
     }
     kind = kinds.get(constraints.wanted or "", "what was asked")
     return f"The nearest passages are on the topic but do not give {kind}."
+
+
+def _span_text(span: tuple[int, int]) -> str:
+    """A span as a reader writes it: "August 2024–May 2025", "2024–2025" for whole years."""
+    (y1, m1), (y2, m2) = divmod(span[0], 12), divmod(span[1], 12)
+    if m1 == 0 and m2 == 11:
+        return f"{y1}–{y2}"
+    return f"{_EN_MONTHS[m1]} {y1}–{_EN_MONTHS[m2]} {y2}" if y1 != y2 else f"{_EN_MONTHS[m1]}–{_EN_MONTHS[m2]} {y2}"
 
 
 def _nearest(read, *texts: str) -> frozenset[int]:
