@@ -368,14 +368,16 @@ class Pipeline:
             raise CorpusFileError(f"passage {chunk_id!r}: not in the index (a reindex may have replaced it); ask again.")
         chunk, width = found[0], 2 * CONTEXT_CHUNKS + 1
         middle = max(chunk.ord + int(step) * width, CONTEXT_CHUNKS)
-        chunks = self.document_chunks(chunk.source, middle - CONTEXT_CHUNKS, middle + CONTEXT_CHUNKS)
-        return chunks, middle - CONTEXT_CHUNKS > 0, middle + CONTEXT_CHUNKS < len(self.records.chunk_ids(chunk.source)) - 1
+        ids = self.records.chunk_ids_in_order(chunk.source)  # read once: the window's passages and whether text follows it
+        chunks = self.document_chunks(chunk.source, middle - CONTEXT_CHUNKS, middle + CONTEXT_CHUNKS, ids)
+        return chunks, middle - CONTEXT_CHUNKS > 0, middle + CONTEXT_CHUNKS < len(ids) - 1
 
-    def document_chunks(self, source: str, first: int, last: int) -> list[Chunk]:
+    def document_chunks(self, source: str, first: int, last: int, ids: list[str] | None = None) -> list[Chunk]:
         """A document's chunks numbered first to last in reading order, fetched by their ids (the bookkeeping keeps them
-        in reading order): a keyed read, where a metadata filter over the store scans it (about 3 s at a million chunks,
-        for every document an answer's period check opens). Should the two disagree, the store's filter decides."""
-        ids = self.records.chunk_ids_in_order(source)
+        in reading order; ids: those already read): a keyed read, where a metadata filter over the store scans it (about
+        3 s at a million chunks, for every document an answer's period check opens). Should the two disagree, the
+        store's filter decides."""
+        ids = self.records.chunk_ids_in_order(source) if ids is None else ids
         first, last = max(first, 0), min(last, len(ids) - 1)
         if first > last:
             return []
