@@ -159,8 +159,12 @@ class Pipeline:
         # asking what something means looks deeper too, for the passages that define
         deeper = constraints.period or constraints.wanted == "definition"
         keywords = self.keywords()  # one generation for the whole question, though a reindex may publish the next meanwhile
-        # a name no report writes constrains nothing (a misspelt acronym, a full name the reports abbreviate)
-        constraints = replace(constraints, names=tuple(name for name, count in keywords.holding(constraints.names).items() if count))
+        # a name no report writes constrains nothing (a misspelt acronym, a full name the reports abbreviate); a name is
+        # written in any form sharing its first letters, as the quotes are read (the question's "Ярославу" stems apart
+        # from the report's "Ярослав")
+        held = keywords.holding(constraints.names)
+        written = [n for n, count in held.items() if count or (len(n) > NAME_PREFIX and keywords.starting(n[:NAME_PREFIX]))]
+        constraints = replace(constraints, names=tuple(written))
         # a question asking what one organisation or report says looks in the documents it names so, when some are
         named = self.named_sources(resolved, allowed) if not sources else None
         looked_in = named or allowed

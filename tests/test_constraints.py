@@ -542,3 +542,18 @@ def test_a_figure_for_a_longer_span_does_not_answer_for_one_month_in_it():
     # for a year asked, a wider span may be the answer: forest lost by 1991 is counted from 1970
     cumulative = "Between 1970 and 1991, 415,000 square kilometres of forest were lost."
     assert unmet(parse("How many square kilometres of forest were lost by 1991?"), cumulative, cumulative) == []
+
+
+def test_a_russian_name_asked_in_another_case_is_still_a_name_the_reports_write(make_pipeline):
+    # the question's "Ярослава Белоусова" stems apart from the report's "Ярослав Белоусов": the name must still count,
+    # or a sentence about another case of the same affair answers for him
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "belousov.txt": "Ярослав Белоусов в феврале 2014 года был приговорен к двум с половиной годам лишения свободы.\n",
+            "akimenkov.txt": "Фигурант болотного дела Акименков был приговорен к трем с половиной годам колонии.\n",
+        },
+    )
+    asked = pipeline.ask("К какому сроку был приговорен фигурант болотного дела Ярослав Белоусов?")
+    again = pipeline.ask("К какому сроку приговорили фигуранта болотного дела Ярослава Белоусова?")
+    assert "Белоусов" in asked.answer and "Белоусов" in again.answer and "Акименков" not in again.answer, again.answer
