@@ -124,6 +124,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("How much did the national budget allocate to the Commission?", "money"),
         ("Какую сумму фонд выделил на подготовку доклада?", "money"),
         ("How old was he when he won?", "quantity"),  # an age is often a bare figure ("at 39")
+        ("Which armed group was responsible for the attack?", "entity"),
+        ("В каком клубе должен был пройти концерт?", "entity"),
+        ("What group of scientists measures oxygen?", None),  # answered by a common noun as often as by a name
         ("Какой судья вынес приговор?", "person"),
         ("What act sets the term to which individuals must adhere?", None),  # "which individuals" inside asks nothing
         ("К какому сроку суд приговорил активиста?", "duration"),
@@ -188,6 +191,26 @@ def test_a_name_in_the_next_sentence_is_not_taken_for_the_person_asked_about():
     text = "The material was collected by the Crimean Field Mission. The case of Oleg Sentsov drew the most attention."
     assert quoted(text, 0, "person") == "The material was collected by the Crimean Field Mission."
     assert quoted(text, 0, "quantity") == "The material was collected by the Crimean Field Mission."
+
+
+def test_a_body_or_place_asked_for_is_a_name_the_question_does_not_give():
+    from rag.answering.units import names_another
+    from rag.text import tokenize
+
+    asked = frozenset(tokenize("Which armed group shot dead the two United Nations contracted staff on the Bor-Pibor Road on 4 April?"))
+    told = "Of note, on 4 April, along the Bor-Pibor Road, armed perpetrators attacked, and two United Nations staff were shot dead."
+    assert not names_another(told, asked)  # only the road, the month and the United Nations the question names
+    assert names_another("On 4 April, SPLM/A-IO fighters shot dead two United Nations staff.", asked)
+    assert names_another("Greenland signed a treaty in 1985.", frozenset(tokenize("Which country signed a treaty in 1985?")))
+
+
+def test_the_next_sentence_opening_with_its_own_date_tells_of_another_event():
+    text = "On 1 and 2 May, the opposition attacked Yaribe, where the forces suffered significant casualties. " \
+        "Between 2 and 4 May, the opposition ambushed the forces in three incidents, killing at least two soldiers."
+    assert quoted(text, 0, "quantity").endswith("significant casualties.")  # "1 and 2 May" counts nothing, and the
+    assert not holds("On 1 and 2 May, the opposition attacked Yaribe.", "quantity")  # ambush of 2-4 May is another event
+    assert not holds("с 23 по 25 марта задержали активистов", "quantity") and holds("On 1 and 2 May, 35 people were killed.", "quantity")
+    assert quoted("The review procedure was first adopted by one committee. In March 1991.", 0, "date").endswith("1991.")
 
 
 def test_a_span_of_time_is_no_count_but_answers_how_long():

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.places import PREFIX, another_country, compounded, countries
-from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds, is_heading
+from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds, is_heading, names_another
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
@@ -87,6 +87,7 @@ class Constraints:
     ordinals: frozenset[tuple[int, str]] = frozenset()  # what it numbers: {(2, "intern")} of "second international" (ordinals_in)
     spans: frozenset[tuple[int, int]] = frozenset()  # its period as spans ("1 July 2025 to 30 June 2026"; _asked_spans)
 
+    asked: frozenset[str] = frozenset()  # for a question asking which body or place: its stems (a quote must name another)
     # the period of the report it asks of ("In the report covering January to March 2025, …"), held to the report's
     # own (its title or the opening that states what it covers), not to each quote: the budget that report gives is
     # dated June and July
@@ -116,7 +117,8 @@ def parse(question: str) -> Constraints:
     years, months = years_in(rest), months_in(rest)
     return Constraints(
         years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
-        places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months), *covered,
+        places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
+        frozenset(tokenize(question)) if wanted == "entity" else frozenset(), *covered,
     )
 
 
@@ -562,7 +564,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
             missing.append(part)  # another report's period
     if constraints.day and constraints.day not in (days := days_in(quote)) and any(m == constraints.day[0] for m, _ in days):
         missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
-    if not answers_type(quote, constraints.wanted):
+    if not answers_type(quote, constraints.wanted) or (constraints.asked and not names_another(quote, constraints.asked)):
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):
         missing.append("name")
@@ -757,7 +759,7 @@ def near_miss_message(
         return f"The reports do not appear to give this for {asked}; the nearest passages are about other periods."
     kinds = {
         "quantity": "a number", "money": "an amount of money", "area": "an area", "percent": "a share", "duration": "a length of time",
-        "date": "a date", "person": "a person's name",
+        "date": "a date", "person": "a person's name", "entity": "a name",
     }
     kind = kinds.get(constraints.wanted or "", "what was asked")
     return f"The nearest passages are on the topic but do not give {kind}."

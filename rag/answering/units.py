@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import is_lead_in, is_list_item, is_table_row
+from rag.text import is_lead_in, is_list_item, is_table_row, tokenize
 
 MAX_UNIT_CHARS = 1500  # a widened quote never passes this length
 HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a heading or a term
@@ -61,12 +61,14 @@ _QUANTITY_IN_TEXT = re.compile(
     r"|шестьдесят|семьдесят|восемьдесят|девяност|сотн|двест|тысяч|миллион|миллиард|половин|трет|четверт)\w*|сто|дважды)\b",
     re.IGNORECASE,
 )
-# a year or a day of a date is no quantity: "in 2025", "2025 год", "on 12 March", "1 January to 31 July 2025"
+# a year or a day of a date is no quantity: "in 2025", "2025 год", "on 12 March", "1 January to 31 July 2025", "on 1
+# and 2 May", "с 23 по 25 марта"
 _DATE_FIGURES = re.compile(
     r"(?i:\b(?:in|by|since|of|during|until|to|from|early|late|mid|в|с|по|до|к|на|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
     r"|nov|dec|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[a-zа-я]*\.?\s+)(?:1[89]|20)\d\d\b"
     r"|\b(?:1[89]|20)\d\d(?=\s*(?:год|г\.|гг|[-–—/]\d|[.,;:)]|$))"
-    r"|\b\d{1,2}(?=\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|(?i:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)))"
+    r"|\b\d{1,2}(?=(?:\s*(?:and|to|[-–—]|и|по)\s*\d{1,2})?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+    r"|(?i:январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)))"
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*(?:1[89]|20)\d\d)?\b"
 )
 # figures that count nothing: paragraph numbers ("\n31."), footnote marks ("35 See …", "actors.36"), web addresses, article,
@@ -139,6 +141,33 @@ _TITLED = re.compile(
     r"\b(?:Judge|Justice|Mr|Mrs|Ms|Dr|Prosecutor|Commissioner|Minister|President|Colonel|General|Senator|Ambassador)\.?\s+[A-Z][\w’'-]+"
     r"|\b(?:судья|прокурор|адвокат|министр|председатель)\s+[А-ЯЁ][а-яё-]+"
 )
+# a question asking which body, group, place or publication: "Which armed group was responsible …", "What company
+# manufactured …", "В каком клубе …", "Какая организация опубликовала …" (as it opens, or opens a second part)
+_ENTITY_QUESTION = re.compile(
+    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:in |at |from |by |to )?(?:which|what) (?:\w+ )?(?:(?:armed|criminal) groups?|organi[sz]ations?"
+    r"|part(?:y|ies)|compan(?:y|ies)|manufacturers?|agenc(?:y|ies)|gangs?|militias?|factions?|ministr(?:y|ies)|clubs?|newspapers?"
+    r"|outlets?|channels?|firms?|banks?|countr(?:y|ies)|cit(?:y|ies)|towns?|villages?|provinces?|counties|county)\b"
+    r"|(?:^\W*|\b(?:и|или) |[,;] ?)(?:в |на |из |от |у )?как(?:ой|ая|ое|ие|ого|ом|ую|их|ому|ими) (?:\w+ )?(?:вооруженн\w* групп"
+    r"|организаци|парти|компани|производител|ведомств|банд|министерств|клуб|газет|издани|город|стран|сайт|телеканал)\w*",
+    re.IGNORECASE,
+)
+# a sentence opening with its own date: "Between 2 and 4 May, …", "On 16 October …", "In 2023, …", "В феврале 2014 года …"
+_OPENS_WITH_DATE = re.compile(
+    r"\W*(?:(?:on|in|between|from|since|by|as at|as of|during|until|в|с|на|к|до|по|между)\s+)?(?:(?:early|late|mid)[- ]?\s*)?"
+    r"(?:\d{1,2}(?:\s*(?:and|to|[-–—]|и|по)\s*\d{1,2})?\s+)?(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
+    r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    r"|(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*|(?:1[89]|20)\d\d\b)",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"[A-ZА-ЯЁ][\w’'/-]*")
+_OPENERS = frozenset(
+    "the a an in on of at by for from with as after before during since this that these those it its he she they we there "
+    "when while although however according under over between among following despite notably also furthermore moreover "
+    "of note in addition meanwhile today then such some many most all each both one two three several other further "
+    "в на по с так это этот эта эти он она они при после до для кроме однако согласно как из за к о об у также между "
+    "среди во со по данным тем не менее всего".split()
+)
+_MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)", re.I)
 _NAME_RUN = re.compile(r"[A-ZА-ЯЁ][\w’'.-]*(?:\s+(?:(?:de|da|van|von|bin|al|la|le|du|dos)\s+)?[A-ZА-ЯЁ][\w’'.-]*)+")
 _PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
 # "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …",
@@ -198,12 +227,14 @@ _LIFE = re.compile(r"\blife (?:imprisonment|sentence|term)|\bfor life\b|пожи
 
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
-    'percent' (what percentage, what share, какая доля), 'person' (which judge, who heads, кто руководит), 'duration'
-    (how many years, к какому сроку), 'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how
-    is … defined, что означает …), or None; the first of these that the question reads as."""
+    'percent' (what percentage, what share, какая доля), 'person' (which judge, who heads, кто руководит), 'entity'
+    (which armed group, what company, в каком клубе), 'duration' (how many years, к какому сроку), 'quantity' (how
+    many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or None; the first
+    of these that the question reads as."""
     kinds = (
         ("money", _MONEY_QUESTION), ("area", _AREA_QUESTION), ("percent", _PERCENT_QUESTION), ("person", _PERSON_QUESTION),
-        ("duration", _DURATION_QUESTION), ("quantity", _QUANTITY), ("date", DATE_QUESTION), ("definition", _DEFINITION_QUESTION),
+        ("entity", _ENTITY_QUESTION), ("duration", _DURATION_QUESTION), ("quantity", _QUANTITY), ("date", DATE_QUESTION),
+        ("definition", _DEFINITION_QUESTION),
     )
     return next((kind for kind, asks in kinds if asks.search(question)), None)
 
@@ -258,6 +289,22 @@ def answers_type(text: str, wanted: str | None) -> bool:
     return True
 
 
+def names_another(text: str, asked: frozenset[str]) -> bool:
+    """Whether text names something the question does not (asked: the question's stems): a capitalised word or an
+    acronym that is no month and none of the question's words, nor a word any sentence may open with ("The", "On",
+    "Notably"; "Greenland signed …" names Greenland). Which armed group shot the two staff is not answered by a
+    sentence naming only the road and the United Nations the question names."""
+    opening = len(text) - len(text.lstrip())
+    for match in _NAME_WORD.finditer(text):
+        word = match.group()
+        if match.start() == opening and word.lower() in _OPENERS:
+            continue
+        stems = tokenize(word)
+        if stems and not set(stems) & asked and not _MONTH_WORD.match(word):
+            return True
+    return False
+
+
 def _personal(run: str) -> bool:
     """Whether a run of capitalised words can be a person's name: two words or more, none of them an institution's or a
     month's ("Appeals Court", "Court of First Instance", "February 2025" are not; "Garry Conille", "Ярослав Белоусов" are)."""
@@ -308,6 +355,17 @@ def quotable(quote: str) -> bool:
     return not is_heading(text) or any(c.isdigit() for c in _NOT_DATA.sub(" ", text))
 
 
+def _carries(unit: str, following: str, wanted: str | None) -> bool:
+    """Whether the sentence after a unit carries what was asked that the unit lacks, and so goes with it. Not for a
+    person (a name in the next sentence is rarely the one asked for: "… collected by the Crimean Field Mission." /
+    "The case of Oleg Sentsov …"), nor a sentence opening with a date of its own unless a date was asked: it tells of
+    another event ("… Yaribe, where the forces suffered significant casualties." / "Between 2 and 4 May, … ambushed
+    the forces in three incidents")."""
+    if wanted == "person" or (wanted != "date" and _OPENS_WITH_DATE.match(following)):
+        return False
+    return not holds(unit, wanted) and holds(following, wanted)
+
+
 def refers_back(sentence: str) -> bool:
     """Whether a sentence opens with a pronoun or a demonstrative, so it means nothing without the one before it."""
     return _REFERS_BACK.match(sentence.lstrip()) is not None
@@ -333,8 +391,7 @@ def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | Non
         take = 1
     elif following and not _END_MARK.search(unit.rstrip()) and is_table_row(following[0]) and not is_table_row(unit):
         take = 1  # a row's label, its figures on the next line ("Convention against Torture" / "1 year 4 years")
-    elif following and wanted != "person" and not holds(unit, wanted) and holds(following[0], wanted):  # a name in the next
-        # sentence is rarely the one asked for: "… collected by the Crimean Field Mission." / "The case of Oleg Sentsov …"
+    elif following and _carries(unit, following[0], wanted):
         take = 1
     take = min(take, len(following)) + first
     if take == first and following and refers_back(following[0]):
