@@ -338,3 +338,20 @@ def test_a_documents_passages_in_reading_order_are_read_by_their_ids(make_pipeli
         assert "Paragraph 0" in pipeline.opening(expected[0])
     monkeypatch.setattr(pipeline.records, "chunk_ids_in_order", lambda source: sorted(pipeline.records.chunk_ids(source)))
     assert [c.id for c in pipeline.document_chunks("long.txt", 2, 4)] == [c.id for c in expected]  # order lost: the filter
+
+
+def test_items_of_one_list_are_quoted_as_the_list_under_its_head(make_pipeline):
+    from tests.helpers import indexed
+
+    annex = (
+        "Annex\n\nList of parties credibly suspected of committing patterns of sexual violence\n\n"
+        "Parties in Freedonia\n1.\nNon-State actors\n(a) Alliance of Patriots for a Free Freedonia;\n(b) Mai-Mai Kifuafua;\n"
+        "(c) Lord's Resistance Army;\n(d) Mai-Mai Yakutumba;\n(e) Twa militias.\n\n"
+        "Parties in Sylvania\n1.\nNon-State actors\n(a) Sylvanian Liberation Front;\n(b) Northern Brigades.\n"
+    )
+    pipeline = indexed(make_pipeline, **{"annex.txt": annex})
+    answer = pipeline.ask("Which Mai-Mai groups are among the non-State actors listed for Freedonia?")
+    assert not answer.abstained and "Mai-Mai Kifuafua" in answer.answer and "Mai-Mai Yakutumba" in answer.answer, answer.answer
+    quoted = [c for c in answer.citations if "Kifuafua" in c.quote]
+    assert quoted and "Yakutumba" in quoted[0].quote and "Non-State actors" in quoted[0].quote  # one quote: the list, headed
+    assert "Sylvanian" not in answer.answer

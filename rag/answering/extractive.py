@@ -9,6 +9,7 @@ and shows the nearest passages instead.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -39,10 +40,10 @@ from rag.answering.constraints import (
     written_words,
 )
 from rag.answering.notes import PageChunks, note_for
-from rag.answering.units import dateline_end, defined_term, holds, quotable, unit_span
+from rag.answering.units import MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
-from rag.text import script, script_letters, tokenize, without_web_addresses
+from rag.text import is_lead_in, is_list_item, script, script_letters, tokenize, without_web_addresses
 from rag.types import Answer, Chunk, Citation, Passage
 
 NOT_ANSWERED = "The indexed reports do not appear to answer this."
@@ -191,23 +192,25 @@ def score_sentences(
     q_script = script(question) if bonus else None
     spans: list[tuple[Passage, int, int]] = []
     rows: list[np.ndarray] = []
+    heads: list[frozenset[str]] = []
     seen: set[tuple[str, int | None, int]] = set()
     for passage, sentence_vectors in zip(passages, vectors.of_chunks([p.chunk for p in passages])):
         chunk = passage.chunk
-        for (start, end), row in zip(chunk.spans(), sentence_vectors):
+        for (start, end), row, head in zip(chunk.spans(), sentence_vectors, _list_heads(chunk)):
             key = (chunk.source, chunk.page, chunk.start + start)  # overlapping chunks share sentences: score each once
             if key not in seen:
                 seen.add(key)
                 spans.append((passage, start, end))
                 rows.append(row)
+                heads.append(head)
     if not spans:
         return []
     texts = [p.chunk.text[s:e] for p, s, e in spans]
     cosines = np.stack(rows) @ np.asarray(query_vector, dtype=np.float32)
     scored = []
-    for (passage, start, end), text, cosine in zip(spans, texts, cosines):
+    for (passage, start, end), text, cosine, head in zip(spans, texts, cosines, heads):
         tokens = frozenset(tokenize(without_web_addresses(text)))  # a note's link ("www.unicef.org/…-haiti-children") states nothing
-        shared = ranked & tokens
+        shared = ranked & (tokens | head)  # a list item shares the words of its list's head too
         overlap = len(shared) / len(ranked) if ranked else 0.0
         rare_overlap = sum(weight.get(t, 0.0) for t in shared) / whole
         short = len(text.split()) < MIN_WORDS
@@ -215,6 +218,69 @@ def score_sentences(
         evidence = base + settings.evidence_overlap_weight * overlap + (bonus if bonus and _other_script(text, q_script) else 0.0)
         scored.append(ScoredSentence(passage, start, end, base + settings.overlap_weight * rare_overlap, evidence, tokens))
     return sorted(scored, key=lambda s: -s.score)
+
+
+def _list_heads(chunk: Chunk) -> list[frozenset[str]]:
+    """For each sentence of a chunk, the words of the head of the list it is an item of (empty for no item): the
+    lead-in or the heading lines right before the list ("Parties in the Democratic Republic of the Congo" / "1." /
+    "Non-State actors" over "(j) Mai-Mai Kifuafua;"). An item names a party; what the list is of, its head says."""
+    heads, head, leading = [], frozenset(), False  # leading: the lines just read are headings or a lead-in
+    for start, end in chunk.spans():
+        text = chunk.text[start:end]
+        if is_list_item(text):
+            heads.append(head)
+            leading = False
+            continue
+        heads.append(frozenset())
+        if is_heading(text) or is_lead_in(text) or _PARAGRAPH_MARK.fullmatch(text.strip()):
+            head = (head if leading else frozenset()) | frozenset(tokenize(text))
+            leading = True
+        else:
+            head, leading = frozenset(), False
+    return heads
+
+
+def as_lists(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+    """The chosen units, two or more items of one list quoted as the list: its head and all its items (within
+    MAX_UNIT_CHARS), where the first of them stood. Which Mai-Mai groups the annex lists is answered by the list, not
+    by the three items that scored best."""
+    merged: list[ScoredSentence] = []
+    taken: set[tuple[str, int]] = set()
+    for unit in chosen:
+        span = _list_span(unit)
+        key = (unit.passage.chunk.id, span[0]) if span else None
+        if key in taken:
+            continue
+        if span and sum(1 for other in chosen if other.passage.chunk.id == unit.passage.chunk.id and span[0] <= other.start < span[1]) > 1:
+            taken.add(key)
+            merged.append(replace(unit, start=span[0], end=span[1]))
+        else:
+            merged.append(unit)
+    return merged
+
+
+def _list_span(unit: ScoredSentence) -> tuple[int, int] | None:
+    """(start, end) of the list a unit is an item of, from its head to its last item, or None for no item or a list
+    longer than MAX_UNIT_CHARS."""
+    chunk = unit.passage.chunk
+    spans = [tuple(span) for span in chunk.spans()]
+    texts = [chunk.text[s:e] for s, e in spans]
+    at = next((i for i, (s, e) in enumerate(spans) if s <= unit.start < e), None)
+    if at is None or not is_list_item(texts[at]):
+        return None
+    first = at
+    while first > 0 and is_list_item(texts[first - 1]):
+        first -= 1
+    while first > 0 and (is_heading(texts[first - 1]) or is_lead_in(texts[first - 1]) or _PARAGRAPH_MARK.fullmatch(texts[first - 1].strip())):
+        first -= 1
+    last = at
+    while last + 1 < len(spans) and is_list_item(texts[last + 1]):
+        last += 1
+    start, end = spans[first][0], spans[last][1]
+    return (start, end) if end - start <= MAX_UNIT_CHARS else None
+
+
+_PARAGRAPH_MARK = re.compile(r"\d{1,3}\.|[IVXL]{1,5}\.|[A-Z]\.")
 
 
 def _other_script(text: str, asked: str | None) -> bool:
@@ -385,7 +451,7 @@ def extractive_answer(
         candidates = [u for u in candidates if u.evidence >= top.evidence - REFUSED_MARGIN]
     threshold, most = settings.abstain_threshold, settings.answer_sentences
     first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
-    chosen = distinct(choose(first, threshold, most) or choose(candidates, threshold, most))
+    chosen = distinct(as_lists(choose(first, threshold, most) or choose(candidates, threshold, most)))
     if chosen and page is not None:
         chosen = with_notes(chosen, set(tokenize(asked or question)), page)
     if chosen:
