@@ -504,6 +504,11 @@ def test_a_period_in_the_name_of_the_report_asked_of_is_the_reports():
     later = "The report covers developments from 1 April to 31 July 2025."
     assert unmet(asked, budget, budget, "Situation in South Sudan", later) == ["month"]  # the next report
     assert parse("In which year was the report published, and by whom?").covered_years == frozenset()
+    # closing with the report: its year is the report's, and no quote need be attributed to "the Secretary-General's CRSV"
+    closing = parse("Which non-State actors in the Central African Republic appear in the annex of the Secretary-General's 2024 CRSV report?")
+    assert closing.years == frozenset() and closing.covered_years == {2024} and closing.sources == ()
+    binuh = parse("According to BINUH's quarterly report for January–March 2025, how many people were killed?")
+    assert binuh.covered_months == {1, 2, 3} and binuh.sources  # a source's report: attributed, and its period the report's
 
 
 ACCOUNTABILITY = (

@@ -111,9 +111,11 @@ def parse(question: str) -> Constraints:
     written in the name of the report asked of is that report's (covered_years, covered_months), not the answer's."""
     wanted, names = answer_type(question), names_in(question)
     events = events_in(question, names) if wanted == "date" else ()
-    source = source_text(question)
-    covered = (years_in(source), months_in(source)) if source else (frozenset(), frozenset())
-    rest = question.replace(source, " ") if any(covered) else question
+    named = [text for text in (source_text(question), report_text(question)) if text]
+    covered = (frozenset().union(*map(years_in, named)), frozenset().union(*map(months_in, named)))
+    rest = question
+    for text in named if any(covered) else ():
+        rest = rest.replace(text, " ")
     years, months = years_in(rest), months_in(rest)
     return Constraints(
         years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
@@ -163,7 +165,7 @@ def events_in(question: str, names: Sequence[str] = ()) -> tuple[str, ...]:
     """The stems of a question's words that say what happened, for a question asking when: its words less its names,
     its period and its source ("When was Prophane Victor released?" gives ("releas",)). A date answers it only in a
     sentence that writes one of them: the date of his arrest is no date of his release, though every name matches."""
-    skip = set(names) | set(tokenize(period_text(question))) | set(tokenize(source_text(question)))
+    skip = set(names) | set(tokenize(period_text(question))) | set(tokenize(named_text(question)))
     told = DATE_QUESTION.sub(" ", question)  # "in what year" asks; it tells nothing of what happened
     events = [t for t in tokenize(told) if t not in skip and not t[0].isdigit()]
     # "When did Costa v ENEL take place?", "When was the Act passed?": the date is the named thing's own, often written
@@ -206,7 +208,7 @@ def names_in(question: str) -> tuple[str, ...]:
     about ("UNMISS", "South Sudan", "Мемориал"), less the words naming its period or its source (those are checked as
     constraints of their own) and the lower-case part of a compound ("supported" of "UNMISS-supported"). Evidence
     about Nigeria does not answer a question about South Sudan, however alike the rest of its words."""
-    skip = set(tokenize(period_text(question))) | set(tokenize(source_text(question)))
+    skip = set(tokenize(period_text(question))) | set(tokenize(named_text(question)))
     words = [m.group() for m in _CAPITALISED.finditer(question) if not _SENTENCE_END.search(question, 0, m.start())]
     words = [" ".join(part for part in word.split("-") if part[:1].isupper()) for word in words]  # "UNMISS-supported" names UNMISS
     stems = [t for word in words for t in tokenize(word) if t not in skip and not t[0].isdigit()]
@@ -360,13 +362,18 @@ def period_text(question: str) -> str:
 
 # "According to OHCHR Fact Sheet No. 30, …", "… according to the Secretary-General's report covering …?", "По данным
 # Правозащитного центра «Мемориал», …", "Согласно докладу …, …"
-# and a question opening with the report it asks of: "In the Secretary-General's South Sudan report covering January to
-# March 2025, how much …", "В докладе ОВД-Инфо об уголовных преследованиях, сколько …"
 _SOURCE_NAMED = re.compile(
-    r"\b(?:according to|as reported by|as stated in)\s+([^,?;]+)|(?:^|\s)(?:по данным|согласно|по информации|как сообщает|как указано в)\s+([^,?;]+)"
-    r"|^\s*(?:in|from)\s+(?!(?:which|what|whose|how|when)\b)((?:the\s+|its\s+|a\s+)?[^,?;]{0,80}?"
+    r"\b(?:according to|as reported by|as stated in)\s+([^,?;]+)|(?:^|\s)(?:по данным|согласно|по информации|как сообщает|как указано в)\s+([^,?;]+)",
+    re.IGNORECASE,
+)
+# a question opening with the report it asks of, or closing with it: "In the Secretary-General's South Sudan report
+# covering January to March 2025, how much …", "В докладе ОВД-Инфо об уголовных преследованиях, сколько …", "… listed
+# in the annex of the Secretary-General's 2024 CRSV report?" (a report, not a body it must be attributed to)
+_REPORT_NAMED = re.compile(
+    r"^\s*(?:in|from)\s+(?!(?:which|what|whose|how|when)\b)((?:the\s+|its\s+|a\s+)?[^,?;]{0,80}?"
     r"\b(?:report|fact sheet|study|survey|review|bulletin|update|annex)s?\b[^,?;]{0,80})(?=,)"
-    r"|^\s*(?:в|из)\s+(?!как)((?:доклад|отч[её]т|обзор|исследовани|приложени)\w*[^,?;]{0,80})(?=,)",
+    r"|^\s*(?:в|из)\s+(?!как)((?:доклад|отч[её]т|обзор|исследовани|приложени)\w*[^,?;]{0,80})(?=,)"
+    r"|\b(?:in|from) (?:the |its |a )?((?:[\w’'.-]+\s+){0,8}?(?:report|fact sheet|study|survey|review|bulletin|update))\s*\?\s*$",
     re.IGNORECASE,
 )
 # "… did UNICEF report for 2022?", "… has the Human Rights Section of BINUH documented …", "What death toll did Human
@@ -380,9 +387,21 @@ _REPORTED_BY = re.compile(
 
 
 def source_text(question: str) -> str:
-    """The words of a question that name the report or body it asks about ("according to OHCHR Fact Sheet No. 30"):
-    they choose where to look, and are no evidence of what was asked of it."""
+    """The words of a question that name the body or report it asks what it says ("according to OHCHR Fact Sheet No.
+    30"): a quote naming another source does not answer it (unattributed)."""
     return " ".join(next(g for g in m.groups() if g) for m in _SOURCE_NAMED.finditer(question))
+
+
+def report_text(question: str) -> str:
+    """The words of a question that name the report it asks of ("In the Secretary-General's South Sudan report
+    covering January to March 2025, …"). Unlike a source, no quote need be attributed to it."""
+    return " ".join(next(g for g in m.groups() if g) for m in _REPORT_NAMED.finditer(question))
+
+
+def named_text(question: str) -> str:
+    """The words of a question naming its source or its report: they choose where to look, and are no evidence of
+    what was asked of it."""
+    return f"{source_text(question)} {report_text(question)}".strip()
 
 
 def reporter_text(question: str) -> str:
@@ -396,7 +415,7 @@ def without_source(question: str) -> str | None:
     """The question less the words naming its source, for the keyword side (None when nothing names one, or too little
     would be left): "According to OHCHR Fact Sheet No. 30, how often does the Council meet?" searches "how often does
     the Council meet", since every passage of the fact sheet shares the words of its name."""
-    rest = _SOURCE_NAMED.sub(" ", question)
+    rest = _REPORT_NAMED.sub(" ", _SOURCE_NAMED.sub(" ", question))
     return rest if rest != question and len(tokenize(rest)) >= 2 else None
 
 
@@ -408,7 +427,7 @@ def source_names(question: str) -> list[str]:
     """The words naming the source a question asks about, each as a Latin key of its stem: "According to the OVD-Info
     report on criminal prosecutions, …" gives ["ovdinfo"], "По данным Мемориала" gives ["memoria"], which "Memorial" holds. Only capitalised
     words count (names, not "report"), and not those naming the period ("April–July 2025")."""
-    named = source_text(question)  # not a body asked what it reported: "did the Mission count" picks no report by title
+    named = named_text(question)  # not a body asked what it reported: "did the Mission count" picks no report by title
     period = set(tokenize(period_text(named)))
     keys = []
     for word in _NAME_WORD.findall(named):

@@ -24,12 +24,12 @@ from rag.answering.constraints import (
     document_texts,
     in_section_on,
     misnumbered,
+    named_text,
     near_miss_message,
     ordinal_phrases,
     parse,
     period_of,
     period_text,
-    source_text,
     stated_period,
     unattributed,
     unhappened,
@@ -185,7 +185,7 @@ def score_sentences(
     # covers … 16 January to 31 March 2025") over the one holding what was asked about it; the source's name chose
     # where to look, and every sentence of that report shares it
     written = asked or question
-    ranked = (q_tokens - set(tokenize(period_text(written))) - set(tokenize(source_text(written)))) or q_tokens
+    ranked = (q_tokens - set(tokenize(period_text(written))) - set(tokenize(named_text(written)))) or q_tokens
     weight = rarity(ranked) if rarity is not None and ranked else dict.fromkeys(ranked, 1.0)
     whole = sum(weight.values()) or 1.0
     bonus = settings.cross_language_bonus or 0.0

@@ -14,7 +14,7 @@ from typing import Literal
 
 import numpy as np
 
-from rag.answering.constraints import period_text, source_text
+from rag.answering.constraints import named_text, period_text
 from rag.config import Settings
 from rag.stores.keyword import KeywordIndex
 from rag.stores.vectors import Store
@@ -101,7 +101,7 @@ def missing_names(query: str, keywords: KeywordIndex) -> list[str]:
     answered by "at least 520"), nor are the words naming the question's period or source, nor acronyms: on XQuAD's
     1,190 questions all five acronyms missing from the paragraphs were ones the text writes out in full ("UMC" for
     the United Methodist Church) or the question misspells ("ARPNET"), each with its answer present."""
-    skip = set(tokenize(period_text(query))) | set(tokenize(source_text(query)))
+    skip = set(tokenize(period_text(query))) | set(tokenize(named_text(query)))
     missing = []
     for name in dict.fromkeys([m.group() for m in _CODE.finditer(query)] + [m.group() for m in _PART.finditer(query)]):
         tokens = [t for t in tokenize(name) if t not in skip and (any(c.isdigit() for c in t) or "#" in t)]
