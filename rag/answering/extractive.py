@@ -40,7 +40,7 @@ from rag.answering.constraints import (
     written_words,
 )
 from rag.answering.notes import PageChunks, note_for
-from rag.answering.units import MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
+from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import is_lead_in, is_list_item, script, script_letters, tokenize, without_web_addresses
@@ -55,11 +55,14 @@ SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
 # when the unit with the most evidence is refused for what it is about (another name, period, event, source, article or
-# ordinal: not for lacking a figure), a quote must come within this of its evidence: one far below it shares the
-# question's words without being about what was asked (the first conference refused, a sentence on training 100
-# prosecutors is no answer about the second)
+# ordinal, or no name asked for: not for lacking a figure), a quote must come within this of its evidence: one far
+# below it shares the question's words without being about what was asked (the first conference refused, a sentence
+# on training 100 prosecutors is no answer about the second)
 REFUSED_MARGIN = 0.2
-_TYPES = frozenset(("quantity", "money", "area", "percent", "duration", "date", "definition"))
+# refusals for lacking what was asked that a weaker unit often holds (a figure in a table row, a date in the next
+# sentence, a definition in a glossary) set no bar; a name asked for (a person, a body) that the unit about the very
+# event does not give is not to be taken from a sentence about something else
+_FOUND_ELSEWHERE = ANSWER_TYPES - {"person", "entity"}
 MAX_LABEL_CHARS = 60  # a quote's document label is cut to this
 Rarity = Callable[[Iterable[str]], dict[str, float]]  # tokens -> how rare each is in the index (KeywordIndex.rarity)
 
@@ -499,7 +502,7 @@ def _renumbered(quote: str, constraints: Constraints, question: str) -> list[str
 
 def _refused_for_what_it_is_about(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
     chunk = unit.passage.chunk
-    return bool(set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))) - _TYPES)
+    return bool(set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))) - _FOUND_ELSEWHERE)
 
 
 def _wrong_period(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:

@@ -132,9 +132,9 @@ _NOT_PERSON = frozenset(
     "court courts council ministry office police republic nations united national committee commission government assembly "
     "army forces party union department state states agency bank fund programme program mission panel security general "
     "tribunal instance appeals appeal first supreme high international human rights division unit service services "
-    "directorate prison prisons county province region city the a an in on of and for january february march april may june "
-    "chief justice governor governors administrator administrative president vice minister secretary special representative "
-    "deputy commander envoy director head chair chairperson prime central greater area federal regional municipal "
+    "directorate prison prisons county province region city the a an in on of and for chief justice governor governors "
+    "administrator administrative president vice minister secretary special representative deputy commander envoy director "
+    "head chair chairperson prime central greater area federal regional municipal january february march april may june "
     "july august september october november december".split()
 )
 _TITLED = re.compile(
@@ -225,18 +225,22 @@ _TIME_SPAN = re.compile(
 _LIFE = re.compile(r"\blife (?:imprisonment|sentence|term)|\bfor life\b|пожизненн\w*", re.IGNORECASE)
 
 
+# the kinds of answer a question can ask for, each with how a question asks it: the first a question reads as is its
+_QUESTION_KINDS = (
+    ("money", _MONEY_QUESTION), ("area", _AREA_QUESTION), ("percent", _PERCENT_QUESTION), ("person", _PERSON_QUESTION),
+    ("entity", _ENTITY_QUESTION), ("duration", _DURATION_QUESTION), ("quantity", _QUANTITY), ("date", DATE_QUESTION),
+    ("definition", _DEFINITION_QUESTION),
+)
+ANSWER_TYPES = frozenset(kind for kind, _ in _QUESTION_KINDS)
+
+
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
     'percent' (what percentage, what share, какая доля), 'person' (which judge, who heads, кто руководит), 'entity'
     (which armed group, what company, в каком клубе), 'duration' (how many years, к какому сроку), 'quantity' (how
     many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or None; the first
     of these that the question reads as."""
-    kinds = (
-        ("money", _MONEY_QUESTION), ("area", _AREA_QUESTION), ("percent", _PERCENT_QUESTION), ("person", _PERSON_QUESTION),
-        ("entity", _ENTITY_QUESTION), ("duration", _DURATION_QUESTION), ("quantity", _QUANTITY), ("date", DATE_QUESTION),
-        ("definition", _DEFINITION_QUESTION),
-    )
-    return next((kind for kind, asks in kinds if asks.search(question)), None)
+    return next((kind for kind, asks in _QUESTION_KINDS if asks.search(question)), None)
 
 
 # "What does the report mean by X?", "What do the authors understand by X?", "Что авторы понимают под X?": the term
