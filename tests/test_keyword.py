@@ -32,6 +32,12 @@ def test_search_ranks_and_filters(tmp_path):
     assert KeywordIndex.build([]).search("anything", 3) == []
 
 
+def test_the_words_starting_with_a_prefix_are_every_form_of_it_and_no_other():
+    index = KeywordIndex.build([("c1", "a.txt", "черкас черкасов черкесск armenia armen amend")])
+    assert index.starting("черкас") == ["черкас", "черкасов"] and index.starting("черк") == ["черкас", "черкасов", "черкесск"]
+    assert index.starting("armen") == ["armen", "armenia"] and index.starting("zz") == [] and KeywordIndex.build([]).starting("a") == []
+
+
 def test_save_and_load_by_generation(tmp_path):
     index = KeywordIndex.build(rows())
     index.save(tmp_path / "kw", generation=7)

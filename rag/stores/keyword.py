@@ -15,6 +15,7 @@ a hundredth of its rows. Loading applies the log to the base in one step.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import shutil
@@ -52,6 +53,7 @@ class KeywordIndex:
         self._model_lock = threading.Lock()
         self._scripts: dict[str, float] | None = None
         self._df = None  # chunks holding each word, counted at the first rarity() call
+        self._sorted: list[str] | None = None  # the words in order, sorted at the first starting() call
 
     @property
     def model(self):
@@ -149,8 +151,19 @@ class KeywordIndex:
         return [(self.ids[i], float(scores[i])) for i in top]
 
     def starting(self, prefix: str) -> list[str]:
-        """The indexed tokens that start with prefix (every form of a Russian name: "черкас", "черкасов")."""
-        return [token for token in self.vocab if token.startswith(prefix)]
+        """The indexed tokens that start with prefix (every form of a Russian name: "черкас", "черкасов"), found by
+        bisection in the words sorted once per index: a question naming someone in another case than the reports asks
+        this on its way to an answer, where a scan of every word would cost tens of milliseconds at a million chunks."""
+        if self._sorted is None:
+            with self._model_lock:
+                if self._sorted is None:
+                    self._sorted = sorted(self.vocab)
+        words, found = self._sorted, []
+        at = bisect.bisect_left(words, prefix)
+        while at < len(words) and words[at].startswith(prefix):
+            found.append(words[at])
+            at += 1
+        return found
 
     def save(self, folder: Path, generation: int) -> None:
         """Write to a fresh folder (the base, and an empty change log), then swap it in, so a reader never sees half a save."""
