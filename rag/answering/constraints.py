@@ -86,7 +86,6 @@ class Constraints:
     places: tuple[str, ...] = ()  # stems of the places below a country it names ("renk" of "Renk County"; places_in)
     ordinals: frozenset[tuple[int, str]] = frozenset()  # what it numbers: {(2, "intern")} of "second international" (ordinals_in)
     spans: frozenset[tuple[int, int]] = frozenset()  # its period as spans ("1 July 2025 to 30 June 2026"; _asked_spans)
-
     asked: frozenset[str] = frozenset()  # for a question asking which body or place: its stems (a quote must name another)
     # the period of the report it asks of ("In the report covering January to March 2025, …"), held to the report's
     # own (its title or the opening that states what it covers), not to each quote: the budget that report gives is
@@ -656,7 +655,7 @@ def ordinal_phrases(text: str, after: Iterable[str]) -> list[str]:
     after = set(after)
     phrases = []
     for match in _ORDINAL.finditer(text):
-        if tokenize(match.group(2))[:1] and tokenize(match.group(2))[0] in after:
+        if set(tokenize(match.group(2))[:1]) & after:
             more = re.match(r"\s+[^\W\d_]+", text[match.end() :])
             phrases.append(match.group() + (more.group() if more else ""))
     return phrases

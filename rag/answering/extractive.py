@@ -235,7 +235,7 @@ def _list_heads(chunk: Chunk) -> list[frozenset[str]]:
             leading = False
             continue
         heads.append(frozenset())
-        if is_heading(text) or is_lead_in(text) or _PARAGRAPH_MARK.fullmatch(text.strip()):
+        if _heads_a_list(text):
             head = (head if leading else frozenset()) | frozenset(tokenize(text))
             leading = True
         else:
@@ -274,7 +274,7 @@ def _list_span(unit: ScoredSentence) -> tuple[int, int] | None:
     first = at
     while first > 0 and is_list_item(texts[first - 1]):
         first -= 1
-    while first > 0 and (is_heading(texts[first - 1]) or is_lead_in(texts[first - 1]) or _PARAGRAPH_MARK.fullmatch(texts[first - 1].strip())):
+    while first > 0 and _heads_a_list(texts[first - 1]):
         first -= 1
     last = at
     while last + 1 < len(spans) and is_list_item(texts[last + 1]):
@@ -284,6 +284,11 @@ def _list_span(unit: ScoredSentence) -> tuple[int, int] | None:
 
 
 _PARAGRAPH_MARK = re.compile(r"\d{1,3}\.|[IVXL]{1,5}\.|[A-Z]\.")
+
+
+def _heads_a_list(text: str) -> bool:
+    """Whether a line can stand over a list as (part of) its head: a heading, a lead-in, or a paragraph's number."""
+    return is_heading(text) or is_lead_in(text) or _PARAGRAPH_MARK.fullmatch(text.strip()) is not None
 
 
 def _other_script(text: str, asked: str | None) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import is_lead_in, is_list_item, is_table_row, tokenize
+from rag.text import MONTH_START, is_lead_in, is_list_item, is_table_row, tokenize
 
 MAX_UNIT_CHARS = 1500  # a widened quote never passes this length
 HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a heading or a term
@@ -167,7 +167,7 @@ _OPENERS = frozenset(
     "в на по с так это этот эта эти он она они при после до для кроме однако согласно как из за к о об у также между "
     "среди во со по данным тем не менее всего".split()
 )
-_MONTH_WORD = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|янв|фев|мар|апр|ма[йяе]|июн|июл|авг|сен|окт|ноя|дек)", re.I)
+_MONTH_WORD = re.compile(MONTH_START, re.IGNORECASE)
 _NAME_RUN = re.compile(r"[A-ZА-ЯЁ][\w’'.-]*(?:\s+(?:(?:de|da|van|von|bin|al|la|le|du|dos)\s+)?[A-ZА-ЯЁ][\w’'.-]*)+")
 _PREPOSITION = r"(?:to|for|with|of|in|on|by|from|about|at|as|into)\b"
 # "How does the report define …", "What does … mean", "What is meant by …", "Что означает …", "Что понимается под …",
@@ -259,12 +259,10 @@ def defined_term(question: str) -> str:
 
 def holds(text: str, wanted: str | None) -> bool:
     """Whether text holds something of the wanted type (any text does when nothing in particular is wanted)."""
-    if wanted == "quantity":
-        return holds(_TIME_SPAN.sub(" ", text), "figure")
-    if wanted == "duration":  # a span of time, or a term for life ("пожизненное лишение свободы")
-        return _TIME_SPAN.search(_DATE_FIGURES.sub(" ", text)) is not None or _LIFE.search(text) is not None  # "2014 года" is a date
-    if wanted == "figure":
-        return _QUANTITY_IN_TEXT.search(_DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", text))) is not None
+    if wanted == "quantity":  # a figure that counts something, not a span of time
+        return _QUANTITY_IN_TEXT.search(_DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", _TIME_SPAN.sub(" ", text)))) is not None
+    if wanted == "duration":  # a span of time, or a term for life ("пожизненное лишение свободы"); "2014 года" is a date
+        return _TIME_SPAN.search(_DATE_FIGURES.sub(" ", text)) is not None or _LIFE.search(text) is not None
     if wanted == "money":
         return _MONEY.search(text) is not None and holds(text, "quantity")
     if wanted == "area":
