@@ -10,6 +10,9 @@ from functools import lru_cache
 # Numbers are kept as written, with their dots and commas (article 212.1, 10,620 people), before words.
 _WORD = re.compile(r"\d+(?:[.,]\d+)+|\w+", re.UNICODE)
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+# Russian (and many English reports' translators) write a decimal comma: "3,8 млн", "$3,8 million" are 3.8 as a question
+# writes it; one comma and no group of three after it, so "10,620" stays ten thousand
+_DECIMAL_COMMA = re.compile(r"\d+,(?:\d{1,2}|\d{4,})")
 # Russian and French write thousands with a space ("10 620"): such a figure is also indexed joined.
 _SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d.,])")
 # A numbered part of a report is also indexed as one token, "Figure I" as "figur#i", "таблице 2" as "таблиц#2": the
@@ -49,8 +52,10 @@ def _stem(word: str) -> str | None:
 
         _local.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("russian"), _stopwords())
     english, russian, stop = _local.stemmers
-    if word[0].isdigit():  # figures match as written: "10,620" as 10620, "212.1" whole
-        return word.replace(",", "") if _THOUSANDS.fullmatch(word) else word
+    if word[0].isdigit():  # figures match as written: "10,620" as 10620, "212.1" whole, a decimal comma as a point
+        if _THOUSANDS.fullmatch(word):
+            return word.replace(",", "")
+        return word.replace(",", ".") if _DECIMAL_COMMA.fullmatch(word) else word
     if word in stop or len(word) == 1:
         return None
     return (russian if _CYRILLIC.search(word) else english).stemWord(word)

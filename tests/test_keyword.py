@@ -130,6 +130,9 @@ def test_figures_are_tokens_as_written():
     assert tokens == ["стат", "212.1", "ук", "10", "620", "человек", "2218", "sentenc", "2011", "2014", "0.5", "per", "cent", "10620"]
     assert "212.1" in tokenize("статьи 212.1") and "212" not in tokenize("статьи 212.1")
     assert tokenize("2,218") == tokenize("2218") == ["2218"]
+    # a decimal comma is the point a question writes: "3,8 млн" / "$3,8 million" is 3.8; one group of three is thousands
+    assert tokenize("3,8 млн") == ["3.8", "млн"] and tokenize("$3.8 million") == ["3.8", "million"]
+    assert tokenize("0,25") == tokenize("0.25") and tokenize("10,620") == ["10620"]
 
 
 def test_a_change_log_applied_to_its_base_equals_the_changes_applied_one_by_one(tmp_path):

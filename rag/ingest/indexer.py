@@ -45,8 +45,9 @@ RECIPE = "text_recipe"  # bookkeeping meta key: how the indexed text was cut int
 # reindex: 2 (6 December 2026) added note arrows, footnote rules and lines, and "Figure I" tokens; 3 ends a sentence
 # at a year's "г." / "гг." before a capital; 4 ends one after a note mark glued to its full stop ("relocated.116 The")
 # reads "вкл." / "incl." as abbreviations, and takes a date wrapped onto its own line for no table row; 5 keeps a
-# figure that ends its line after a full stop with the sentence before it (a table row's last cell).
-TEXT_RECIPE = 5
+# figure that ends its line after a full stop with the sentence before it (a table row's last cell); 6 indexes a decimal
+# comma as a point ("3,8 млн" as 3.8).
+TEXT_RECIPE = 6
 
 
 def text_recipe(settings: Settings) -> str:
