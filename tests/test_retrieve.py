@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.answering.retrieve import fuse, fuse_scores, language_share, other_language_hits, retrieve
+from rag.answering.retrieve import fuse, fuse_scores, language_share, missing_names, other_language_hits, retrieve
 from rag.config import Settings
 from rag.errors import ConfigError
 from rag.types import Chunk
@@ -182,3 +182,20 @@ def test_the_keyword_side_can_search_other_words_than_the_dense_side():
     retrieve("According to the fact sheet, how often does it meet?", np.ones(3), _Store(chunks, [("a", 0.9)]), keywords, settings, k=2,
              keyword_query="how often does it meet?")
     assert keywords.asked == "how often does it meet?"
+
+
+class _Holding:
+    """A keyword index that holds only the given tokens."""
+
+    def __init__(self, *tokens: str) -> None:
+        self.tokens = set(tokens)
+
+    def holding(self, tokens):
+        return {t: int(t in self.tokens) for t in tokens}
+
+
+def test_an_amount_the_reports_write_otherwise_is_no_missing_name():
+    keywords = _Holding("500", "gourd")  # the report writes "$3,800,358.47", never "3.8"
+    assert missing_names("500 million gourdes, about $3.8 million: as of what date?", keywords) == []
+    assert missing_names("What share, 2.5 per cent or 3.1%, did it reach?", keywords) == []
+    assert missing_names("What does article 212.1 punish?", keywords) == ["212.1"]  # an article's number is a name

@@ -25,6 +25,10 @@ Mode = Literal["hybrid", "dense", "keyword"]
 _CAPITALS = re.compile(r"\b[A-ZА-ЯЁ]{2,}\b")
 _CODE = re.compile(r"(?<![\w.,/])(?:\d+(?:\.\d+)+|[A-Z]+(?:/[\w.]+)+)(?![\w/]|[.,]\d)")  # 212.1, 354.1, S/2025/504
 _PART = re.compile(NUMBERED_PART, re.IGNORECASE)  # Figure IV, Table 2, Приложение 3
+# a decimal that is an amount, not an article's number: "$3.8 million", "2.5 per cent", "1.4 млн" (a report may write it
+# $3,800,358.47 or 3,8)
+_AMOUNT_BEFORE = re.compile(r"[$€£¥₽]\s*$")
+_AMOUNT_AFTER = re.compile(r"\s*(?:%|(?:million|billion|trillion|thousand|per ?cent|percent|млн|млрд|тыс|процент|миллион|миллиард)\w*)", re.I)
 RARE_CHUNKS = 5  # a question word held by at most this many chunks is rare enough to claim a passage (with_rare_match)
 
 
@@ -96,19 +100,25 @@ def with_rare_match(
 
 def missing_names(query: str, keywords: KeywordIndex) -> list[str]:
     """The names the question gives exactly that no indexed chunk holds, as written: an article or document number
-    ("212.1", "S/2025/504") or a numbered figure, table or annex ("Figure IV"). Reports that never write the name do
+    ("212.1", "S/2025/504", not "$3.8 million") or a numbered figure, table or annex ("Figure IV"). Reports that never write the name do
     not answer about it, however close their other words come. Quantities are no names ("more than 500 people" is
     answered by "at least 520"), nor are the words naming the question's period or source, nor acronyms: on XQuAD's
     1,190 questions all five acronyms missing from the paragraphs were ones the text writes out in full ("UMC" for
     the United Methodist Church) or the question misspells ("ARPNET"), each with its answer present."""
     skip = set(tokenize(period_text(query))) | set(tokenize(named_text(query)))
     missing = []
-    for name in dict.fromkeys([m.group() for m in _CODE.finditer(query)] + [m.group() for m in _PART.finditer(query)]):
+    codes = [m.group() for m in _CODE.finditer(query) if not _amount(query, m)]
+    for name in dict.fromkeys(codes + [m.group() for m in _PART.finditer(query)]):
         tokens = [t for t in tokenize(name) if t not in skip and (any(c.isdigit() for c in t) or "#" in t)]
         tokens = [t for t in tokens if "#" in t] or tokens  # "Figure IV" is one name, "figur#iv"
         if tokens and any(count == 0 for count in keywords.holding(tokens).values()):
             missing.append(name)
     return missing
+
+
+def _amount(text: str, match: re.Match) -> bool:
+    """Whether the figure matched in text is an amount of money, a share or a count in millions, not a name."""
+    return bool(_AMOUNT_BEFORE.search(text, 0, match.start()) or _AMOUNT_AFTER.match(text, match.end()))
 
 
 def exact_tokens(query: str) -> set[str]:
