@@ -38,6 +38,7 @@ def test_marks_glued_to_a_word_or_its_punctuation_or_spaced_after_a_comma():
     assert marks("Trade in elvers63 and illicit flows") == ["63"]
     assert marks("to traffic drugs.8 By air") == ["8"]
     assert marks("part of the airport road, 4 in Delmas commune") == ["4"]
+    assert marks("500 million gourdes (equivalent to $3,800,358.47) 84 per day") == ["84"]  # spaced after a bracket
     assert marks("At least 207 people were killed in 2024.") == []
 
 

@@ -18,8 +18,9 @@ from rag.types import Chunk
 
 PageChunks = Callable[[str, int], list[Chunk]]  # (source, page) -> the chunks of that page
 # a note mark: figures glued to a word or to the punctuation after it ("road,4", "elvers63", "drugs.8"), or set apart
-# after a comma before a lower-case word ("road, 4 in Delmas", as some PDF readers space a superscript)
-_MARK = re.compile(rf"{GLUED_MARK}|(?<=[,;])\s(\d{{1,3}})\s(?=[a-zа-яё])")
+# after a comma or a closing bracket before a lower-case word ("road, 4 in Delmas", "($3,800,358.47) 84 per day", as
+# some PDF readers space a superscript)
+_MARK = re.compile(rf"{GLUED_MARK}|(?<=[,;)])\s(\d{{1,3}})\s(?=[a-zа-яё])")
 _NOTE = re.compile(r"(\d{1,3})\s+(?=[^\W\d_]|[“\"«(])")  # a note opens with its number, then its text
 
 
