@@ -511,6 +511,21 @@ def test_a_period_in_the_name_of_the_report_asked_of_is_the_reports():
     assert binuh.covered_months == {1, 2, 3} and binuh.sources  # a source's report: attributed, and its period the report's
 
 
+def test_a_report_named_by_the_month_it_is_dated_is_that_report():
+    from rag.answering.constraints import issue_date
+
+    opening = ("United Nations S/2025/504\nSecurity Council Distr.: General\n7 August 2025\nOriginal: English\n"
+               "Situation in South Sudan\n1. The present report covers developments between 1 April and 15 July 2025.")
+    assert issue_date(opening) == "7 August 2025"
+    assert issue_date("The report covers 2024. It was adopted on 3 March 2025.") == ""  # dated after its period: no issue line
+    asked = parse("In the August 2025 South Sudan report, how many people were floods projected to affect?")
+    floods = "Flooding is projected to affect over 1.4 million people across six States."
+    assert unmet(asked, floods, floods, "Situation in South Sudan", opening) == []
+    assert unmet(asked, floods, floods, "Situation in South Sudan", opening.replace("7 August", "7 November")) == ["month"]
+    plain = parse("How many people were floods projected to affect in August 2025?")  # the figure's own month, not a report's
+    assert unmet(plain, floods, floods, "Situation in South Sudan", opening) == ["month"]
+
+
 ACCOUNTABILITY = (
     "Accountability\n\n"
     "In March 2024, in The Hague, the Team organized the first international conference of prosecutors on accountability "

@@ -8,9 +8,9 @@ from rag.answering.units import MAX_UNIT_CHARS, answer_type, answers_type, datel
 from rag.text import sentence_spans
 
 
-def quoted(text: str, i: int, wanted: str | None = None) -> str:
+def quoted(text: str, i: int, wanted: str | None = None, second: frozenset[str] = frozenset()) -> str:
     spans = sentence_spans(text)
-    start, end = unit_span(text, spans, i, wanted)
+    start, end = unit_span(text, spans, i, wanted, second)
     return text[start:end]
 
 
@@ -128,6 +128,10 @@ def test_a_widened_quote_stays_within_its_bound():
         ("В каком клубе должен был пройти концерт?", "entity"),
         ("What group of scientists measures oxygen?", None),  # answered by a common noun as often as by a name
         ("Какой судья вынес приговор?", "person"),
+        ("What are the names of the three Hamas political and military commanders the Prosecutor sought?", "person"),
+        ("Как зовут ключевого свидетеля обвинения?", "person"),
+        ("Which United Nations entity employed the contractor?", "entity"),
+        ("What is the name of the gang that attacked the port?", "entity"),
         ("What act sets the term to which individuals must adhere?", None),  # "which individuals" inside asks nothing
         ("К какому сроку суд приговорил активиста?", "duration"),
         ("На какой срок его лишили свободы?", "duration"),
@@ -185,6 +189,36 @@ def test_a_person_asked_for_is_a_name_not_an_institution():
     assert not answers_type("The President also removed and replaced the Chief Justice and the Central Bank Governor.", "person")  # posts
     assert answers_type("The then Prime Minister, Garry Conille, disagreed.", "person")
     assert answers_type("Ярослав Белоусов был осужден.", "person") and not answers_type("Верховный суд отменил решение.", "person")
+    # "Secretary-General" is a post, "General Assembly" a body (its "General" no title before a name)
+    assert not answers_type("The General Assembly established the post of Special Representative of the Secretary-General.", "person")
+
+
+def test_a_person_asked_for_is_one_the_question_does_not_name():
+    from rag.answering.units import names_another
+    from rag.text import tokenize
+
+    asked = frozenset(tokenize("Whom did Salva Kiir appoint as Vice-President for the Economic Cluster?"))
+    assert not names_another("Salva Kiir appointed a new Vice-President for the Economic Cluster.", asked, "person")
+    assert names_another("Salva Kiir appointed Benjamin Bol Mel as Vice-President.", asked, "person")
+    assert names_another("The President appointed Judge Morin.", asked, "person")
+    asked = frozenset(tokenize("Как зовут свидетеля, который опознал Даниила Константинова?"))
+    assert not names_another("Свидетель опознал Даниила Константинова по фотографиям.", asked, "person")
+    asked = frozenset(tokenize("What was the name of the leader ennobled by Henry III?"))  # one word, set off after the post
+    assert names_another("Emperor Henry III ennobled the Hauteville leader, Drogo, as duke.", asked, "person")
+
+
+def test_the_next_sentence_answering_the_questions_second_part_goes_with_the_unit():
+    from rag.answering.constraints import second_part
+
+    text = ("In 2024, the Unit recorded cases of sexual violence that affected 1,009 women and 73 men. "
+            "The reported cases represented a 68 per cent increase compared with the previous year. "
+            "Most occurred in Antioquia.")
+    second = second_part("How many women did the Unit record in 2024, and how did the number of reported cases compare with the year before?")
+    assert second == {"number", "report", "case", "compar", "year"}
+    assert quoted(text, 0, "quantity", second).endswith("compared with the previous year.")
+    assert quoted(text, 0, "quantity").endswith("1,009 women and 73 men.")  # a question in one part: the sentence alone
+    assert second_part("Which law, which was adopted in 2012, bans it?") == frozenset()  # a clause, no second question
+    assert second_part("За что обвинили Староверова и какой приговор он получил?") == {"приговор", "получ"}
 
 
 def test_a_name_in_the_next_sentence_is_not_taken_for_the_person_asked_about():

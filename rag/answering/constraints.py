@@ -86,12 +86,15 @@ class Constraints:
     places: tuple[str, ...] = ()  # stems of the places below a country it names ("renk" of "Renk County"; places_in)
     ordinals: frozenset[tuple[int, str]] = frozenset()  # what it numbers: {(2, "intern")} of "second international" (ordinals_in)
     spans: frozenset[tuple[int, int]] = frozenset()  # its period as spans ("1 July 2025 to 30 June 2026"; _asked_spans)
-    asked: frozenset[str] = frozenset()  # for a question asking which body or place: its stems (a quote must name another)
+    asked: frozenset[str] = frozenset()  # for a question asking which body, place or person: its stems (a quote must name another)
     # the period of the report it asks of ("In the report covering January to March 2025, …"), held to the report's
     # own (its title or the opening that states what it covers), not to each quote: the budget that report gives is
     # dated June and July
     covered_years: frozenset[int] = frozenset()
     covered_months: frozenset[int] = frozenset()
+    # a question in two parts ("How many women …, and how did the number compare with the year before?"): the stems
+    # of its second part that the first lacks (second_part), which a sentence after the first part's answer may hold
+    second: frozenset[str] = frozenset()
 
     @property
     def period(self) -> bool:
@@ -119,8 +122,25 @@ def parse(question: str) -> Constraints:
     return Constraints(
         years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
         places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
-        frozenset(tokenize(question)) if wanted == "entity" else frozenset(), *covered,
+        frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
     )
+
+
+# where a question's second part begins: ", and how did …", "; what …", ", и сколько …" (not a bare comma: ", which
+# was adopted in 2012" is a clause of the first)
+_SECOND_PART = re.compile(
+    r"(?:,?\s+and\s+|;\s*)(?=(?:how|what|which|when|who|whom|where|why|whether)\b)"
+    r"|,?\s+и\s+(?=(?:как\w*|сколько|когда|кто|кого|где|почему|чем|за что)\b)",
+    re.IGNORECASE,
+)
+
+
+def second_part(question: str) -> frozenset[str]:
+    """The stems of a question's second part that its first part does not have, or none for a question in one part."""
+    match = _SECOND_PART.search(question, 1)
+    if match is None:
+        return frozenset()
+    return frozenset(tokenize(question[match.end() :])) - frozenset(tokenize(question[: match.start()]))
 
 
 def _asked_spans(question: str, years: frozenset[int], months: frozenset[int]) -> frozenset[tuple[int, int]]:
@@ -345,6 +365,8 @@ def _starts(text: str) -> dict[str, tuple[str, ...]]:
 
 _DAY_BEFORE = re.compile(r"(\d{1,2})\s+$")
 _DAY_AFTER = re.compile(r"\s+(\d{1,2})\b")
+_ISSUE_YEAR = re.compile(r"\s+(?:19|20)\d\d\b")
+_HEAD_CHARS = 300  # an opening without a stated period: its date is among its first lines
 
 
 def period_text(question: str) -> str:
@@ -576,13 +598,14 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     if not missing and misspanned(constraints.spans, quote):
         missing.append("year")  # another budget period, though it shares a year with the one asked
     reported = _periods(document)
+    issued = issue_date(document[1]) if len(document) > 1 else ""
     covered = (("year", constraints.covered_years, years_in), ("month", constraints.covered_months, months_in))
     for part, asked, read in covered:
-        if part not in missing and asked and (given := _nearest(read, *reported)) and not asked & given:
-            missing.append(part)  # another report's period
+        if part not in missing and asked and (given := _nearest(read, *reported)) and not asked & (given | read(issued)):
+            missing.append(part)  # another report's period (a report is also named by the month it is dated)
     if constraints.day and constraints.day not in (days := days_in(quote)) and any(m == constraints.day[0] for m, _ in days):
         missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
-    if not answers_type(quote, constraints.wanted) or (constraints.asked and not names_another(quote, constraints.asked)):
+    if not answers_type(quote, constraints.wanted) or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted)):
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):
         missing.append("name")
@@ -733,6 +756,20 @@ def stated_period(opening: str) -> str:
         sentence = opening[start:end]
         if _COVERS.search(sentence) and (years_in(sentence) or months_in(sentence)):
             return sentence
+    return ""
+
+
+@lru_cache(maxsize=READ_CACHE)
+def issue_date(opening: str) -> str:
+    """The date a report is dated, as its opening writes it before the period it covers ("Distr.: General 7 August
+    2025"), or "": the August 2025 report on South Sudan is the one covering April to July. Only a full date (day,
+    month, year) counts, and only ahead of the stated period."""
+    period = stated_period(opening)
+    head = opening[: opening.find(period)] if period else opening[:_HEAD_CHARS]
+    for month in _month_names(head):
+        day, year = _DAY_BEFORE.search(head, max(0, month.start() - 4), month.start()), _ISSUE_YEAR.match(head, month.end())
+        if day and year:
+            return head[day.start(1) : year.end()]
     return ""
 
 

@@ -311,14 +311,14 @@ def choose(sentences: Sequence[ScoredSentence], threshold: float, most: int) -> 
     return chosen
 
 
-def widened(sentence: ScoredSentence, wanted: str | None) -> ScoredSentence:
-    """The sentence widened to the unit a reader can use alone (rag.answering.units), less a news dateline that
-    leads it, keeping its scores."""
+def widened(sentence: ScoredSentence, wanted: str | None, second: frozenset[str] = frozenset()) -> ScoredSentence:
+    """The sentence widened to the unit a reader can use alone (rag.answering.units; second: the stems of the
+    question's second part), less a news dateline that leads it, keeping its scores."""
     chunk = sentence.passage.chunk
     spans = [tuple(span) for span in chunk.spans()]
     if (sentence.start, sentence.end) not in spans:
         return sentence
-    start, end = unit_span(chunk.text, spans, spans.index((sentence.start, sentence.end)), wanted)
+    start, end = unit_span(chunk.text, spans, spans.index((sentence.start, sentence.end)), wanted, second)
     start += dateline_end(chunk.text[start:end])
     return replace(sentence, start=start, end=end)
 
@@ -451,7 +451,7 @@ def extractive_answer(
     preceding gives the text of a passage's document before it (the section it sits in; see fits)."""
     constraints = constraints or parse(question)
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
-    units = [widened(s, constraints.wanted) for s in sentences]
+    units = [widened(s, constraints.wanted, constraints.second) for s in sentences]
     quotable_units = [u for u in units if quotable(u.text)]
     candidates = [u for u in quotable_units if fits(u, constraints, opening, preceding)]
     top = max(quotable_units, key=lambda u: u.evidence, default=None)

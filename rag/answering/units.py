@@ -114,13 +114,18 @@ _AREA_QUESTION = re.compile(
 )
 # a question naming the kind of person it asks for: "Which judge presided …", "What official signed …", "Какой судья …"
 # (as it opens, or opens a second part: "to which individuals …" inside a question asks nothing)
+_PERSON_NOUNS = (
+    r"(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?|lawyers?|attorneys?|journalists?|activists?|individuals?"
+    r"|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)|envoys?|ambassadors?"
+    r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?)\b"
+)
 _PERSON_QUESTION = re.compile(
-    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:which|what) (?:\w+ )?(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?"
-    r"|lawyers?|attorneys?|journalists?"
-    r"|activists?|individuals?|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)"
-    r"|envoys?|ambassadors?|rapporteurs?|coordinators?|investigators?|witness(?:es)?)\b"
-    r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*|журналист\w*|активист\w*"
-    r"|следовател\w*|командир\w*|руководител\w*|председател\w*)"
+    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:which|what) (?:\w+ )?" + _PERSON_NOUNS
+    # "What are the names of the three commanders …", "Name the judges who …"
+    + r"|\b(?:names? of|name) (?:the |a |an |its |their )?(?:[\w-]+ ){0,5}?" + _PERSON_NOUNS
+    + r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*"
+    r"|журналист\w*|активист\w*|следовател\w*|командир\w*|руководител\w*|председател\w*|свидетел\w*)"
+    r"|\bкак (?:зовут|звали)\b|\bназовите (?:имена|имя|фамили\w*)\b"
     # who holds a post, or was put in one: "Who heads the mission?", "Whom did the President appoint …", "Кто возглавляет …"
     r"|^\W*(?:who|whom)\b.{0,40}?\b(?:heads?|headed|leads?|led|chairs?|chaired|directs?|appoint|appointed|nominate|nominated|named)\b"
     r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)",
@@ -137,6 +142,7 @@ _NOT_PERSON = frozenset(
     "head chair chairperson prime central greater area federal regional municipal january february march april may june "
     "july august september october november december".split()
 )
+_APPOSED = re.compile(r"\b" + _PERSON_NOUNS + r",\s+([A-Z][\w’'-]+)(?=[,;)]|\s+(?:was|is|who|had|has)\b)")
 _TITLED = re.compile(
     r"\b(?:Judge|Justice|Mr|Mrs|Ms|Dr|Prosecutor|Commissioner|Minister|President|Colonel|General|Senator|Ambassador)\.?\s+[A-Z][\w’'-]+"
     r"|\b(?:судья|прокурор|адвокат|министр|председатель)\s+[А-ЯЁ][а-яё-]+"
@@ -144,9 +150,11 @@ _TITLED = re.compile(
 # a question asking which body, group, place or publication: "Which armed group was responsible …", "What company
 # manufactured …", "В каком клубе …", "Какая организация опубликовала …" (as it opens, or opens a second part)
 _ENTITY_QUESTION = re.compile(
-    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:in |at |from |by |to )?(?:which|what) (?:\w+ )?(?:(?:armed|criminal) groups?|organi[sz]ations?"
-    r"|part(?:y|ies)|compan(?:y|ies)|manufacturers?|agenc(?:y|ies)|gangs?|militias?|factions?|ministr(?:y|ies)|clubs?|newspapers?"
-    r"|outlets?|channels?|firms?|banks?|countr(?:y|ies)|cit(?:y|ies)|towns?|villages?|provinces?|counties|county)\b"
+    r"(?:(?:^\W*|\b(?:and|or) |[,;] ?)(?:in |at |from |by |to )?(?:which|what) (?:(?!(?:is|are|was|were|does|did|do|type|kind|sort)\b)[\w-]+ ){0,2}?"
+    r"|\bnames? of (?:the |a |an |its |their )?(?:[\w-]+ ){0,3}?)"
+    r"(?:(?:armed|criminal) groups?|organi[sz]ations?|entit(?:y|ies)|institutions?|part(?:y|ies)|compan(?:y|ies)|manufacturers?"
+    r"|agenc(?:y|ies)|gangs?|militias?|factions?|ministr(?:y|ies)|clubs?|newspapers?|outlets?|channels?|firms?|banks?|countr(?:y|ies)"
+    r"|cit(?:y|ies)|towns?|villages?|provinces?|counties|county)\b"
     r"|(?:^\W*|\b(?:и|или) |[,;] ?)(?:в |на |из |от |у )?как(?:ой|ая|ое|ие|ого|ом|ую|их|ому|ими) (?:\w+ )?(?:вооруженн\w* групп"
     r"|организаци|парти|компани|производител|ведомств|банд|министерств|клуб|газет|издани|город|стран|сайт|телеканал)\w*",
     re.IGNORECASE,
@@ -270,7 +278,7 @@ def holds(text: str, wanted: str | None) -> bool:
     if wanted == "percent":
         return _PERCENT.search(text) is not None
     if wanted == "person":
-        return _TITLED.search(text) is not None or any(_personal(run.group()) for run in _NAME_RUN.finditer(text))
+        return bool(_people(text))
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
     if wanted == "definition":
@@ -291,11 +299,14 @@ def answers_type(text: str, wanted: str | None) -> bool:
     return True
 
 
-def names_another(text: str, asked: frozenset[str]) -> bool:
+def names_another(text: str, asked: frozenset[str], wanted: str | None = None) -> bool:
     """Whether text names something the question does not (asked: the question's stems): a capitalised word or an
     acronym that is no month and none of the question's words, nor a word any sentence may open with ("The", "On",
     "Notably"; "Greenland signed …" names Greenland). Which armed group shot the two staff is not answered by a
-    sentence naming only the road and the United Nations the question names."""
+    sentence naming only the road and the United Nations the question names. For a person (wanted), the name must be
+    a person's: who was appointed Special Representative is not answered by the General Assembly that created the post."""
+    if wanted == "person":
+        return any(set(tokenize(name)) - asked for name in _people(text))
     opening = len(text) - len(text.lstrip())
     for match in _NAME_WORD.finditer(text):
         word = match.group()
@@ -307,10 +318,21 @@ def names_another(text: str, asked: frozenset[str]) -> bool:
     return False
 
 
+def _people(text: str) -> list[str]:
+    """The names in text that can be a person's: runs of capitalised words (_personal), a name after a title ("Judge
+    Kamara"; not "General Assembly", whose "General" is no general's) or set off after a post ("the Hauteville
+    leader, Drogo, …")."""
+    names = [run.group() for run in _NAME_RUN.finditer(text) if _personal(run.group())]
+    titled = [match.group().split(None, 1)[-1] for match in _TITLED.finditer(text)]
+    titled += [match.group(1) for match in _APPOSED.finditer(text)]
+    return names + [name for name in titled if name.lower() not in _NOT_PERSON]
+
+
 def _personal(run: str) -> bool:
     """Whether a run of capitalised words can be a person's name: two words or more, none of them an institution's or a
-    month's ("Appeals Court", "Court of First Instance", "February 2025" are not; "Garry Conille", "Ярослав Белоусов" are)."""
-    words = [w.strip(".’'").lower() for w in run.split()]
+    month's ("Appeals Court", "Court of First Instance", "February 2025", "Secretary-General" are not; "Garry Conille",
+    "Ярослав Белоусов" are)."""
+    words = [w.strip(".’'").lower() for w in re.split(r"[\s-]+", run) if w.strip(".’'")]
     return len(words) >= 2 and not any(w.removesuffix("’s").removesuffix("'s") in _NOT_PERSON for w in words)
 
 
@@ -368,16 +390,27 @@ def _carries(unit: str, following: str, wanted: str | None) -> bool:
     return not holds(unit, wanted) and holds(following, wanted)
 
 
+def _answers_second(unit: str, following: str, second: frozenset[str]) -> bool:
+    """Whether the next sentence is about the question's second part (second: its own stems) as the unit is not: two
+    of those words or more, and more of them than the unit has."""
+    held = len(second & set(tokenize(following)))
+    return held >= 2 and held > len(second & set(tokenize(unit)))
+
+
 def refers_back(sentence: str) -> bool:
     """Whether a sentence opens with a pronoun or a demonstrative, so it means nothing without the one before it."""
     return _REFERS_BACK.match(sentence.lstrip()) is not None
 
 
-def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | None) -> tuple[int, int]:
+def unit_span(
+    text: str, spans: list[tuple[int, int]], i: int, wanted: str | None, second: frozenset[str] = frozenset()
+) -> tuple[int, int]:
     """The span to quote for sentence i of a passage (spans: its sentences, in order): the sentence itself, or
     widened back over the sentence a pronoun leading it refers to, on over the list its lead-in opens, the line
-    under a heading, the figures of a table row its label leads, the next sentence holding what was asked, or
-    else the next sentence when a pronoun leading it refers to this one."""
+    under a heading, the figures of a table row its label leads, the next sentence holding what was asked or what
+    the question's second part asks (second: its stems the first part lacks; "… 1,009 women …" / "The reported
+    cases represented a 68 per cent increase compared with the previous year"), or else the next sentence when a
+    pronoun leading it refers to this one."""
     # a pronoun's sentence is led by the one it refers to (first = 1); what follows is judged after the pronoun's
     first = int(i > 0 and refers_back(text[spans[i][0] : spans[i][1]]) and spans[i][1] - spans[i - 1][0] <= MAX_UNIT_CHARS)
     i -= first
@@ -393,7 +426,7 @@ def unit_span(text: str, spans: list[tuple[int, int]], i: int, wanted: str | Non
         take = 1
     elif following and not _END_MARK.search(unit.rstrip()) and is_table_row(following[0]) and not is_table_row(unit):
         take = 1  # a row's label, its figures on the next line ("Convention against Torture" / "1 year 4 years")
-    elif following and _carries(unit, following[0], wanted):
+    elif following and (_carries(unit, following[0], wanted) or _answers_second(unit, following[0], second)):
         take = 1
     take = min(take, len(following)) + first
     if take == first and following and refers_back(following[0]):
