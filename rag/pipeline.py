@@ -12,11 +12,12 @@ from langchain_core.embeddings import Embeddings
 
 from rag.answering.constraints import NAME_PREFIX, fitting, named_documents, parse, source_names, source_runs, without_source, written_names
 from rag.answering.export import export
-from rag.answering.extractive import EMPTY_INDEX, NOT_ANSWERED, SentenceVectors, abstain, extractive_answer, not_mentioned
+from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer, not_mentioned
 from rag.answering.generate import AnswerStream, generative_stream
 from rag.answering.places import countries
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, missing_names, retrieve, with_rare_match
+from rag.answering.wording import LANGUAGE_NAMES, Lang, every, language, say
 from rag.config import AUTO_MODEL, DEFAULT_MODEL, E5_MODEL, INT8_SUFFIX, Settings, calibrated
 from rag.errors import CorpusFileError, RagError
 from rag.ingest.indexer import Indexer, IndexSummary, plan_changes
@@ -31,7 +32,7 @@ from rag.stores.vectors import Store, index_description, make_client
 from rag.text import listed, script, tokenize
 from rag.types import Answer, Chunk, Passage, Progress
 
-LANGUAGES = {"latin": "English", "cyrillic": "Russian"}
+LANGUAGES = LANGUAGE_NAMES["en"]
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
 SECTION_CHUNKS = 2  # passages before a chunk read for the heading of the section it sits in
@@ -179,14 +180,16 @@ class Pipeline:
         passages = with_rare_match(passages, resolved, self.store, keywords, looked_in)
         retrieved = time.perf_counter()
 
+        lang = language(question)
+
         def label(answer: Answer) -> Answer:
-            if answer.abstained and answer.answer.startswith(NOT_ANSWERED) and keywords.ids:  # the index is not empty
+            if answer.abstained and answer.answer.startswith(every("not_answered")) and keywords.ids:  # the index is not empty
                 # (its keyword rows are its chunks: counting the store's costs 0.1 s at a million chunks)
                 answer.answer = " ".join(filter(None, [answer.answer, self.language_note(resolved)]))
             if answer.abstained and sources:
-                answer.answer = f"{answer.answer} {filtered_note(allowed or [])}"
+                answer.answer = f"{answer.answer} {filtered_note(allowed or [], lang)}"
             elif answer.abstained and collections is not None:
-                answer.answer = f"{answer.answer} Only the collection {', '.join(collections)} was searched."
+                answer.answer = f"{answer.answer} {say('collection', lang, names=', '.join(collections))}"
             answer.question = question
             answer.resolved_question = resolved
             answer.timings_ms = _timings(started, retrieved, time.perf_counter())
@@ -195,7 +198,7 @@ class Pipeline:
         missing = missing_names(resolved, keywords) if passages and not uncited else []
         if not passages:
             stream = AnswerStream.of(
-                abstain(question, [], [], EMPTY_INDEX if not keywords.ids else "No passage of the chosen reports matches this question.")
+                abstain(question, [], [], EMPTY_INDEX if not keywords.ids else say("no_passage", lang))
             )
         elif uncited or missing:  # no retrieved report is the source asked about or quotes it; or the reports never
             # write a name the question gives exactly: they do not answer about it (the quotes it would have given are
@@ -203,7 +206,7 @@ class Pipeline:
             shown = extractive_answer(
                 resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening, keywords.rarity
             )
-            message = f"No indexed report by {' '.join(uncited)}, or quoting it, answers this." if uncited else ""
+            message = say("uncited", lang, source=" ".join(uncited)) if uncited else ""
             stream = AnswerStream.of(not_mentioned(shown, uncited or missing, message))
         elif self.chat_model is None:
             stream = AnswerStream.of(
@@ -257,15 +260,14 @@ class Pipeline:
             f"text in the question's language: to ask across languages, {self.cross_language_way_out()}"
         )
 
-    def cross_language_way_out(self) -> str:
+    def cross_language_way_out(self, lang: Lang = "en") -> str:
         """How to move this index to the multilingual model: a rebuild under auto (it then chooses it), else the setting too."""
-        if self.auto:
-            return f"rebuild the index (python -m rag index --rebuild): it then takes {E5_MODEL}."
-        return f"set RAG_EMBED_MODEL={E5_MODEL} and rebuild the index (python -m rag index --rebuild)."
+        return say("rebuild" if self.auto else "set_and_rebuild", lang, model=E5_MODEL)
 
     def language_note(self, question: str) -> str:
         """For an abstention under a model that does not read across languages: what the reports hold in the
-        other language, and the setting that would read them ("" when the reports are in the question's language)."""
+        other language, and the setting that would read them ("" when the reports are in the question's language);
+        in the question's language."""
         if self.reads_across_languages():
             return ""
         asked = script(question)
@@ -273,15 +275,10 @@ class Pipeline:
         other = "latin" if asked == "cyrillic" else "cyrillic"
         if shares.get(other, 0.0) < MIXED_SHARE:
             return ""
-        ask, hold = LANGUAGES[asked], LANGUAGES[other]
-        way_out = f"ask in {hold}, or {self.cross_language_way_out()}"
-        model = self.embeddings.name
-        if shares.get(asked, 0.0) < MIXED_SHARE:
-            return (
-                f"No indexed report is in {ask}, the question's language, and the model {model} does not match "
-                f"{ask} questions with {hold} text: {way_out}"
-            )
-        return f"Some indexed reports are in {hold}, which the model {model} does not match with {ask} questions: {way_out}"
+        lang = language(question)
+        names = LANGUAGE_NAMES[lang]
+        key = "no_report_in_language" if shares.get(asked, 0.0) < MIXED_SHARE else "some_reports_in_other"
+        return say(key, lang, ask=names[asked], hold=names[other], model=self.embeddings.name, way_out=self.cross_language_way_out(lang))
 
     def named_sources(self, question: str, within: Sequence[str] | None = None) -> list[str] | None:
         """The documents (of those within, when given) a question names as its source by their file name or title
@@ -489,9 +486,9 @@ def corpus_model(corpus_dir: Path) -> str:
     return E5_MODEL if sample_scripts(corpus_dir).get("cyrillic", 0.0) >= MIXED_SHARE else DEFAULT_MODEL
 
 
-def filtered_note(allowed: Sequence[str]) -> str:
+def filtered_note(allowed: Sequence[str], lang: Lang = "en") -> str:
     """What an abstention under a document filter adds: the search covered only the chosen reports."""
-    return f"Only the chosen reports were searched ({listed(allowed)}); the others may hold the answer (tick them in Sources, or drop --source)."
+    return say("filtered", lang, sources=listed(allowed))
 
 
 def _timings(started: float, retrieved: float, finished: float) -> dict[str, float]:

@@ -74,6 +74,15 @@ def test_near_miss_message_names_the_period_asked_and_the_periods_found():
     assert period_of("It rose.", "In 2023 it rose.", "Report") == "In 2023 it rose."
 
 
+def test_near_miss_message_is_in_the_questions_language():
+    asked = parse("Сколько человек было задержано в октябре–декабре 2015 года?")
+    message = near_miss_message(asked, ["В 2014 году задержали 300 человек"], lang="ru")
+    assert message == "В докладах, по-видимому, нет этих данных за период октябрь–декабрь 2015; ближайшие фрагменты относятся к периоду 2014."
+    assert near_miss_message(Constraints(wanted="person"), [], lang="ru") == "Ближайшие фрагменты по теме, но в них нет имени человека."
+    assert "статью 318" in near_miss_message(asked, [], (), ["318"], lang="ru")
+    assert near_miss_message(asked, [], ["Мемориал", "ОВД-Инфо"], lang="ru").count("Мемориал и ОВД-Инфо") == 1
+
+
 REPORT = (
     "Displacement in the country\n\n"
     "The humanitarian situation deteriorated sharply during the period under review. "

@@ -23,6 +23,7 @@ from functools import lru_cache
 
 from rag.answering.places import PREFIX, another_country, compounded, countries
 from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds, is_heading, names_another
+from rag.answering.wording import MONTHS, Lang, kind, listed, say
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
@@ -44,8 +45,7 @@ _YEAR_RANGE = re.compile(
     rf"(?<!\d)({_YEAR})\s*(?:[-–—/]|\bto\b|\band\b|\bпо\b|\bдо\b|\bи\b)\s*((?:1[89]|20)\d\d|\d\d(?!\d|\s+{MONTH_START}))(?!\d)",
     re.IGNORECASE,
 )
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-              "November", "December")
+_EN_MONTHS = MONTHS["en"]
 _RU_MONTHS = ("январ[а-я]*", "феврал[а-я]*", "март(?:а|е|у|ом)?\\b", "апрел[а-я]*", "ма[йяею]\\b", "июн[а-я]*",
               "июл[а-я]*", "август(?:а|е|у|ом)?\\b", "сентябр[а-я]*", "октябр[а-я]*", "ноябр[а-я]*", "декабр[а-я]*")
 # English month names are capitalised (so the verb "may" is no month); an abbreviation counts only with its
@@ -100,12 +100,12 @@ class Constraints:
     def period(self) -> bool:
         return bool(self.years or self.months or self.covered_years or self.covered_months)
 
-    def describe(self) -> str:
-        """The period asked about, as a reader would write it: "October–December 2025", "2022"."""
+    def describe(self, lang: Lang = "en") -> str:
+        """The period asked about, as a reader would write it: "October–December 2025", "2022" ("октябрь–декабрь 2025")."""
         if not (self.years or self.months):
-            return " ".join(part for part in (_month_span(self.covered_months), _year_span(self.covered_years)) if part)
+            return " ".join(part for part in (_month_span(self.covered_months, lang), _year_span(self.covered_years, lang)) if part)
         day = str(self.day[1]) if self.day else ""
-        return " ".join(part for part in (day, _month_span(self.months), _year_span(self.years)) if part)
+        return " ".join(part for part in (day, _month_span(self.months, lang), _year_span(self.years, lang)) if part)
 
 
 def parse(question: str) -> Constraints:
@@ -719,13 +719,13 @@ def document_texts(chunk: Chunk, opening: Opening | None) -> tuple[str, ...]:
     return (chunk.title, opening(chunk)) if opening else (chunk.title,)
 
 
-def describe_period(text: str, most: int = 3) -> str:
+def describe_period(text: str, most: int = 3, lang: Lang = "en") -> str:
     """The period a text names, as describe() writes it; "" when it names none or more than `most` separate years."""
     years = years_in(text)
     ordered = sorted(years)
     if len(ordered) > most and ordered != list(range(ordered[0], ordered[-1] + 1)):
         return ""
-    return Constraints(years, months_in(text)).describe()
+    return Constraints(years, months_in(text)).describe(lang)
 
 
 def period_of(quote: str, passage: str, *document: str) -> str:
@@ -781,6 +781,7 @@ def near_miss_message(
     missing_sources: Sequence[str] = (),
     events: Sequence[str] = (),
     numbered: Sequence[str] = (),
+    lang: Lang = "en",
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
     passages give instead (periods: the texts that set the periods of those refused for theirs, period_of; none when
@@ -789,43 +790,39 @@ def near_miss_message(
     articles of law they do not cite (missing_articles), or the sources asked about to which they do not attribute
     what they say (missing_sources), or what the question asks the date of when they date something else (events,
     the question's own words), or what they number otherwise (numbered: what they write and what the question asks,
-    "first international conference" and "second international conference")."""
-    asked, periods = constraints.describe(), list(periods)
+    "first international conference" and "second international conference"). In the question's language (lang)."""
+    asked, periods = constraints.describe(lang), list(periods)
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
     if events and not missing_names:
-        return f"The nearest passages give no date for what was asked ({_listed(list(events))}): the reports do not appear to answer this."
+        return say("no_date", lang, events=listed(list(events), lang))
     if len(numbered) == 2 and not missing_names:
-        return f"The nearest passages are about the {numbered[0]}, not the {numbered[1]}: the reports do not appear to answer this."
+        return say("numbered", lang, given=numbered[0], asked=numbered[1])
     if missing_sources and not missing_names:
-        return f"The nearest passages do not say this comes from {_listed(list(missing_sources))}: the reports do not appear to answer this."
+        return say("unsourced", lang, sources=listed(list(missing_sources), lang))
     if missing_names:
-        return f"The nearest passages are not about {_listed(list(missing_names))}: the reports do not appear to answer this."
+        return say("unnamed", lang, names=listed(list(missing_names), lang))
     if missing_articles:
-        which = f"article {missing_articles[0]}" if len(missing_articles) == 1 else f"articles {_listed(list(missing_articles))}"
-        return f"The nearest passages do not cite {which}: the reports do not appear to answer this."
+        which = say("article" if len(missing_articles) == 1 else "articles", lang, numbers=listed(list(missing_articles), lang))
+        return say("uncited_article", lang, which=which)
     spans = sorted({span for text in periods for span in spans_in(text)} - constraints.spans) if constraints.spans else []
     if spans and all(b > a for a, b in constraints.spans):  # a span asked is named as one: "July 2025–June 2026"
-        asked = _listed([_span_text(span) for span in sorted(constraints.spans)])
+        asked = listed([_span_text(span, lang) for span in sorted(constraints.spans)], lang)
     if constraints.period and spans:  # refused for a span beyond the one asked: name the spans, not their years
-        return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed([_span_text(s) for s in spans])}."
+        return say("other_period", lang, asked=asked, given=listed([_span_text(s, lang) for s in spans], lang))
     if constraints.period and given:
-        return f"The reports do not appear to give this for {asked}; the nearest passages are about {_listed(given)}."
+        return say("other_period", lang, asked=asked, given=listed(given, lang))
     if constraints.period and periods:
-        return f"The reports do not appear to give this for {asked}; the nearest passages are about other periods."
-    kinds = {
-        "quantity": "a number", "money": "an amount of money", "area": "an area", "percent": "a share", "duration": "a length of time",
-        "date": "a date", "person": "a person's name", "entity": "a name",
-    }
-    kind = kinds.get(constraints.wanted or "", "what was asked")
-    return f"The nearest passages are on the topic but do not give {kind}."
+        return say("other_periods", lang, asked=asked)
+    return say("lacks_kind", lang, kind=kind(constraints.wanted, lang))
 
 
-def _span_text(span: tuple[int, int]) -> str:
+def _span_text(span: tuple[int, int], lang: Lang = "en") -> str:
     """A span as a reader writes it: "August 2024–May 2025", "2024–2025" for whole years."""
     (y1, m1), (y2, m2) = divmod(span[0], 12), divmod(span[1], 12)
     if m1 == 0 and m2 == 11:
         return f"{y1}–{y2}"
-    return f"{_EN_MONTHS[m1]} {y1}–{_EN_MONTHS[m2]} {y2}" if y1 != y2 else f"{_EN_MONTHS[m1]}–{_EN_MONTHS[m2]} {y2}"
+    names = MONTHS[lang]
+    return f"{names[m1]} {y1}–{names[m2]} {y2}" if y1 != y2 else f"{names[m1]}–{names[m2]} {y2}"
 
 
 def _nearest(read, *texts: str) -> frozenset[int]:
@@ -843,26 +840,17 @@ def _month_range(first: int, last: int) -> list[int]:
     return [(first - 1 + i) % 12 + 1 for i in range(span + 1)]
 
 
-def _month_span(months: frozenset[int]) -> str:
+def _month_span(months: frozenset[int], lang: Lang = "en") -> str:
     if not months:
         return ""
-    ordered = sorted(months)
+    ordered, names = sorted(months), MONTHS[lang]
     if len(ordered) > 1 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{_EN_MONTHS[ordered[0] - 1]}–{_EN_MONTHS[ordered[-1] - 1]}"
-    return ", ".join(_EN_MONTHS[m - 1] for m in ordered)
+        return f"{names[ordered[0] - 1]}–{names[ordered[-1] - 1]}"
+    return ", ".join(names[m - 1] for m in ordered)
 
 
-def _year_span(years: frozenset[int]) -> str:
+def _year_span(years: frozenset[int], lang: Lang = "en") -> str:
     ordered = sorted(years)
     if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{ordered[0]}–{ordered[-1]}"
-    return _listed(ordered)
-
-
-def _listed(items: Sequence[object]) -> str:
-    words = [str(i) for i in items]
-    if len(words) > 6:
-        words = words[:3] + ["…"] + words[-2:]
-    if len(words) < 2:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return listed(ordered, lang)

@@ -41,12 +41,13 @@ from rag.answering.constraints import (
 )
 from rag.answering.notes import PageChunks, note_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
+from rag.answering.wording import Lang, every, language, say
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import is_lead_in, is_list_item, script, script_letters, tokenize, without_web_addresses
 from rag.types import Answer, Chunk, Citation, Passage
 
-NOT_ANSWERED = "The indexed reports do not appear to answer this."
+NOT_ANSWERED = every("not_answered")[0]  # in English; the answer says it in the question's language (rag.answering.wording)
 EMPTY_INDEX = (
     "The index holds no reports yet. Put report files (.txt .md .pdf .html .docx) in the corpus "
     "folder or upload them, then reindex (python -m rag index)."
@@ -395,15 +396,15 @@ def compose(question: str, chosen: Sequence[ScoredSentence], opening: Opening | 
     sources_of: dict[str, set[str]] = {}
     for c in citations:
         sources_of.setdefault(c.title, set()).add(c.source)
-    several = len({c.source for c in citations}) > 1
+    several, lang = len({c.source for c in citations}) > 1, language(question)
     text = "\n".join(
-        f"{_label(s, len(sources_of[c.title]) > 1, opening) if several else ''}{' '.join(c.quote.split())} [{c.n}]"
+        f"{_label(s, len(sources_of[c.title]) > 1, opening, lang) if several else ''}{' '.join(c.quote.split())} [{c.n}]"
         for s, c in zip(chosen, citations)
     )
     return Answer(question=question, answer=text, abstained=False, citations=citations)
 
 
-def _label(sentence: ScoredSentence, shared_title: bool = False, opening: Opening | None = None) -> str:
+def _label(sentence: ScoredSentence, shared_title: bool = False, opening: Opening | None = None, lang: Lang = "en") -> str:
     """"Title (period): " for a quote, the period being the one the quote itself names (its passage's other dates are
     not its own), else the one its report's opening says the report covers; "Title, file (period): " when another
     quoted document has the same title."""
@@ -411,21 +412,24 @@ def _label(sentence: ScoredSentence, shared_title: bool = False, opening: Openin
     title = chunk.title if len(chunk.title) <= MAX_LABEL_CHARS else chunk.title[: MAX_LABEL_CHARS - 1].rstrip() + "…"
     if shared_title:
         title = f"{title}, {chunk.source}"
-    period = describe_period(sentence.text) or (describe_period(stated_period(opening(chunk))) if opening else "")
+    period = describe_period(sentence.text, lang=lang) or (describe_period(stated_period(opening(chunk)), lang=lang) if opening else "")
     return f"{title} ({period}): " if period else f"{title}: "
 
 
 def not_mentioned(answer: Answer, names: Sequence[str], message: str = "") -> Answer:
     """An abstention saying which names of the question the reports never write (or `message`), with the passages the
     answer would have quoted as the nearest ones."""
-    listed = ", ".join(f"“{name}”" for name in names)
+    lang = language(answer.question)
+    quoted = ", ".join(f"“{name}”" for name in names)
     nearest = answer.nearest if answer.abstained else [replace(c, n=None) for c in answer.citations]
-    text = message or f"The indexed reports do not mention {listed}."
+    text = message or say("not_mentioned", lang, names=quoted)
     return Answer(question=answer.question, answer=text, abstained=True, nearest=nearest)
 
 
-def abstain(question: str, sentences: Sequence[ScoredSentence], passages: Sequence[Passage], message: str = NOT_ANSWERED) -> Answer:
-    """The 'not in the reports' answer, with the nearest passages and their best sentence each."""
+def abstain(question: str, sentences: Sequence[ScoredSentence], passages: Sequence[Passage], message: str = "") -> Answer:
+    """The 'not in the reports' answer (message, else that the reports do not appear to answer, in the question's
+    language), with the nearest passages and their best sentence each."""
+    message = message or say("not_answered", language(question))
     best: dict[str, ScoredSentence] = {}
     for sentence in sentences:
         best.setdefault(sentence.passage.chunk.id, sentence)
@@ -472,7 +476,8 @@ def extractive_answer(
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
         best = near[0] if near and not _wrong_period(near[0], constraints, opening) else None
-        message = near_miss_message(constraints, periods, *_lacking(best, constraints, opening, asked or question)) if near else NOT_ANSWERED
+        lacking = _lacking(best, constraints, opening, asked or question)
+        message = near_miss_message(constraints, periods, *lacking, lang=language(question)) if near else ""
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer
