@@ -176,7 +176,7 @@ class Pipeline:
             found = retrieve(resolved, vector, self.store, keywords, self.settings, depth, allowed, keyword_query=without_source(resolved))
         # otherwise it is answered from the documents that write the source's names somewhere (its report, or one quoting it)
         found, uncited = (found, []) if named else citing(resolved, found, keywords, self.store)
-        passages = fitting(found, constraints, self.opening)[:k] or found[:k]
+        passages = fitting(found, constraints, self.opening, self.preceding)[:k] or found[:k]
         passages = with_rare_match(passages, resolved, self.store, keywords, looked_in)
         retrieved = time.perf_counter()
 

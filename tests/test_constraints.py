@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.constraints import Constraints, near_miss_message, parse, period_of, unmet, years_in
+from rag.answering.constraints import Constraints, fitting, last_dated, near_miss_message, parse, period_of, unmet, years_in
 from rag.answering.extractive import NOT_ANSWERED
+from rag.text import sentence_spans
+from rag.types import Chunk, Passage
 from tests.helpers import indexed
 
 
@@ -55,6 +57,29 @@ def test_a_quote_naming_its_own_period_wins_over_its_passage():
     assert unmet(asked, "About 300,000 people were displaced.", "About 300,000 …", "Annual report 2022") == []
     # nothing names a year: the period is unknown, and a quote is not refused for what cannot be read
     assert unmet(asked, "About 300,000 people were displaced.", "About 300,000 …", "Annual report") == []
+
+
+
+def test_an_undated_quote_takes_the_last_date_before_it_not_one_after_it():
+    asked = parse("How long did the police take to deploy after the attack of 27 January 2025?")
+    quote = "The police deployed only five hours after the attacks began."
+    passage = f"Residents fled. {quote} As of mid-February 2025, units remain stationed there."
+    report = "The reporting period covers October 2024 to February 2025."
+    assert unmet(asked, quote, passage, "Letter dated 9 June 2025", report) == []  # not February after it, nor the letter's June
+    before = "On 27 January 2025, gangs launched an assault on Kenscoff. The Government responded."
+    assert unmet(asked, quote, passage, "Letter dated 9 June 2025", report, before=before) == []
+    assert unmet(asked, quote, passage, "Report", before="On 3 March 2025, gangs attacked.") == ["month"]
+    assert last_dated("In 2024 it began. It went on. Nothing else.") == "In 2024 it began."
+
+
+def test_a_passage_whose_first_sentence_is_dated_before_it_fits_a_month_asked():
+    asked = parse("How long did the police take to deploy after the attack of 27 January 2025?")
+    text = "The police deployed only five hours later. As of mid-February 2025, units remain."
+    chunk = Chunk("c", text, "h.pdf", "Haiti", 10, 0, len(text), "s", 3, sentence_spans(text))
+    passage = Passage(chunk, 1.0, 1.0, None)
+    assert fitting([passage], asked, lambda c: "Report", lambda c: "Intro. On 27 January 2025, gangs attacked.") == [passage]
+    assert fitting([passage], asked, lambda c: "Report", lambda c: "Intro. On 3 March 2025, gangs attacked.") == []
+    assert fitting([passage], asked, lambda c: "Report") == []  # the text before it cannot be read: its own February
 
 
 def test_months_and_answer_type_are_checked():
@@ -154,9 +179,6 @@ def test_the_words_naming_a_questions_period_are_found():
 
 
 def test_a_question_asking_what_something_means_takes_the_defining_passages_first():
-    from rag.answering.constraints import fitting
-    from rag.types import Chunk, Passage
-
     def passage(text: str) -> Passage:
         return Passage(Chunk(text[:8], text, "a.txt", "a", 1, 0, len(text), "x", 0, []), 1.0, None, None)
 
@@ -518,6 +540,10 @@ def test_a_period_in_the_name_of_the_report_asked_of_is_the_reports():
     assert closing.years == frozenset() and closing.covered_years == {2024} and closing.sources == ()
     binuh = parse("According to BINUH's quarterly report for January–March 2025, how many people were killed?")
     assert binuh.covered_months == {1, 2, 3} and binuh.sources  # a source's report: attributed, and its period the report's
+    # a report named by its period covers all of it: the report on October 2024–February 2025 is not the one for January–March
+    killed = "In all, 1,086 people were killed."
+    haiti = "The reporting period (October 2024–February 2025) was marked by gang violence."
+    assert "month" in unmet(binuh, killed, killed, "Letter dated 9 June 2025", haiti)
 
 
 def test_a_report_named_by_the_month_it_is_dated_is_that_report():

@@ -579,16 +579,17 @@ def _month_names(text: str) -> Iterator[re.Match]:
                 yield match
 
 
-def unmet(constraints: Constraints, quote: str, passage: str, *document: str) -> list[str]:
+def unmet(constraints: Constraints, quote: str, passage: str, *document: str, before: str = "") -> list[str]:
     """What of the constraints a quote does not meet ([] when it meets them all): 'year', 'month', 'day', the answer
     type, 'name', 'article', 'source' (unattributed) or 'event' (unhappened). The period is the quote's own when it
-    names one, else its passage's, else its document's (its title, then its opening: a report states its period
-    there); when none of them names a year (or a month), that part of the period is unknown, and not held against it.
+    names one, else its passage's up to it, else the last one named before the passage (before: the document's text
+    ahead of it, when given), else its document's (the period its opening states, then its title); when none of
+    them names a year (or a month), that part of the period is unknown, and not held against it.
     One of the names the question gives must be written in the quote, in its passage up to it (a section's heading
     leads its text; what follows the quote is about something else), or in its document's title or opening (checked
     for a question in the passage's language only; see unnamed)."""
     missing = []
-    dated = (quote, passage, *_periods(document))
+    dated = (quote, up_to(quote, passage), last_dated(before), *_periods(document))
     years = _nearest(years_in, *dated)
     if constraints.years and years and not constraints.years & years:
         missing.append("year")
@@ -601,8 +602,10 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str) ->
     issued = issue_date(document[1]) if len(document) > 1 else ""
     covered = (("year", constraints.covered_years, years_in), ("month", constraints.covered_months, months_in))
     for part, asked, read in covered:
-        if part not in missing and asked and (given := _nearest(read, *reported)) and not asked & (given | read(issued)):
-            missing.append(part)  # another report's period (a report is also named by the month it is dated)
+        if part not in missing and asked and (given := _nearest(read, *reported)) and not asked <= given | read(issued):
+            # another report's period: the report asked of covers all of the period its name gives (the report on
+            # October 2024–February 2025 is not the one for January–March 2025), or is dated in it
+            missing.append(part)
     if constraints.day and constraints.day not in (days := days_in(quote)) and any(m == constraints.day[0] for m, _ in days):
         missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
     if not answers_type(quote, constraints.wanted) or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted)):
@@ -703,15 +706,30 @@ def unwritten_articles(constraints: Constraints, quote: str, passage: str, *titl
     return [] if written else sorted(constraints.articles, key=lambda n: [int(part) for part in n.split(".")])
 
 
-def fitting(passages: Sequence[Passage], constraints: Constraints, opening: Opening | None = None) -> list[Passage]:
-    """The passages whose period (their own, else their document's) meets the question's, in order; for a question
-    asking what something means, those that define something come first."""
+def fitting(
+    passages: Sequence[Passage], constraints: Constraints, opening: Opening | None = None, preceding: Opening | None = None
+) -> list[Passage]:
+    """The passages whose period (their own, else their document's) meets the question's, or whose first sentence's
+    does (dated by the last date before it: preceding gives the document's text before a passage), in order; for a
+    question asking what something means, those that define something come first."""
     if constraints.wanted == "definition":
         passages = sorted(passages, key=lambda p: not holds(p.chunk.text, "definition"))  # stable: in order otherwise
     if not constraints.period:
         return list(passages)
     period = Constraints(constraints.years, constraints.months, covered_years=constraints.covered_years, covered_months=constraints.covered_months)
-    return [p for p in passages if not unmet(period, p.chunk.text, p.chunk.text, *document_texts(p.chunk, opening))]
+
+    def meets(chunk: Chunk) -> bool:  # the passage's period, or that of its first sentence: what comes before a date
+        # in a passage is not dated by it ("… deployed only five hours after the attacks began" / "As of mid-February")
+        documents = document_texts(chunk, opening)
+        if not unmet(period, chunk.text, chunk.text, *documents):
+            return True
+        first = next(iter(chunk.spans()), None)
+        if first is None or preceding is None or not constraints.months:  # (a year in passing dates nothing after it)
+            return False
+        sentence = chunk.text[first[0] : first[1]]
+        return not unmet(period, sentence, sentence, *documents, before=preceding(chunk))
+
+    return [p for p in passages if meets(p.chunk)]
 
 
 def document_texts(chunk: Chunk, opening: Opening | None) -> tuple[str, ...]:
@@ -728,9 +746,27 @@ def describe_period(text: str, most: int = 3, lang: Lang = "en") -> str:
     return Constraints(years, months_in(text)).describe(lang)
 
 
+def last_dated(text: str) -> str:
+    """The last sentence of text that names a year or a month ("" when none does): what dates the undated sentences
+    after it."""
+    for start, end in reversed(sentence_spans(text)) if text else ():
+        if years_in(text[start:end]) or months_in(text[start:end]):
+            return text[start:end]
+    return ""
+
+
+def up_to(quote: str, passage: str) -> str:
+    """The passage up to the end of the quote: what sets a quote's period, when it names none, is written before it
+    ("On 27 January 2025, gangs launched an assault …" / "… police deployed only five hours after the attacks
+    began"); a date after it ("As of mid-February 2025, …") is the next sentence's."""
+    at = passage.find(quote)
+    return passage[: at + len(quote)] if at >= 0 else passage
+
+
 def period_of(quote: str, passage: str, *document: str) -> str:
-    """The text that sets a quote's period: the quote when it names a year or month, else its passage, else its document's."""
-    for text in (quote, passage, *_periods(document)):
+    """The text that sets a quote's period: the quote when it names a year or month, else its passage up to it, else
+    its document's."""
+    for text in (quote, up_to(quote, passage), *_periods(document)):
         if years_in(text) or months_in(text):
             return text
     return document[0] if document else ""
@@ -742,9 +778,13 @@ _COVERS = re.compile(r"\b(?:covers?|covering|reporting period|period under revie
 
 
 def _periods(document: Sequence[str]) -> tuple[str, ...]:
-    """A document's title and, for its opening, the sentence stating the period it covers (stated_period), else the
-    whole opening."""
-    return (*document[:1], *(stated_period(text) or text for text in document[1:]))
+    """The texts that set a document's period, nearest first: the sentence of its opening stating the period it covers
+    (stated_period) ahead of its title, whose date may be a letter's ("Letter dated 9 June 2025 from the Panel …" over
+    a report on October 2024–February 2025); without one, the title, then the whole opening."""
+    stated = [period for text in document[1:] if (period := stated_period(text))]
+    if stated:
+        return (*stated, *document[:1])
+    return (*document[:1], *document[1:])
 
 
 @lru_cache(maxsize=READ_CACHE)

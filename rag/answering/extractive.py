@@ -24,6 +24,7 @@ from rag.answering.constraints import (
     document_texts,
     in_section_on,
     misnumbered,
+    months_in,
     named_text,
     near_miss_message,
     ordinal_phrases,
@@ -36,8 +37,10 @@ from rag.answering.constraints import (
     unmet,
     unnamed,
     unwritten_articles,
+    up_to,
     written_names,
     written_words,
+    years_in,
 )
 from rag.answering.notes import PageChunks, note_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
@@ -337,12 +340,29 @@ def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | 
     """Whether a unit meets the question's period, answer type, names and articles (rag.answering.constraints). The
     document's opening is read only for a question that names a period or a name: fetching it costs a lookup; the
     text before the passage (preceding) only for a unit whose country is written nowhere nearer (in_section_on)."""
-    chunk = sentence.passage.chunk
-    documents = document_texts(chunk, opening) if constraints.period or constraints.names else (chunk.title,)
-    missing = unmet(constraints, sentence.text, chunk.text, *documents)
+    missing = _unmet(sentence, constraints, opening, preceding)
     if missing == ["name"] and preceding is not None:
+        chunk = sentence.passage.chunk
         return in_section_on(constraints, preceding(chunk), sentence.text, chunk.text)
     return not missing
+
+
+def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Opening | None = None) -> list[str]:
+    """What of the constraints a unit does not meet (rag.answering.constraints.unmet). For a question asking about a
+    month, a unit whose passage names no period up to it is dated by the last date before its passage in its report
+    (preceding), when that can be read: the date of an attack two paragraphs up dates the sentence on how long the
+    police took to deploy. (A year alone is not read so: "since the Agreement of 2022" in passing does not date what
+    follows, which the report's own year does.)"""
+    chunk = unit.passage.chunk
+    documents = document_texts(chunk, opening) if constraints.period or constraints.names else (chunk.title,)
+    before = ""
+    if constraints.months and preceding is not None and not _dated(unit.text, up_to(unit.text, chunk.text)):
+        before = preceding(chunk)
+    return unmet(constraints, unit.text, chunk.text, *documents, before=before)
+
+
+def _dated(*texts: str) -> bool:
+    return any(years_in(text) or months_in(text) for text in texts)
 
 
 def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageChunks) -> list[ScoredSentence]:
@@ -459,7 +479,7 @@ def extractive_answer(
     quotable_units = [u for u in units if quotable(u.text)]
     candidates = [u for u in quotable_units if fits(u, constraints, opening, preceding)]
     top = max(quotable_units, key=lambda u: u.evidence, default=None)
-    if top is not None and top not in candidates and _refused_for_what_it_is_about(top, constraints, opening):
+    if top is not None and top not in candidates and _refused_for_what_it_is_about(top, constraints, opening, preceding):
         candidates = [u for u in candidates if u.evidence >= top.evidence - REFUSED_MARGIN]
     threshold, most = settings.abstain_threshold, settings.answer_sentences
     first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
@@ -470,12 +490,13 @@ def extractive_answer(
         answer = compose(question, chosen, opening)
     else:
         near = [u for u in units if u.evidence >= settings.abstain_threshold]
-        # the periods to name are those of the quotes refused for their period (a footnote refused for holding
-        # no figure says nothing of what the reports cover)
-        dated = [u for u in near if _wrong_period(u, constraints, opening)]
+        # the periods to name are those of the quotes refused for their period that hold the kind of answer asked (a
+        # footnote refused for holding no figure says nothing of what the reports cover; a forum of other days
+        # naming no chair does not make the chair a matter of dates)
+        dated = [u for u in near if _wrong_period(u, constraints, opening, preceding, holding=True)]
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
-        best = near[0] if near and not _wrong_period(near[0], constraints, opening) else None
+        best = near[0] if near and not _wrong_period(near[0], constraints, opening, preceding) else None
         lacking = _lacking(best, constraints, opening, asked or question)
         message = near_miss_message(constraints, periods, *lacking, lang=language(question)) if near else ""
         answer = abstain(question, sentences, passages, message)
@@ -510,14 +531,18 @@ def _renumbered(quote: str, constraints: Constraints, question: str) -> list[str
     return [found[0], asked[0]] if found and asked else []
 
 
-def _refused_for_what_it_is_about(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
-    chunk = unit.passage.chunk
-    return bool(set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))) - _FOUND_ELSEWHERE)
+def _refused_for_what_it_is_about(
+    unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Opening | None = None
+) -> bool:
+    return bool(set(_unmet(unit, constraints, opening, preceding)) - _FOUND_ELSEWHERE)
 
 
-def _wrong_period(unit: ScoredSentence, constraints: Constraints, opening: Opening | None) -> bool:
-    chunk = unit.passage.chunk
-    return bool({"year", "month", "day"} & set(unmet(constraints, unit.text, chunk.text, *document_texts(chunk, opening))))
+def _wrong_period(
+    unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Opening | None = None, holding: bool = False
+) -> bool:
+    """Whether a unit is refused for its period (and, holding, holds the kind of answer asked all the same)."""
+    missing = set(_unmet(unit, constraints, opening, preceding))
+    return bool({"year", "month", "day"} & missing) and not (holding and constraints.wanted in missing)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -140,7 +140,11 @@ _NOT_PERSON = frozenset(
     "directorate prison prisons county province region city the a an in on of and for chief justice governor governors "
     "administrator administrative president vice minister secretary special representative deputy commander envoy director "
     "head chair chairperson prime central greater area federal regional municipal january february march april may june "
-    "july august september october november december".split()
+    "july august september october november december "
+    # a document's, a meeting's or a movement's name: "the Revitalized Agreement" presided over nothing
+    "agreement accord convention covenant protocol treaty act law code plan strategy initiative forum conference summit "
+    "report resolution declaration charter framework process talks movement front alliance coalition group centre center "
+    "institute foundation association society organization organisation network federation kingdom".split()
 )
 _APPOSED = re.compile(r"\b" + _PERSON_NOUNS + r",\s+([A-Z][\w’'-]+)(?=[,;)]|\s+(?:was|is|who|had|has)\b)")
 _TITLED = re.compile(
