@@ -406,6 +406,8 @@ def test_a_reports_period_is_the_one_its_opening_says_it_covers():
     assert years_in("resolution 2467 (2019), in which resolutions 1820 (2008) and 1888 (2009) in 2024") == {2024}
     assert years_in("between 16 January 2025 and 31 March 2025") == {2025}  # 31 is a day, not 2031
     assert years_in("в 2011-14 гг.") == {2011, 2012, 2013, 2014}
+    assert years_in("в 2012 и в 2013 годах") == {2012, 2013} and years_in("в 2012 или 2013 году") == {2012, 2013}
+    assert years_in("2000 человек") == frozenset()  # a count
     asked = parse("How many items were destroyed between April and June 2025?")
     quote = "The Mine Action Service destroyed 1,474 items."
     assert unmet(asked, quote, quote, "Situation in South Sudan", opening) == ["month"]  # not the opening's December
