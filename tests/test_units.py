@@ -131,6 +131,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("What are the names of the three Hamas political and military commanders the Prosecutor sought?", "person"),
         ("Как зовут ключевого свидетеля обвинения?", "person"),
         ("Which United Nations entity employed the contractor?", "entity"),
+        ("What annual export quota for glass eels has the Dominican Republic set?", "quantity"),
+        ("What troop strength did the mission report?", "quantity"),
+        ("What are longer growth spells associated with?", None),  # "growth" after a verb asks for no figure
         ("What is the name of the gang that attacked the port?", "entity"),
         ("What act sets the term to which individuals must adhere?", None),  # "which individuals" inside asks nothing
         ("К какому сроку суд приговорил активиста?", "duration"),

@@ -34,8 +34,9 @@ _DAY_MONTH = re.compile(rf"(?i:\b\d{{1,2}}\s+(?:{_MONTH_ABBR})(?=\s|$)|(?<!\w)(?
 _CAPITAL_PLACE = re.compile(r"[A-ZА-ЯЁ]{3,}(?:[ -][A-ZА-ЯЁ]{2,})*\s*[,(]")
 _QUANTITY = re.compile(
     r"\b(how (many|much|large|big|old|tall|high|deep|wide|heavy)"
-    r"|(what|which) (\w+ )?(number|percentage|proportion|share|amount|sum|total|budget|rate"
-    r"|increase|decrease|rise|growth|drop|fall|reduction|toll|tally|count)s?"
+    r"|(what|which) ((?!(?:is|are|was|were|does|did|do|can|could|will|would|has|have|had|should|may|might)\b)\w+ ){0,2}?"
+    r"(number|percentage|proportion|share|amount|sum|total|budget|rate|quota|volume|capacity|population|strength|increase"
+    r"|decrease|rise|growth|drop|fall|reduction|toll|tally|count)s?"
     r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
