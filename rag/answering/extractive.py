@@ -43,6 +43,7 @@ from rag.answering.constraints import (
     years_in,
 )
 from rag.answering.notes import PageChunks, note_for
+from rag.answering.tables import row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, say
 from rag.config import Settings
@@ -56,6 +57,8 @@ EMPTY_INDEX = (
     "folder or upload them, then reindex (python -m rag index)."
 )
 SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
+MAX_CAPTION_WORDS = 20  # a table's caption is a line, not a paragraph (from_table)
+CAPTIONS_TRIED = 3  # units, by evidence, that from_table reads as a possible caption
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
 # when the unit with the most evidence is refused for what it is about (another name, period, event, source, article or
@@ -486,6 +489,8 @@ def extractive_answer(
     chosen = distinct(as_lists(choose(first, threshold, most) or choose(candidates, threshold, most)))
     if chosen and page is not None:
         chosen = with_notes(chosen, set(tokenize(asked or question)), page)
+    if not chosen and page is not None:
+        chosen = from_table(units, constraints, settings.abstain_threshold, asked or question, page, opening, preceding)
     if chosen:
         answer = compose(question, chosen, opening)
     else:
@@ -529,6 +534,34 @@ def _renumbered(quote: str, constraints: Constraints, question: str) -> list[str
     after = {word for _, word in constraints.ordinals}
     found, asked = ordinal_phrases(quote, after), ordinal_phrases(question, after)
     return [found[0], asked[0]] if found and asked else []
+
+
+def from_table(
+    units: Sequence[ScoredSentence], constraints: Constraints, threshold: float, question: str, page: PageChunks,
+    opening: Opening | None = None, preceding: Opening | None = None,
+) -> list[ScoredSentence]:
+    """For a figure asked of a year table: the year heading and the row the question names, then the caption that
+    named what was asked (rag.answering.tables), when one of the units with the most evidence is such a caption (a
+    line, refused only for holding no figure) and a year table above it on its page has a row the question names,
+    for every year asked; else none."""
+    if constraints.wanted not in ("quantity", "percent"):
+        return []
+    ranked = sorted((u for u in units if quotable(u.text) and u.evidence >= threshold), key=lambda u: -u.evidence)
+    for caption in ranked[:CAPTIONS_TRIED]:
+        chunk = caption.passage.chunk
+        if chunk.page is None or len(caption.text.split()) > MAX_CAPTION_WORDS:
+            continue
+        if _unmet(caption, constraints, opening, preceding) != [constraints.wanted]:
+            continue
+        above = [c for c in page(chunk.source, chunk.page) if c.ord <= chunk.ord]
+        found = row_for(question, above, share=constraints.wanted == "percent")
+        if found is None or (constraints.years and not constraints.years <= found.years()):
+            continue
+        passage = Passage(found.chunk, caption.passage.score, caption.passage.dense, caption.passage.keyword)
+        cells = [replace(caption, passage=passage, start=start, end=end, tokens=frozenset(tokenize(found.chunk.text[start:end])))
+                 for start, end in (found.heading, found.row)]
+        return distinct([*cells, caption])
+    return []
 
 
 def _refused_for_what_it_is_about(
