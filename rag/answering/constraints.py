@@ -746,11 +746,16 @@ def describe_period(text: str, most: int = 3, lang: Lang = "en") -> str:
     return Constraints(years, months_in(text)).describe(lang)
 
 
+def dated(text: str) -> bool:
+    """Whether a text names a year or a month."""
+    return bool(years_in(text) or months_in(text))
+
+
 def last_dated(text: str) -> str:
     """The last sentence of text that names a year or a month ("" when none does): what dates the undated sentences
     after it."""
     for start, end in reversed(sentence_spans(text)) if text else ():
-        if years_in(text[start:end]) or months_in(text[start:end]):
+        if dated(text[start:end]):
             return text[start:end]
     return ""
 
@@ -767,7 +772,7 @@ def period_of(quote: str, passage: str, *document: str) -> str:
     """The text that sets a quote's period: the quote when it names a year or month, else its passage up to it, else
     its document's."""
     for text in (quote, up_to(quote, passage), *_periods(document)):
-        if years_in(text) or months_in(text):
+        if dated(text):
             return text
     return document[0] if document else ""
 

@@ -20,11 +20,11 @@ import numpy as np
 from rag.answering.constraints import (
     Constraints,
     Opening,
+    dated,
     describe_period,
     document_texts,
     in_section_on,
     misnumbered,
-    months_in,
     named_text,
     near_miss_message,
     ordinal_phrases,
@@ -40,7 +40,6 @@ from rag.answering.constraints import (
     up_to,
     written_names,
     written_words,
-    years_in,
 )
 from rag.answering.notes import PageChunks, note_for
 from rag.answering.tables import row_for
@@ -342,7 +341,8 @@ def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
 def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None, preceding: Opening | None = None) -> bool:
     """Whether a unit meets the question's period, answer type, names and articles (rag.answering.constraints). The
     document's opening is read only for a question that names a period or a name: fetching it costs a lookup; the
-    text before the passage (preceding) only for a unit whose country is written nowhere nearer (in_section_on)."""
+    text before the passage (preceding) only for a unit whose country is written nowhere nearer (in_section_on), or
+    whose passage names no period up to it when a month is asked (_unmet)."""
     missing = _unmet(sentence, constraints, opening, preceding)
     if missing == ["name"] and preceding is not None:
         chunk = sentence.passage.chunk
@@ -359,13 +359,9 @@ def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | No
     chunk = unit.passage.chunk
     documents = document_texts(chunk, opening) if constraints.period or constraints.names else (chunk.title,)
     before = ""
-    if constraints.months and preceding is not None and not _dated(unit.text, up_to(unit.text, chunk.text)):
+    if constraints.months and preceding is not None and not dated(up_to(unit.text, chunk.text)):
         before = preceding(chunk)
     return unmet(constraints, unit.text, chunk.text, *documents, before=before)
-
-
-def _dated(*texts: str) -> bool:
-    return any(years_in(text) or months_in(text) for text in texts)
 
 
 def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageChunks) -> list[ScoredSentence]:
