@@ -99,6 +99,9 @@ def test_reflow_joins_the_lines_of_a_paragraph_and_keeps_structure() -> None:
     shown = render.reflow(text)
     assert len(shown) == len(text)
     assert shown == "The Mission counted 310 casualties.\n\nGrounds:\n• detention\n• torture Row 12 14 15\n2021 13 18 19"
+    # a row whose label wraps onto the line before its figures, and the caption under the table, start lines of their own
+    table = "2012 2013\nштраф 2051 2218\nлишение свободы до 1 года\nвкл. 336 408\nРешения судов по статье 318 УК РФ."
+    assert render.reflow(table) == "2012 2013\nштраф 2051 2218\nлишение свободы до 1 года вкл. 336 408\nРешения судов по статье 318 УК РФ."
 
 
 def test_examples_name_the_newest_reports() -> None:

@@ -56,12 +56,15 @@ def progressive(text: str, words: int = 3) -> Iterator[str]:
 
 def reflow(text: str) -> str:
     """The text with the page's line breaks inside a paragraph turned into spaces, for reading. Same length, so a
-    quote's offsets hold. Kept: paragraph breaks, breaks after a lead-in (":") and before a list item or table row."""
+    quote's offsets hold. Kept: paragraph breaks, breaks after a lead-in (":") and before a list item or table row,
+    and after a table row before a row whose label wraps onto two lines ("штраф 1772 …" / "лишение свободы до 1
+    года" / "вкл. 352 354 …") or before a capital (the table's caption, the text after it)."""
     lines = text.split("\n")
     out = [lines[0]]
-    for before, line in zip(lines, lines[1:]):
+    for i, (before, line) in enumerate(zip(lines, lines[1:]), start=1):
         keep = not before.strip() or not line.strip() or before.rstrip().endswith(":") or is_list_item(line.lstrip())
-        keep = keep or (is_table_row(before) and is_table_row(line))
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        keep = keep or (is_table_row(before) and (is_table_row(line) or is_table_row(after) or line.lstrip()[:1].isupper()))
         out.append(("\n" if keep else " ") + line)
     return "".join(out)
 
