@@ -408,6 +408,7 @@ def test_a_reports_period_is_the_one_its_opening_says_it_covers():
     assert years_in("в 2011-14 гг.") == {2011, 2012, 2013, 2014}
     assert years_in("в 2012 и в 2013 годах") == {2012, 2013} and years_in("в 2012 или 2013 году") == {2012, 2013}
     assert years_in("2000 человек") == frozenset()  # a count
+    assert years_in("2012 2013\nоправдано 7 5") == {2012, 2013}  # a table's year heading, over a row's label
     asked = parse("How many items were destroyed between April and June 2025?")
     quote = "The Mine Action Service destroyed 1,474 items."
     assert unmet(asked, quote, quote, "Situation in South Sudan", opening) == ["month"]  # not the opening's December

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag.answering.extractive import extractive_answer
-from rag.answering.tables import row_for
+from rag.answering.tables import caption_below, row_at, row_for
 from rag.config import Settings
 from rag.text import sentence_spans
 from rag.types import Chunk, Passage
@@ -61,3 +61,23 @@ def test_a_caption_without_a_figure_is_answered_by_the_heading_and_the_row_above
     later = extractive_answer(question.replace("2013", "2014"), np.asarray(UNIT), passages, SameVectors(), settings, page=page_of)
     assert later.abstained
     assert extractive_answer(question, np.asarray(UNIT), passages, SameVectors(), settings).abstained
+
+
+def test_a_row_refused_for_the_article_its_caption_names_is_quoted_with_its_heading_and_caption():
+    row = TABLE.index("условное")
+    end = TABLE.index("\n", row)
+    found = row_at(PAGE, PAGE[0], row, end)
+    assert TABLE[found.heading[0] : found.heading[1]] == "2009 2010 2011 2012 2013" and found.row == (row, end)
+    below = caption_below(PAGE, PAGE[0], end)  # past the other rows and a label wrapped over its figures, on the next chunk
+    assert below is not None and below[0].text[below[1] : below[2]] == "Решения судов по статье 318 УК РФ: 2009-2013 гг."
+    assert row_at(PAGE, PAGE[1], 0, 10) is None  # prose under the table is no row of it
+
+    question = "Согласно таблице решений судов по статье 318 УК РФ, сколько раз суды назначили условное лишение свободы в 2013 году?"
+    passages = [Passage(PAGE[0], 1.0, None, None)]  # retrieval finds the rows; only the caption names the article
+    settings = Settings(abstain_threshold=0.5, answer_sentences=2)
+    answer = extractive_answer(question, np.asarray(UNIT), passages, SameVectors(), settings, page=page_of)
+    assert [c.quote for c in answer.citations] == [
+        "2009 2010 2011 2012 2013", "условное лишение свободы 3807 3529 3511 3029 3090", "Решения судов по статье 318 УК РФ: 2009-2013 гг.",
+    ]
+    other = extractive_answer(question.replace("318", "319"), np.asarray(UNIT), passages, SameVectors(), settings, page=page_of)
+    assert other.abstained  # the caption names another article: the table is not the one asked about

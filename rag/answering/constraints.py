@@ -33,7 +33,9 @@ READ_CACHE = 8192  # texts whose years and months are kept: a document's opening
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _YEARS = re.compile(rf"(?<![\d.,/]){_YEAR}(?![\d.,]\d)")
 # a four-digit figure that counts something, not a year: "2000 человек", "about 1900 people"
-_COUNT = re.compile(r"\s+(?!год|г\.|гг|(?:и|или|а|по|до|и в|или в)\b)[а-яё]|\s*%", re.IGNORECASE)  # "в 2012 и в 2013 годах": a year
+# "в 2012 и в 2013 годах" names two years; and a year ending a line is no count of the next line's word (a table's year
+# heading "2009 … 2013" over the row "оправдано 12 16 10 7 5")
+_COUNT = re.compile(r"[ \t]+(?!год|г\.|гг|(?:и|или|а|по|до|и в|или в)\b)[а-яё]|\s*%", re.IGNORECASE)
 _ABOUT = re.compile(
     r"\b(?:about|some|over|nearly|almost|approximately|around|more than|less than|около|более|свыше|почти|примерно)\s+$", re.IGNORECASE
 )

@@ -42,12 +42,12 @@ from rag.answering.constraints import (
     written_words,
 )
 from rag.answering.notes import PageChunks, note_for
-from rag.answering.tables import row_for
+from rag.answering.tables import caption_below, row_at, row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, say
 from rag.config import Settings
 from rag.models.embeddings import Encoder
-from rag.text import is_lead_in, is_list_item, script, script_letters, tokenize, without_web_addresses
+from rag.text import is_lead_in, is_list_item, is_table_row, script, script_letters, tokenize, without_web_addresses
 from rag.types import Answer, Chunk, Citation, Passage
 
 NOT_ANSWERED = every("not_answered")[0]  # in English; the answer says it in the question's language (rag.answering.wording)
@@ -536,28 +536,38 @@ def from_table(
     units: Sequence[ScoredSentence], constraints: Constraints, threshold: float, question: str, page: PageChunks,
     opening: Opening | None = None, preceding: Opening | None = None,
 ) -> list[ScoredSentence]:
-    """For a figure asked of a year table: the year heading and the row the question names, then the caption that
-    named what was asked (rag.answering.tables), when one of the units with the most evidence is such a caption (a
-    line, refused only for holding no figure) and a year table above it on its page has a row the question names,
-    for every year asked; else none."""
+    """For a figure asked of a year table, the table's year heading, the row and the caption under the table
+    (rag.answering.tables), when one of the units with the most evidence is either such a caption (a line refused
+    only for holding no figure; the row is the one above it the question names) or such a row refused only for the
+    article or name its caption gives; for every year asked; else none."""
     if constraints.wanted not in ("quantity", "percent"):
         return []
+    share = constraints.wanted == "percent"
     ranked = sorted((u for u in units if quotable(u.text) and u.evidence >= threshold), key=lambda u: -u.evidence)
-    for caption in ranked[:CAPTIONS_TRIED]:
-        chunk = caption.passage.chunk
-        if chunk.page is None or len(caption.text.split()) > MAX_CAPTION_WORDS:
+    for unit in ranked[:CAPTIONS_TRIED]:
+        chunk = unit.passage.chunk
+        if chunk.page is None:
             continue
-        if _unmet(caption, constraints, opening, preceding) != [constraints.wanted]:
+        missing, chunks = _unmet(unit, constraints, opening, preceding), page(chunk.source, chunk.page)
+        if missing == [constraints.wanted] and len(unit.text.split()) <= MAX_CAPTION_WORDS:
+            found, caption = row_for(question, [c for c in chunks if c.ord <= chunk.ord], share), unit
+        elif missing and set(missing) <= {"article", "name"} and is_table_row(unit.text):
+            found, below = row_at(chunks, chunk, unit.start, unit.end), caption_below(chunks, chunk, unit.end)
+            caption = _cell(unit, *below) if below else None
+            if caption is None or set(missing) & set(_unmet(caption, constraints, opening, preceding)):
+                continue
+        else:
             continue
-        above = [c for c in page(chunk.source, chunk.page) if c.ord <= chunk.ord]
-        found = row_for(question, above, share=constraints.wanted == "percent")
         if found is None or (constraints.years and not constraints.years <= found.years()):
             continue
-        passage = Passage(found.chunk, caption.passage.score, caption.passage.dense, caption.passage.keyword)
-        cells = [replace(caption, passage=passage, start=start, end=end, tokens=frozenset(tokenize(found.chunk.text[start:end])))
-                 for start, end in (found.heading, found.row)]
-        return distinct([*cells, caption])
+        return distinct([_cell(unit, found.chunk, *found.heading), _cell(unit, found.chunk, *found.row), caption])
     return []
+
+
+def _cell(unit: ScoredSentence, chunk: Chunk, start: int, end: int) -> ScoredSentence:
+    """A span of a chunk quoted beside a unit, with the unit's scores."""
+    passage = Passage(chunk, unit.passage.score, unit.passage.dense, unit.passage.keyword)
+    return replace(unit, passage=passage, start=start, end=end, tokens=frozenset(tokenize(chunk.text[start:end])))
 
 
 def _refused_for_what_it_is_about(

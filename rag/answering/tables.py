@@ -59,6 +59,38 @@ def row_for(question: str, chunks: Sequence[Chunk], share: bool = False) -> Tabl
     return best[1] if best else None
 
 
+def row_at(chunks: Sequence[Chunk], chunk: Chunk, start: int, end: int) -> TableRow | None:
+    """The row chunk.text[start:end] of a year table with the year heading over it (in its chunk, or in an earlier
+    chunk of the page: chunks in reading order), or None when no heading of as many years is over it."""
+    columns = len([cell for cell in chunk.text[start:end].split() if _FIGURE.match(cell)])
+    for earlier in reversed([c for c in chunks if c.ord < chunk.ord] + [chunk]):
+        text = earlier.text if earlier is not chunk else chunk.text[:start]
+        for line in reversed(_lines(text)):
+            if not text[line[0] : line[1]].strip():
+                continue
+            if _YEAR_HEADING.fullmatch(text[line[0] : line[1]]):
+                return TableRow(earlier, line, (start, end)) if len(text[line[0] : line[1]].split()) == columns else None
+            if not (is_table_row(text[line[0] : line[1]]) or _label(text[line[0] : line[1]])):
+                return None  # the table ends above the row without a heading
+    return None
+
+
+def caption_below(chunks: Sequence[Chunk], chunk: Chunk, end: int) -> tuple[Chunk, int, int] | None:
+    """The line under the table that chunk.text[..end] is a row of: the first line after its rows (and their wrapped
+    labels) on the page, in this chunk or a later one, as (chunk, start, end); None when the page ends first."""
+    for later in [chunk] + [c for c in chunks if c.ord > chunk.ord]:
+        offset = end + 1 if later is chunk else 0
+        lines = _lines(later.text[offset:])
+        for i, (start, stop) in enumerate(lines):
+            text = later.text[offset + start : offset + stop]
+            if not text.strip() or is_table_row(text):
+                continue
+            if _label(text) and i + 1 < len(lines) and is_table_row(later.text[offset + lines[i + 1][0] : offset + lines[i + 1][1]]):
+                continue
+            return later, offset + start, offset + stop
+    return None
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     """The spans of text's lines, a row's label wrapped onto the line before its figures joined to it ("лишение
     свободы до 1 года\\nвкл. 352 354 323 336 408" is one row)."""
