@@ -789,9 +789,7 @@ def _periods(document: Sequence[str]) -> tuple[str, ...]:
     (stated_period) ahead of its title, whose date may be a letter's ("Letter dated 9 June 2025 from the Panel …" over
     a report on October 2024–February 2025); without one, the title, then the whole opening."""
     stated = [period for text in document[1:] if (period := stated_period(text))]
-    if stated:
-        return (*stated, *document[:1])
-    return (*document[:1], *document[1:])
+    return (*stated, *document[:1]) if stated else tuple(document)
 
 
 @lru_cache(maxsize=READ_CACHE)

@@ -20,6 +20,7 @@ from rag.types import Chunk
 # a table's heading of year columns: "2009 2010 2011 2012 2013" (two years or more, nothing else on the line)
 _YEAR_HEADING = re.compile(r"[ \t]*(?:19|20)\d\d(?:[ \t]+(?:19|20)\d\d)+[ \t]*")
 _FIGURE = re.compile(r"^[\d.,%]+$")
+_LABEL_WORDS = 6  # a row's label wrapped over two lines has at most this many words on its first
 
 
 class TableRow:
@@ -115,5 +116,3 @@ def _label(line: str) -> bool:
         and not line.rstrip().endswith((".", ":", ";"))
     )
 
-
-_LABEL_WORDS = 6
