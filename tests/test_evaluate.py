@@ -347,7 +347,7 @@ def test_eval_xquad_smoke_through_the_cli(capsys):
 @pytest.mark.parametrize("name", [path.name for path in sorted((Path(__file__).parent.parent / "eval").glob("*-look.jsonl"))])
 def test_the_projects_own_question_files_read_and_say_what_each_question_tests(name):
     items = read_qa_file(Path(__file__).parent.parent / "eval" / name)
-    assert len(items) >= 30
+    assert len(items) >= 20  # sets of 20 or 30 questions, half or a third of them near misses
     for item in items:
         assert item.kind and item.lang in ("en", "ru"), item
         if item.answerable:
