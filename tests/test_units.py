@@ -133,6 +133,9 @@ def test_a_widened_quote_stays_within_its_bound():
         ("Which United Nations entity employed the contractor?", "entity"),
         ("What annual export quota for glass eels has the Dominican Republic set?", "quantity"),
         ("What troop strength did the mission report?", "quantity"),
+        ("Кто был осужден за убийство редактора газеты?", "person"),
+        ("Who was sentenced for the attack?", "person"),
+        ("Кто задержал активистов?", None),  # the police, a body, as often as a person
         ("What are longer growth spells associated with?", None),  # "growth" after a verb asks for no figure
         ("What is the name of the gang that attacked the port?", "entity"),
         ("What act sets the term to which individuals must adhere?", None),  # "which individuals" inside asks nothing
@@ -341,3 +344,16 @@ def test_the_term_a_definition_question_asks_about():
     assert defined_term("What does the report mean by a review procedure?") == "a review procedure"  # not "the report"
     assert defined_term("Что авторы доклада понимают под политическим мотивом?") == "политическим мотивом"
     assert defined_term("Who wrote the report?") == ""
+
+
+def test_a_time_ago_is_no_term_and_a_figure_the_question_gives_is_no_answer():
+    from rag.answering.units import figures_given, only_given
+
+    assert not holds("в розыске за преступление, совершенное 9 лет назад.", "duration")
+    assert not holds("He left two years ago.", "duration") and holds("He was sentenced to two years.", "duration")
+    given = figures_given("Сколько из 18 пропавших без вести крымских татар были найдены мертвыми?")
+    assert given == {"18"}
+    assert only_given("В октябре 2014 года крымские татары говорили о 18 пропавших без вести.", given)  # the year is a date
+    assert not only_given("Из 18 пропавших 3 были найдены мертвыми.", given)
+    assert not only_given("Из 18 пропавших три были найдены мертвыми.", given)  # a figure in words is new
+    assert not only_given("It has 18 members.", frozenset())  # a question giving no figure

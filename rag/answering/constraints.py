@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rag.answering.places import PREFIX, another_country, compounded, countries
-from rag.answering.units import DATE_QUESTION, answer_type, answers_type, holds, is_heading, names_another
+from rag.answering.units import DATE_QUESTION, answer_type, answers_type, figures_given, holds, is_heading, names_another, only_given
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
@@ -97,6 +97,8 @@ class Constraints:
     # a question in two parts ("How many women …, and how did the number compare with the year before?"): the stems
     # of its second part that the first lacks (second_part), which a sentence after the first part's answer may hold
     second: frozenset[str] = frozenset()
+    # for a question asking for a figure: the figures it gives ("Of the 18 missing …"), which are no answer to it
+    given: frozenset[str] = frozenset()
 
     @property
     def period(self) -> bool:
@@ -125,9 +127,11 @@ def parse(question: str) -> Constraints:
         years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
         places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
         frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
+        figures_given(question) if wanted in _FIGURES else frozenset(),
     )
 
 
+_FIGURES = ("quantity", "money", "percent", "area")  # answer types that are figures
 # where a question's second part begins: ", and how did …", "; what …", ", и сколько …" (not a bare comma: ", which
 # was adopted in 2012" is a clause of the first)
 _SECOND_PART = re.compile(
@@ -610,7 +614,11 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
             missing.append(part)
     if constraints.day and constraints.day not in (days := days_in(quote)) and any(m == constraints.day[0] for m, _ in days):
         missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
-    if not answers_type(quote, constraints.wanted) or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted)):
+    if (
+        not answers_type(quote, constraints.wanted)
+        or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted))
+        or only_given(quote, constraints.given)
+    ):
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):
         missing.append("name")

@@ -129,7 +129,10 @@ _PERSON_QUESTION = re.compile(
     r"|\bкак (?:зовут|звали)\b|\bназовите (?:имена|имя|фамили\w*)\b"
     # who holds a post, or was put in one: "Who heads the mission?", "Whom did the President appoint …", "Кто возглавляет …"
     r"|^\W*(?:who|whom)\b.{0,40}?\b(?:heads?|headed|leads?|led|chairs?|chaired|directs?|appoint|appointed|nominate|nominated|named)\b"
-    r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)",
+    r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)"
+    # who was convicted, sentenced, charged or arrested ("Кто был осужден за убийство …"): a person, named
+    r"|^\W*who\s+(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:convicted|sentenced|charged|indicted|arrested|detained)\b"
+    r"|^\W*кто\s+(?:был[аи]?\s+)?(?:осужден|приговорен|обвинен|арестован|задержан)\w*",
     re.IGNORECASE,
 )
 # words of an institution's, a post's or a date's name, not of a person's: "the Court of First Instance", "Appeals Court",
@@ -230,7 +233,8 @@ _YEAR_OR_MONTH = re.compile(
 # sentences", "within 30 days" no "how many cases"
 _TIME_SPAN = re.compile(
     rf"(?:{_QUANTITY_IN_TEXT.pattern})[\w,.]*(?:[ \t-]+(?:and a half|с половиной))?[ \t-]+"
-    r"(?:years?|months?|weeks?|days?|hours?|decades?|лет|года?|годам|годами|месяц\w*|недел\w*|дн[яеий]\w*|суток|час\w*)\b",
+    r"(?:years?|months?|weeks?|days?|hours?|decades?|лет|года?|годам|годами|месяц\w*|недел\w*|дн[яеий]\w*|суток|час\w*)\b"
+    r"(?![ \t]+(?:ago|назад|тому назад)\b)",  # "9 лет назад", "two years ago" is a time, no term
     re.IGNORECASE,
 )
 
@@ -273,7 +277,7 @@ def defined_term(question: str) -> str:
 def holds(text: str, wanted: str | None) -> bool:
     """Whether text holds something of the wanted type (any text does when nothing in particular is wanted)."""
     if wanted == "quantity":  # a figure that counts something, not a span of time
-        return _QUANTITY_IN_TEXT.search(_DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", _TIME_SPAN.sub(" ", text)))) is not None
+        return _QUANTITY_IN_TEXT.search(_counted(text)) is not None
     if wanted == "duration":  # a span of time, or a term for life ("пожизненное лишение свободы"); "2014 года" is a date
         return _TIME_SPAN.search(_DATE_FIGURES.sub(" ", text)) is not None or _LIFE.search(text) is not None
     if wanted == "money":
@@ -289,6 +293,28 @@ def holds(text: str, wanted: str | None) -> bool:
     if wanted == "definition":
         return _DEFINES.search(text) is not None
     return True
+
+
+def _counted(text: str) -> str:
+    """The text less what counts nothing: spans of time, paragraph and note numbers, article numbers, dates' years."""
+    return _DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", _TIME_SPAN.sub(" ", text)))
+
+
+def figures_given(question: str) -> frozenset[str]:
+    """The figures a question gives ("Of the 48 people convicted …" gives 48), as written less their separators."""
+    return frozenset(m.group().replace(",", "").replace(" ", "") for m in _DIGITS.finditer(_counted(question)))
+
+
+def only_given(quote: str, given: frozenset[str]) -> bool:
+    """Whether every figure a quote counts with is one the question gives (given: figures_given): "В октябре 2014 года
+    говорили о 18 пропавших" does not say how many of the 18 were found dead. A figure in words counts as new."""
+    counted = _counted(quote)
+    figures = {m.group().replace(",", "").replace(" ", "") for m in _DIGITS.finditer(counted)}
+    words = _QUANTITY_IN_TEXT.search(_DIGITS.sub(" ", counted)) is not None
+    return bool(given) and bool(figures) and figures <= given and not words
+
+
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def answers_type(text: str, wanted: str | None) -> bool:
