@@ -32,7 +32,6 @@ from rag.stores.vectors import Store, index_description, make_client
 from rag.text import listed, script, tokenize
 from rag.types import Answer, Chunk, Passage, Progress
 
-LANGUAGES = LANGUAGE_NAMES["en"]
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
 SECTION_CHUNKS = 2  # passages before a chunk read for the heading of the section it sits in
@@ -244,7 +243,7 @@ class Pipeline:
 
     def languages(self) -> dict[str, float]:
         """Share of the indexed words in each language (told by script), a language under MIXED_SHARE left out."""
-        return {LANGUAGES[name]: round(share, 3) for name, share in self.keywords().scripts().items() if share >= MIXED_SHARE}
+        return {LANGUAGE_NAMES["en"][name]: round(share, 3) for name, share in self.keywords().scripts().items() if share >= MIXED_SHARE}
 
     def reads_across_languages(self) -> bool:
         """Whether the model matches a question with text in another language (it has a calibrated cross-language bonus)."""

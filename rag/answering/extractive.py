@@ -58,6 +58,7 @@ EMPTY_INDEX = (
 SCORE_MARGIN = 0.12  # further sentences must score within this of the best one
 MAX_CAPTION_WORDS = 20  # a table's caption is a line, not a paragraph (from_table)
 CAPTIONS_TRIED = 3  # units, by evidence, that from_table reads as a possible caption
+_PERIOD = frozenset(("year", "month", "day"))  # refusals for the period a unit gives
 REDUNDANT = 0.6  # token Jaccard above which a sentence repeats one already chosen
 MIN_WORDS = 3
 # when the unit with the most evidence is refused for what it is about (another name, period, event, source, article or
@@ -372,9 +373,7 @@ def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageC
         units.append(unit)
         note = note_for(unit.passage.chunk, unit.start, unit.end, question, page)
         if note is not None:
-            chunk, start, end = note
-            passage = Passage(chunk, unit.passage.score, unit.passage.dense, unit.passage.keyword)
-            units.append(replace(unit, passage=passage, start=start, end=end, tokens=frozenset(tokenize(chunk.text[start:end]))))
+            units.append(_cell(unit, *note))
     return distinct(units)
 
 
@@ -491,13 +490,14 @@ def extractive_answer(
         answer = compose(question, chosen, opening)
     else:
         near = [u for u in units if u.evidence >= settings.abstain_threshold]
+        refusals = [set(_unmet(u, constraints, opening, preceding)) for u in near]  # what each was refused for, read once
         # the periods to name are those of the quotes refused for their period that hold the kind of answer asked (a
         # footnote refused for holding no figure says nothing of what the reports cover; a forum of other days
         # naming no chair does not make the chair a matter of dates)
-        dated = [u for u in near if _wrong_period(u, constraints, opening, preceding, holding=True)]
+        dated = [u for u, missing in zip(near, refusals) if _PERIOD & missing and constraints.wanted not in missing]
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
-        best = near[0] if near and not _wrong_period(near[0], constraints, opening, preceding) else None
+        best = near[0] if near and not _PERIOD & refusals[0] else None
         lacking = _lacking(best, constraints, opening, asked or question)
         message = near_miss_message(constraints, periods, *lacking, lang=language(question)) if near else ""
         answer = abstain(question, sentences, passages, message)
@@ -575,13 +575,6 @@ def _refused_for_what_it_is_about(
 ) -> bool:
     return bool(set(_unmet(unit, constraints, opening, preceding)) - _FOUND_ELSEWHERE)
 
-
-def _wrong_period(
-    unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Opening | None = None, holding: bool = False
-) -> bool:
-    """Whether a unit is refused for its period (and, holding, holds the kind of answer asked all the same)."""
-    missing = set(_unmet(unit, constraints, opening, preceding))
-    return bool({"year", "month", "day"} & missing) and not (holding and constraints.wanted in missing)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -81,6 +81,7 @@ _NOT_COUNTS = re.compile(
     r"|(?i:\b(?:art|arts|article|articles|resolution|resolutions|paragraph|para|paras|rule|section|chapter|annex|no|ст|статья|статьи|стать[ейяю]|пункт|ч|часть|части)\.?\s+\d+(?:[.,]\d+)*(?:\s*\(\d{4}\))?)"
 )
 # zero said in words is a figure too ("None of the original treaties …")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")  # a figure written in digits, with its separators
 _ZERO = re.compile(r"\b(?:none|nobody|no one|zero|ни одного|ни один|никто|ноль|нуль)\b", re.IGNORECASE)
 # money is written with a currency: "$7.2 million", "US$ 120,000", "25 000 рублей"
 _MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)\b", re.IGNORECASE)
@@ -301,20 +302,21 @@ def _counted(text: str) -> str:
 
 
 def figures_given(question: str) -> frozenset[str]:
-    """The figures a question gives ("Of the 48 people convicted …" gives 48), as written less their separators."""
-    return frozenset(m.group().replace(",", "").replace(" ", "") for m in _DIGITS.finditer(_counted(question)))
+    """The figures a question gives ("Of the 48 people convicted …" gives 48), as written less their commas."""
+    return _figures(_counted(question))
 
 
 def only_given(quote: str, given: frozenset[str]) -> bool:
     """Whether every figure a quote counts with is one the question gives (given: figures_given): "В октябре 2014 года
     говорили о 18 пропавших" does not say how many of the 18 were found dead. A figure in words counts as new."""
     counted = _counted(quote)
-    figures = {m.group().replace(",", "").replace(" ", "") for m in _DIGITS.finditer(counted)}
+    figures = _figures(counted)
     words = _QUANTITY_IN_TEXT.search(_DIGITS.sub(" ", counted)) is not None
     return bool(given) and bool(figures) and figures <= given and not words
 
 
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+def _figures(counted: str) -> frozenset[str]:
+    return frozenset(m.group().replace(",", "") for m in _DIGITS.finditer(counted))
 
 
 def answers_type(text: str, wanted: str | None) -> bool:
