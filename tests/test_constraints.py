@@ -501,6 +501,10 @@ def test_a_place_below_a_country_must_be_written_like_a_country():
     assert unmet(asked, wau, wau) == ["name"]  # the mission is named, the county is not
     renk = "From 30 April to 28 May, a mobile court was deployed to Renk County. It convicted 48 accused persons."
     assert unmet(asked, renk, renk) == []
+    # the next sentence of the same passage tells of another county's court: Renk above it does not make it Renk's
+    pibor = "Since 11 May, a mobile court deployed to the Greater Pibor Administrative Area has reached seven convictions."
+    assert unmet(asked, pibor, f"{renk}\n{pibor}") == ["name"]
+    assert unmet(asked, "The court reached seven convictions.", f"{renk}\nThe court reached seven convictions.") == []
 
 
 def test_an_ordinal_the_quote_gives_otherwise_is_another_event():

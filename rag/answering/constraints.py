@@ -241,10 +241,11 @@ def names_in(question: str) -> tuple[str, ...]:
 
 
 # a place below a country, named with what kind of place it is: "Renk County", "Ituri Province", "Kakuma Camp"
-_PLACE = re.compile(
-    r"((?:[A-Z][\w’'-]*\s+){1,3})(?:County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department"
-    r"|Island|Islands|Camp|City|Village|Payam)\b"
+_PLACE_KINDS = (
+    r"(?:County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department|Island|Islands|Camp|City"
+    r"|Village|Payam|Administrative\s+Area)\b"
 )
+_PLACE = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,3})" + _PLACE_KINDS)
 
 
 def places_in(question: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -298,7 +299,15 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     if document and _titled_for_another(document[0], constraints.names):
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
     names = (*_countries(constraints.names), *constraints.places) or constraints.names
+    if constraints.places and not _writes_one(quote, names) and _names_another_place(quote, constraints.places):
+        return list(names)  # the sentence after Renk County's court tells of Pibor's: the passage's place is not its own
     return [] if any(_writes_one(text, names) for text in (context, *document)) else list(names)
+
+
+def _names_another_place(quote: str, places: Sequence[str]) -> bool:
+    """Whether a quote names a place below a country, with its kind, that is none of the places asked ("a mobile court
+    deployed to the Greater Pibor Administrative Area" for a question on Renk County)."""
+    return any(not _writes_one(m.group(1), places) for m in _PLACE.finditer(quote))
 
 
 def in_section_on(constraints: Constraints, before: str, quote: str, passage: str) -> bool:
