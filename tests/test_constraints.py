@@ -619,3 +619,21 @@ def test_a_russian_name_asked_in_another_case_is_still_a_name_the_reports_write(
     asked = pipeline.ask("К какому сроку был приговорен фигурант болотного дела Ярослав Белоусов?")
     again = pipeline.ask("К какому сроку приговорили фигуранта болотного дела Ярослава Белоусова?")
     assert "Белоусов" in asked.answer and "Белоусов" in again.answer and "Акименков" not in again.answer, again.answer
+
+
+def test_a_country_a_russian_question_names_is_looked_for_in_an_english_report():
+    from rag.answering.constraints import near_miss_message
+    from rag.answering.places import countries_in
+    from rag.text import tokenize
+
+    assert countries_in(tokenize("в Украине")) == countries_in(tokenize("in Ukraine")) == {"UA"}
+    assert countries_in(tokenize("оккупированных Россией")) == countries_in(tokenize("the Russian Federation")) == {"RU"}
+    assert countries_in(tokenize("в Южном Судане")) == {"SS"} and countries_in(tokenize("the Sudan")) == {"SD"}
+    assert countries_in(tokenize("Democratic Republic of the Congo")) == countries_in(tokenize("Демократической Республике Конго")) == {"CD"}
+    asked = parse("Сколько случаев сексуального насилия задокументировала миссия ООН в Украине в 2023 году?")
+    sudan = "Sudan\nIn 2024, the United Nations verified 221 cases of sexual violence. Of these, 82 cases occurred in 2023."
+    assert "name" in unmet(asked, "Of these, 82 cases occurred in 2023.", sudan)
+    ukraine = "In 2023, the human rights monitoring mission in Ukraine documented 60 cases of sexual violence."
+    assert unmet(asked, ukraine, ukraine) == []
+    # a year asked is named as one year, not as the span "2023–2023"
+    assert "2023–2023" not in near_miss_message(asked, ["In 2022, 10 cases."], lang="ru")

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rag.answering.places import PREFIX, another_country, compounded, countries
+from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in
 from rag.answering.units import DATE_QUESTION, answer_type, answers_type, figures_given, holds, is_heading, names_another, only_given
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
@@ -292,10 +292,19 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     write otherwise ("US", "Harvard Alumni"); measured on XQuAD, requiring every name lost 31 of 1,190 answers that
     held gold, requiring one lost 9, without refusing a quote about Nigeria for a question about South Sudan. But a
     question naming a country, or a place below one by its kind ("Renk County"), is answered only where one of those
-    is written: the mission it also names works everywhere."""
-    if not constraints.names or script(passage) != script(" ".join(constraints.names)):
+    is written: the mission it also names works everywhere.
+    Across alphabets only countries are compared, by what country they name (rag.answering.places.countries_in): a
+    Russian question on Ukraine is not answered by an English passage on the Sudan."""
+    if not constraints.names:
         return []
     context = _leading(quote, passage)
+    if script(passage) != script(" ".join(constraints.names)):
+        asked = countries_in(constraints.names)
+        if not asked:
+            return []
+        if document and (titled := _countries_of(document[0])) and not asked & titled:
+            document = ()  # as below: a report titled for another country
+        return [] if any(asked & _countries_of(text) for text in (context, *document)) else list(_countries(constraints.names))
     if document and _titled_for_another(document[0], constraints.names):
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
     names = (*_countries(constraints.names), *constraints.places) or constraints.names
@@ -318,11 +327,19 @@ def in_section_on(constraints: Constraints, before: str, quote: str, passage: st
     names = _countries(constraints.names)
     if not names:
         return False
+    across = script(passage) != script(" ".join(names))
     for line in reversed(f"{before}\n{_leading(quote, passage)}".split("\n")):
         line = line.strip()
         if line and is_heading(line) and _countries(compounded(tokenize(line))):
-            return _writes_one(line, names)
+            return bool(countries_in(names) & _countries_of(line)) if across else _writes_one(line, names)
     return False
+
+
+@lru_cache(maxsize=READ_CACHE)
+def _countries_of(text: str) -> frozenset[str]:
+    """The codes of the countries a text names, in either language (read once per text: a report's opening is asked
+    of every unit)."""
+    return countries_in(tokenize(text))
 
 
 def _countries(names: Sequence[str]) -> tuple[str, ...]:
@@ -879,10 +896,10 @@ def near_miss_message(
 
 
 def _span_text(span: tuple[int, int], lang: Lang = "en") -> str:
-    """A span as a reader writes it: "August 2024–May 2025", "2024–2025" for whole years."""
+    """A span as a reader writes it: "August 2024–May 2025", "2024–2025" for whole years, "2023" for one."""
     (y1, m1), (y2, m2) = divmod(span[0], 12), divmod(span[1], 12)
     if m1 == 0 and m2 == 11:
-        return f"{y1}–{y2}"
+        return f"{y1}–{y2}" if y1 != y2 else str(y1)
     names = MONTHS[lang]
     return f"{names[m1]} {y1}–{names[m2]} {y2}" if y1 != y2 else f"{names[m1]}–{names[m2]} {y2}"
 

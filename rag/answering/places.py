@@ -19,9 +19,8 @@ RUSSIAN_NAMES = "ru"  # the other language whose country names are read (the cor
 
 
 @lru_cache(maxsize=1)
-def countries() -> tuple[dict[str, tuple[tuple[str, ...], ...]], frozenset[str]]:
-    """The country names holding another country's name, by first stem (longest first), and the stems of one-word
-    country names."""
+def _named() -> frozenset[tuple[str, tuple[str, ...]]]:
+    """Every country's names as stems, with its ISO code: short, common and official, in English and in Russian."""
     import gettext
 
     import pycountry
@@ -31,8 +30,24 @@ def countries() -> tuple[dict[str, tuple[tuple[str, ...], ...]], frozenset[str]]
     for country in pycountry.countries:
         forms = {getattr(country, field, "") for field in ("name", "common_name", "official_name")}
         forms |= {russian.gettext(form) for form in set(forms) if form}
-        # "Korea, Republic of" is an index form, not how reports write it (its common name is kept)
-        named |= {(country.alpha_2, stems) for form in forms if form and "," not in form and (stems := tuple(tokenize(form)))}
+        # "Congo, The Democratic Republic of the" is an index form: reports write "the Democratic Republic of the Congo"
+        # ("Taiwan, Province of China" is not turned round: it would hold China's name)
+        forms = {_turned(form) for form in forms if form and "Province" not in form}
+        named |= {(country.alpha_2, stems) for form in forms if (stems := tuple(tokenize(form)))}
+    return frozenset(named)
+
+
+def _turned(form: str) -> str:
+    """An index form of a country's name turned round as text writes it: "Korea, Republic of" is "Republic of Korea"."""
+    head, _, tail = form.partition(", ")
+    return f"{tail} {head}" if tail else form
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[dict[str, tuple[tuple[str, ...], ...]], frozenset[str]]:
+    """The country names holding another country's name, by first stem (longest first), and the stems of one-word
+    country names."""
+    named = _named()
     holding = {
         stems for code, stems in named
         if any(other != code and len(inner) < len(stems) and _holds(stems, inner) for other, inner in named)
@@ -73,3 +88,35 @@ def another_country(name: str, form: str) -> bool:
     ("nigeria" for "niger"); such a form does not write the name."""
     _, singles = countries()
     return name != form and name in singles and form in singles
+
+
+# the word of a two-word name that says what kind of state it is: "Russian Federation" is also written "Russia",
+# "Российская Федерация" "Россия" (by the first word's first letters)
+_STATE_WORDS = frozenset({"feder", "republ", "kingdom", "федерац", "республик", "королевств"})
+
+
+@lru_cache(maxsize=1)
+def _forms() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Every country's names as the first letters of their words, by the first of them, with the country's code; a
+    name holding another's is one word of its joined letters, as compounded writes it ("sout suda")."""
+    holding = {name for names in countries()[0].values() for name in names}
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for code, stems in _named():
+        starts = _starts(stems)
+        forms = [(" ".join(starts),)] if starts in holding else [starts]
+        if len(stems) == 2 and stems[1] in _STATE_WORDS and stems[0] not in _STATE_WORDS:
+            forms.append(starts[:1])
+        for form in forms:
+            by_first.setdefault(form[0], []).append((form, code))
+    return {first: tuple(forms) for first, forms in by_first.items()}
+
+
+def countries_in(stems: Sequence[str]) -> frozenset[str]:
+    """The ISO codes of the countries these stems name, in English or in Russian: "Украине" and "Ukraine" both give
+    UA, so a Russian question's country can be looked for in an English report (a country's name inside another
+    country's longer one names only the longer: "Южном Судане" gives SS, not SD)."""
+    words = [stem if " " in stem else stem[:PREFIX] for stem in compounded(stems)]
+    forms = _forms()
+    return frozenset(
+        code for i, word in enumerate(words) for form, code in forms.get(word, ()) if tuple(words[i : i + len(form)]) == form
+    )
