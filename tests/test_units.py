@@ -109,6 +109,10 @@ def test_a_widened_quote_stays_within_its_bound():
         ("Какой рост числа задержаний зафиксирован?", "quantity"),
         ("How much land did the service clear in 2025?", "area"),
         ("What fine did the court impose on him?", "money"),
+        ("What was the combined budget, in US dollars, of the six projects?", "money"),
+        ("What was the total cost of the programme?", "money"),
+        ("Сколько, в рублях, составил ущерб?", "money"),
+        ("What tonnage of elvers did Haiti export?", "quantity"),
         ("К какому штрафу был приговорен активист?", "money"),
         ("How large is a country report task force?", "quantity"),
         ("What area was flooded?", "area"),
@@ -171,6 +175,9 @@ def test_holds_the_wanted_type():
     assert holds("two thousand refugees", "quantity") and holds("a million people", "quantity")
     assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
     assert holds("anything", None)
+    # a footnote's own number leading it, before a capital or a quoted term, counts nothing
+    assert not holds("63 “Elvers” are young eels, especially those migrating upriver.", "quantity")
+    assert not holds("12 See the annex on migration.", "quantity") and holds("12 people were killed.", "quantity")
 
 
 def test_an_area_is_a_figure_with_its_unit():

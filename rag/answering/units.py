@@ -36,7 +36,7 @@ _QUANTITY = re.compile(
     r"\b(how (many|much|large|big|old|tall|high|deep|wide|heavy)"
     r"|(what|which) ((?!(?:is|are|was|were|does|did|do|can|could|will|would|has|have|had|should|may|might)\b)\w+ ){0,2}?"
     r"(number|percentage|proportion|share|amount|sum|total|budget|rate|quota|volume|capacity|population|strength|increase"
-    r"|decrease|rise|growth|drop|fall|reduction|toll|tally|count)s?"
+    r"|decrease|rise|growth|drop|fall|reduction|toll|tally|count|tonnage|weight|quantity|quantities)s?"
     r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
@@ -76,7 +76,7 @@ _DATE_FIGURES = re.compile(
 # resolution and document numbers ("art. 50", "resolution 2467 (2019)", "S/2025/504"), and "one and the same" ("одного и
 # того же человека")
 _NOT_COUNTS = re.compile(
-    r"(?m)^\s*\d{1,3}\.?\s*$|^\s*\d{1,3}(?=\s+[A-ZА-Я])|(?<=[a-zа-я.,;:)»”\"])\d{1,3}\b|\S*(?:https?://|www\.)\S*|\b[A-Z]+(?:/[\w.]+)+"
+    r"(?m)^\s*\d{1,3}\.?\s*$|^\s*\d{1,3}(?=\s+[“\"«(]?[A-ZА-Я])|(?<=[a-zа-я.,;:)»”\"])\d{1,3}\b|\S*(?:https?://|www\.)\S*|\b[A-Z]+(?:/[\w.]+)+"
     r"|(?i:\b(?:один|одна|одно|одного|одной|одному|одним|одном|одну)\s+и\s+т(?:от|а|о|ого|ой|ому|ем|у)\s+же\b|\bone and the same\b)"
     r"|(?i:\b(?:art|arts|article|articles|resolution|resolutions|paragraph|para|paras|rule|section|chapter|annex|no|ст|статья|статьи|стать[ейяю]|пункт|ч|часть|части)\.?\s+\d+(?:[.,]\d+)*(?:\s*\(\d{4}\))?)"
 )
@@ -87,7 +87,8 @@ _ZERO = re.compile(r"\b(?:none|nobody|no one|zero|ни одного|ни оди�
 _MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)\b", re.IGNORECASE)
 _MONEY_QUESTION = re.compile(
     r"\b(how much (money|funding|did\b.{1,60}?\b(cost|spend|receive|raise|pay|allocate|allot|appropriate|budget|grant|donate|contribute"
-    r"|invest|earn|owe|fund))|(what|which) (\w+ )?(budget|cost|funding|sum|fine)s?\b"
+    r"|invest|earn|owe|fund))|(what|which) ((was|is|were|are|had been|has been) )?(the |its |their )?(\w+ )?(budget|cost|funding|sum|fine)s?\b"
+    r"|\bin (US |U\.S\. )?(dollars|USD|euros|EUR)\b|в (долларах|рублях|евро)\b"  # "what was the combined budget, in US dollars, of …"
     r"|сколько (денег|средств|стои\w+|рубл\w*|долл\w*)|(каков|как)\w* (\w+ )?(бюджет|сумм|стоимост)\w*|как\w* (\w+ )?штраф|размер\w* штраф)",
     re.IGNORECASE,
 )
