@@ -637,3 +637,31 @@ def test_a_country_a_russian_question_names_is_looked_for_in_an_english_report()
     assert unmet(asked, ukraine, ukraine) == []
     # a year asked is named as one year, not as the span "2023–2023"
     assert "2023–2023" not in near_miss_message(asked, ["In 2022, 10 cases."], lang="ru")
+
+
+def test_a_count_of_a_group_is_not_answered_by_the_count_of_all():
+    from rag.answering.constraints import group_in, near_miss_message
+
+    asked = parse("How many women took part in the 44-day police training course?")
+    assert asked.group == "women" and group_in("Сколько из них девочек было освобождено?") == "девочек"
+    assert group_in("How many participants took part?") == "" and parse("When did women vote?").group == ""
+    course = "UN police trained officers, including a 44-day training course for 150 participants."
+    assert unmet(asked, course, course) == ["group"]
+    assert unmet(asked, "A 44-day course trained 150 participants (32 women).", course) == []
+    assert unmet(asked, "Of them, 40 were female officers.", course) == []
+    assert unmet(parse("How many children were released?"), "Armed groups released 120 boys.", "") == []
+    assert "for women alone" in near_miss_message(asked, [], groups=["women"])
+    russian = parse("Сколько женщин прошли курс?")
+    assert unmet(russian, "Курс прошли 150 сотрудников.", "") == ["group"]
+    assert unmet(russian, "Курс прошли 150 сотрудников, из них 30 женщин.", "") == []
+
+
+def test_whom_a_count_is_attributed_to_must_be_named_by_the_quote():
+    from rag.answering.constraints import agents_in
+
+    asked = parse("Of the cases against girls verified in Somalia in 2024, how many were attributed specifically to Al-Shabaab?")
+    assert asked.agents == ("shabaab",) and agents_in("How many attacks were carried out by armed groups?") == ()
+    total = "In 2024, the United Nations verified cases of sexual violence in Somalia against 265 girls, 24 women and 2 boys."
+    assert unmet(asked, total, total) == ["agent"]
+    theirs = "In 2024, 120 of the cases against girls in Somalia were attributed to Al-Shabaab."
+    assert unmet(asked, theirs, theirs) == []

@@ -99,6 +99,12 @@ class Constraints:
     second: frozenset[str] = frozenset()
     # for a question asking for a figure: the figures it gives ("Of the 18 missing …"), which are no answer to it
     given: frozenset[str] = frozenset()
+    # for a question counting women, girls, boys or children ("How many women took part …"): the word as it writes it;
+    # a count of all participants does not say how many of them were women
+    group: str = ""
+    # stems of whom the question says did what it counts ("attributed to Al-Shabaab", "committed by the police"): a
+    # quote must name them itself, as a total of all perpetrators does not say how many were theirs (agents_in)
+    agents: tuple[str, ...] = ()
 
     @property
     def period(self) -> bool:
@@ -127,8 +133,53 @@ def parse(question: str) -> Constraints:
         years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
         places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
         frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
-        figures_given(question) if wanted in _FIGURES else frozenset(),
+        figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
+        agents_in(question),
     )
+
+
+# whom a question holds for what it asks about: "attributed to Al-Shabaab", "perpetrated by the Sudanese Armed Forces"
+_AGENT = re.compile(
+    r"\b(?:attributed|attributable|perpetrated|committed|carried out)\s+(?:specifically\s+|solely\s+|directly\s+)?(?:to|by)\s+"
+    r"(?:the\s+)?([A-Z][\w’'-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'-]*)*)"
+)
+
+
+def agents_in(question: str) -> tuple[str, ...]:
+    """The stems of whom a question says did what it asks about, each as one name ("al-shabaab")."""
+    return tuple(dict.fromkeys(t for m in _AGENT.finditer(question) for t in tokenize(m.group(1)) if len(t) > 2))  # "al" of Al-Shabaab
+
+
+def unagented(constraints: Constraints, quote: str) -> list[str]:
+    """The stems of the agents the question names when the quote names none of them ([] when it does, or none is asked)."""
+    return [] if not constraints.agents or _writes_one(quote, constraints.agents) else list(constraints.agents)
+
+
+# the groups a count is often broken down by, as a question counts them ("how many women", "сколько девочек"), and how
+# a quote writes each (by the first letters of the question's word): a child is also a boy, a girl or a minor
+_GROUP_QUESTION = re.compile(
+    r"\bhow many (?:of (?:the|them|these|those) )?(women|girls|boys|children|minors)\b"
+    r"|\bсколько (?:из (?:них )?)?(женщин|девочек|девушек|мальчиков|детей|несовершеннолетних)(?!\w)",
+    re.IGNORECASE,
+)
+_GROUP_WORDS = {
+    "wome": r"wom[ae]n|females?", "girl": r"girls?", "boys": r"boys?", "chil": r"child(?:ren)?|minors?|boys?|girls?|juveniles?",
+    "mino": r"minors?|child(?:ren)?|juveniles?", "женщ": r"женщин\w*|женск\w*", "дево": r"девоч\w*|девуш\w*",
+    "деву": r"девуш\w*|девоч\w*", "маль": r"мальчик\w*", "дете": r"дет(?:и|ей|ям|ьми|ях)|ребен\w*|ребён\w*|несовершеннолет\w*|девоч\w*|мальчик\w*",
+    "несо": r"несовершеннолет\w*|дет(?:и|ей|ям|ьми|ях)|ребен\w*|ребён\w*",
+}
+
+
+def group_in(question: str) -> str:
+    """The group a question counts, as it writes it ("women" of "How many women took part …"), or ""."""
+    match = _GROUP_QUESTION.search(question)
+    return next((g for g in match.groups() if g), "") if match else ""
+
+
+def ungrouped(group: str, quote: str) -> bool:
+    """Whether a quote writes nothing of the group a question counts: "a 44-day course … for 150 participants" does not
+    say how many women took part."""
+    return bool(group) and re.search(rf"(?<!\w)(?:{_GROUP_WORDS[group[:4].lower()]})(?!\w)", quote, re.IGNORECASE) is None
 
 
 _FIGURES = ("quantity", "money", "percent", "area")  # answer types that are figures
@@ -654,6 +705,10 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("source")
     if unhappened(constraints, quote, passage):
         missing.append("event")
+    if ungrouped(constraints.group, quote):
+        missing.append("group")
+    if unagented(constraints, quote):
+        missing.append("agent")
     if misnumbered(constraints.ordinals, quote):
         missing.append("ordinal")
     return missing
@@ -860,6 +915,7 @@ def near_miss_message(
     missing_sources: Sequence[str] = (),
     events: Sequence[str] = (),
     numbered: Sequence[str] = (),
+    groups: Sequence[str] = (),
     lang: Lang = "en",
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
@@ -880,6 +936,8 @@ def near_miss_message(
         return say("unsourced", lang, sources=listed(list(missing_sources), lang))
     if missing_names:
         return say("unnamed", lang, names=listed(list(missing_names), lang))
+    if groups:
+        return say("ungrouped", lang, group=listed(list(groups), lang))
     if missing_articles:
         which = say("article" if len(missing_articles) == 1 else "articles", lang, numbers=listed(list(missing_articles), lang))
         return say("uncited_article", lang, which=which)

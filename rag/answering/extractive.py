@@ -32,7 +32,9 @@ from rag.answering.constraints import (
     period_of,
     period_text,
     stated_period,
+    unagented,
     unattributed,
+    ungrouped,
     unhappened,
     unmet,
     unnamed,
@@ -508,18 +510,19 @@ def extractive_answer(
 def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Opening | None, question: str) -> tuple[list[str], ...]:
     """What a refused unit lacks of what the question gives, as near_miss_message takes it: the names it does not
     write and the sources it is not attributed to (as the question writes them), the articles it does not cite, the
-    event it does not tell (the question's words), what it numbers otherwise (its ordinal and the question's); all empty
-    for no unit."""
+    event it does not tell (the question's words), what it numbers otherwise (its ordinal and the question's), the
+    group it does not count (as the question writes it: "women"); all empty for no unit."""
     if unit is None:
-        return [], [], [], [], []
+        return [], [], [], [], [], []
     chunk = unit.passage.chunk
     documents = document_texts(chunk, opening)
     return (
-        written_names(question, unnamed(constraints, unit.text, chunk.text, *documents)),
+        written_names(question, unnamed(constraints, unit.text, chunk.text, *documents) or unagented(constraints, unit.text)),
         unwritten_articles(constraints, unit.text, chunk.text, *documents[:1]),
         written_names(question, unattributed(constraints, unit.text)),
         written_words(question, unhappened(constraints, unit.text, chunk.text)),
         _renumbered(unit.text, constraints, question),
+        [constraints.group] if ungrouped(constraints.group, unit.text) else [],
     )
 
 

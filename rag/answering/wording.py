@@ -45,6 +45,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The nearest passages are not about {names}: the reports do not appear to answer this.",
         "Ближайшие фрагменты не касаются того, о чём спрошено ({names}): в докладах, по-видимому, нет ответа.",
     ),
+    "ungrouped": (
+        "The nearest passages give no figure for {group} alone: the reports do not appear to answer this.",
+        "Ближайшие фрагменты не дают отдельной цифры для {group}: в докладах, по-видимому, нет ответа.",
+    ),
     "article": ("article {numbers}", "статью {numbers}"),
     "articles": ("articles {numbers}", "статьи {numbers}"),
     "uncited_article": (
