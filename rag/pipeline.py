@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -10,7 +11,17 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from rag.answering.constraints import NAME_PREFIX, fitting, named_documents, parse, source_names, source_runs, without_source, written_names
+from rag.answering.constraints import (
+    DATING_CHUNKS,
+    NAME_PREFIX,
+    fitting,
+    named_documents,
+    parse,
+    source_names,
+    source_runs,
+    without_source,
+    written_names,
+)
 from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer, not_mentioned
 from rag.answering.generate import AnswerStream, generative_stream
@@ -34,7 +45,6 @@ from rag.types import Answer, Chunk, Passage, Progress
 
 MIXED_SHARE = 0.05  # a script holding less of the corpus's words than this counts as absent (names, quotes)
 OPENING_CHUNKS = 3  # a document's period is read in its first passages when its title names none
-SECTION_CHUNKS = 2  # passages before a chunk read for the heading of the section it sits in
 CONTEXT_CHUNKS = 2  # passages shown on each side of a quoted one in the text view of a report that is no PDF
 PERIOD_DEPTH = 3  # a question naming a period retrieves this many times k passages, to find k of that period
 SOURCE_CHUNKS = 50  # passages read for the name of a question's source, among the retrieved reports
@@ -222,10 +232,10 @@ class Pipeline:
         """The opening passages of a chunk's document, where a report states its period."""
         return self._document_text(chunk, 0, OPENING_CHUNKS - 1)
 
-    def preceding(self, chunk: Chunk) -> str:
-        """The text of the SECTION_CHUNKS passages of a chunk's document before it, where the heading of the section
-        it sits in may be (rag.answering.constraints.in_section_on)."""
-        return self._document_text(chunk, chunk.ord - SECTION_CHUNKS, chunk.ord - 1)
+    def preceding(self, chunk: Chunk, chunks: int = DATING_CHUNKS) -> str:
+        """The text of the `chunks` passages of a chunk's document before it: where the last date before it is
+        (DATING_CHUNKS), or the heading of the section it sits in (SECTION_CHUNKS; rag.answering.constraints)."""
+        return self._document_text(chunk, chunk.ord - chunks, chunk.ord - 1)
 
     def _document_text(self, chunk: Chunk, first: int, last: int) -> str:
         """The text of a chunk's document's passages first to last, cached per document version: every quote of an
@@ -434,7 +444,10 @@ def citing(question: str, found: list[Passage], keywords: KeywordIndex, store: S
     if not runs or not found or all(script(p.chunk.text) != script(" ".join(words)) for p in found):
         return found, []
     writing = {p.chunk.source for p in found}
-    for run in runs:
+    # an acronym no report writes is the asker's shorthand ("the Secretary-General's CRSV report" for the one on
+    # conflict-related sexual violence): the rest of the name is looked for
+    shorthand = {stem for word in _ACRONYM.findall(question) for stem in tokenize(word) if not keywords.starting(stem[:NAME_PREFIX])}
+    for run in filter(None, (tuple(word for word in run if word not in shorthand) for run in runs)):
         forms = {word: keywords.starting(word[:NAME_PREFIX]) for word in run}
         rarest = min(run, key=lambda word: sum(keywords.holding(forms[word]).values()))
         hits = keywords.search_tokens(forms[rarest], SOURCE_CHUNKS, sorted(writing)) if forms[rarest] else []
@@ -442,6 +455,9 @@ def citing(question: str, found: list[Passage], keywords: KeywordIndex, store: S
         if not writing:
             return found, written_names(question, words)
     return [p for p in found if p.chunk.source in writing], []
+
+
+_ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{2,6}\b")
 
 
 def _in_a_row(words: Sequence[str], tokens: Sequence[str]) -> bool:

@@ -334,6 +334,9 @@ def test_a_question_asking_what_a_body_says_is_not_answered_from_reports_that_ne
     unicef = pipeline.ask("According to UNICEF, how many schools were closed?")
     assert not unicef.abstained and "1,000 schools" in unicef.answer
     assert not pipeline.ask("How many people were detained in Port-au-Prince?").abstained  # asked of no one
+    # an acronym no report writes is the asker's shorthand: the rest of the source's name is looked for
+    shorthand = pipeline.ask("According to UNICEF's SCHL data, how many schools were closed?")
+    assert not shorthand.abstained and "1,000 schools" in shorthand.answer, shorthand.answer
 
 
 def test_a_quote_naming_another_source_does_not_answer_for_the_one_asked_about(make_pipeline):
@@ -492,6 +495,15 @@ def test_a_passage_deep_in_a_countrys_section_answers_for_that_country(make_pipe
     assert "Congo" not in pipeline.opening(holding[0]), "nor its report's opening"
     answer = pipeline.ask("How many cases of sexual violence did MONUSCO document in the Democratic Republic of the Congo in 2024?")
     assert not answer.abstained and "823" in answer.answer, answer.answer
+    # a people's name names its country ("Congolese"), and a section's heading is found pages before the quote
+    pipeline = indexed(
+        make_pipeline,
+        **{"crsv.txt": f"Conflict-related sexual violence\n\nColombia\n\n{filler}\n\n{filler}\n\nIn 2024, 95 cases were verified.\n\n"
+           "Ethiopia\n\nIn 2024, 60 cases were verified in the Amhara region."},
+    )
+    assert "Colombia" not in pipeline.preceding(next(c for c in pipeline.document_chunks("crsv.txt", 0, 99) if "95 cases" in c.text))
+    answer = pipeline.ask("How many cases did the Colombian authorities verify in 2024?")
+    assert not answer.abstained and "95 cases" in answer.answer and "60 cases" not in answer.answer, answer.answer
 
 
 def test_a_place_below_a_country_must_be_written_like_a_country():
@@ -665,3 +677,20 @@ def test_whom_a_count_is_attributed_to_must_be_named_by_the_quote():
     assert unmet(asked, total, total) == ["agent"]
     theirs = "In 2024, 120 of the cases against girls in Somalia were attributed to Al-Shabaab."
     assert unmet(asked, theirs, theirs) == []
+
+
+def test_a_quote_counting_what_the_question_names_otherwise_does_not_count_what_it_asks():
+    from rag.answering.units import counted_asked
+
+    asked = parse("How many convictions had resulted from the criminal proceedings opened by the Attorney General?")
+    assert asked.counted == {"convict"} and counted_asked("How many of the girls were in Adamawa?") == frozenset()
+    proceedings = "In 2024, the Office of the Attorney General initiated 99 criminal proceedings."
+    assert "quantity" in unmet(asked, proceedings, proceedings)
+    assert unmet(asked, "The proceedings led to 12 convictions.", f"{proceedings} The proceedings led to 12 convictions.") == []
+    # a figure counting something the question does not name may be the answer in other words
+    people = parse("How many people live in the city?")
+    assert unmet(people, "The city has 1.7 million inhabitants.", "The city has 1.7 million inhabitants.") == []
+    # a year counts nothing, and a figure in words counts too: "three epicenters" is not "the 2010 drought"
+    areas = parse("How many areas were impacted by the death of vegetation in the 2010 drought?")
+    drought = "The 2010 drought had three epicenters where vegetation died off."
+    assert unmet(areas, drought, drought) == []

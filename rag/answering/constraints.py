@@ -20,14 +20,34 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in
-from rag.answering.units import DATE_QUESTION, answer_type, answers_type, figures_given, holds, is_heading, names_another, only_given
+from rag.answering.units import (
+    DATE_QUESTION,
+    answer_type,
+    answers_type,
+    counted_asked,
+    counts_otherwise,
+    figures_given,
+    holds,
+    is_heading,
+    names_another,
+    only_given,
+)
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
 from rag.types import Chunk, Passage
 
 Opening = Callable[[Chunk], str]  # the opening text of a chunk's document (its first passages)
+DATING_CHUNKS = 2  # passages before a chunk whose last date dates it (a date pages back dates nothing after it)
+SECTION_CHUNKS = 6  # passages before a chunk read for the heading of its section (a country's runs over a page or two)
+
+
+class Preceding(Protocol):
+    """The text of the passages of a chunk's document before it, the `chunks` nearest."""
+
+    def __call__(self, chunk: Chunk, chunks: int = DATING_CHUNKS) -> str: ...
 
 READ_CACHE = 8192  # texts whose years and months are kept: a document's opening and title are read for every quote
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
@@ -105,6 +125,10 @@ class Constraints:
     # stems of whom the question says did what it counts ("attributed to Al-Shabaab", "committed by the police"): a
     # quote must name them itself, as a total of all perpetrators does not say how many were theirs (agents_in)
     agents: tuple[str, ...] = ()
+    # for "how many X …": the stems of X, and the rest of the question's words, lower-cased (a quote counting only
+    # what the rest names, never X, counts something else: counts_otherwise)
+    counted: frozenset[str] = frozenset()
+    context: frozenset[str] = frozenset()
 
     @property
     def period(self) -> bool:
@@ -134,8 +158,15 @@ def parse(question: str) -> Constraints:
         places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
         frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
         figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
-        agents_in(question),
+        agents_in(question), *_counting(question, wanted),
     )
+
+
+def _counting(question: str, wanted: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """What a "how many" question counts, as stems, and the rest of its words (none for another question)."""
+    counted = counted_asked(question) if wanted == "quantity" else frozenset()
+    words = frozenset(w for w in re.findall(r"[\w’'-]+", question.lower()) if not set(tokenize(w)) & counted)
+    return counted, words if counted else frozenset()
 
 
 # whom a question holds for what it asks about: "attributed to Al-Shabaab", "perpetrated by the Sudanese Armed Forces"
@@ -398,8 +429,20 @@ def _countries(names: Sequence[str]) -> tuple[str, ...]:
     a country, one of its countries must be written, whatever else it names (the Mine Action Service's figures in
     South Sudan do not answer for Haiti, though the service is named)."""
     _, singles = countries()
-    named = [name for name in compounded(names) if " " in name or name in singles]
+    named = [name for name in compounded(names) if " " in name or name in singles or _demonym(name)]
     return tuple(stem for stem in names if any(stem == name or stem[:NAME_PREFIX] in name.split() for name in named))
+
+
+@lru_cache(maxsize=READ_CACHE)
+def _demonym(stem: str) -> bool:
+    """Whether a stem is a one-word country's name with an ending of its people's ("colombian", "sudanes", "haitian",
+    "колумбийск"): a question asking which Colombian institution acted names Colombia. The country's name less its last
+    letter must lead it, and little more follow ("roman" is not Romania's); names shorter than five letters are left
+    out, as their stems are mere openings ("гу" of Гуам would lead "Гудков")."""
+    _, singles = countries()
+    return stem not in singles and any(
+        len(single) > NAME_PREFIX and stem.startswith(single[:-1]) and len(stem) <= len(single) + 4 for single in singles
+    )
 
 
 def _leading(quote: str, passage: str) -> str:
@@ -695,6 +738,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         not answers_type(quote, constraints.wanted)
         or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted))
         or only_given(quote, constraints.given)
+        or counts_otherwise(quote, constraints.counted, constraints.context)
     ):
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):
@@ -798,7 +842,7 @@ def unwritten_articles(constraints: Constraints, quote: str, passage: str, *titl
 
 
 def fitting(
-    passages: Sequence[Passage], constraints: Constraints, opening: Opening | None = None, preceding: Opening | None = None
+    passages: Sequence[Passage], constraints: Constraints, opening: Opening | None = None, preceding: Preceding | None = None
 ) -> list[Passage]:
     """The passages whose period (their own, else their document's) meets the question's, or whose first sentence's
     does (dated by the last date before it: preceding gives the document's text before a passage), in order; for a

@@ -18,8 +18,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from rag.answering.constraints import (
+    SECTION_CHUNKS,
     Constraints,
     Opening,
+    Preceding,
     dated,
     describe_period,
     document_texts,
@@ -341,7 +343,7 @@ def distinct(chosen: Sequence[ScoredSentence]) -> list[ScoredSentence]:
     return units
 
 
-def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None, preceding: Opening | None = None) -> bool:
+def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | None = None, preceding: Preceding | None = None) -> bool:
     """Whether a unit meets the question's period, answer type, names and articles (rag.answering.constraints). The
     document's opening is read only for a question that names a period or a name: fetching it costs a lookup; the
     text before the passage (preceding) only for a unit whose country is written nowhere nearer (in_section_on), or
@@ -349,11 +351,11 @@ def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | 
     missing = _unmet(sentence, constraints, opening, preceding)
     if missing == ["name"] and preceding is not None:
         chunk = sentence.passage.chunk
-        return in_section_on(constraints, preceding(chunk), sentence.text, chunk.text)
+        return in_section_on(constraints, preceding(chunk, SECTION_CHUNKS), sentence.text, chunk.text)
     return not missing
 
 
-def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Opening | None = None) -> list[str]:
+def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Preceding | None = None) -> list[str]:
     """What of the constraints a unit does not meet (rag.answering.constraints.unmet). For a question asking about a
     month, a unit whose passage names no period up to it is dated by the last date before its passage in its report
     (preceding), when that can be read: the date of an attack two paragraphs up dates the sentence on how long the
@@ -468,7 +470,7 @@ def extractive_answer(
     opening: Opening | None = None,
     rarity: Rarity | None = None,
     page: PageChunks | None = None,
-    preceding: Opening | None = None,
+    preceding: Preceding | None = None,
 ) -> Answer:
     """Quote the best units of the passages that meet the question's constraints, or abstain: plainly when the
     evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked.
@@ -537,7 +539,7 @@ def _renumbered(quote: str, constraints: Constraints, question: str) -> list[str
 
 def from_table(
     units: Sequence[ScoredSentence], constraints: Constraints, threshold: float, question: str, page: PageChunks,
-    opening: Opening | None = None, preceding: Opening | None = None,
+    opening: Opening | None = None, preceding: Preceding | None = None,
 ) -> list[ScoredSentence]:
     """For a figure asked of a year table, the table's year heading, the row and the caption under the table
     (rag.answering.tables), when one of the units with the most evidence is either such a caption (a line refused
@@ -574,7 +576,7 @@ def _cell(unit: ScoredSentence, chunk: Chunk, start: int, end: int) -> ScoredSen
 
 
 def _refused_for_what_it_is_about(
-    unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Opening | None = None
+    unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Preceding | None = None
 ) -> bool:
     return bool(set(_unmet(unit, constraints, opening, preceding)) - _FOUND_ELSEWHERE)
 

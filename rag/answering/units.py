@@ -316,6 +316,43 @@ def only_given(quote: str, given: frozenset[str]) -> bool:
     return bool(given) and bool(figures) and figures <= given and not words
 
 
+# what a "how many" question counts: the words after it up to a verb or a preposition ("How many convictions had
+# resulted …" counts convictions, "How many accused persons were …" accused persons)
+_COUNTED_ASKED = re.compile(
+    r"\bhow many\s+((?:(?!(?:of|the|had|have|has|were|was|did|do|does|are|is|will|would|could|can|in|from|by|at|on|for|to|per"
+    r"|with|did|remain|remained)\b)[\w-]+\s+){1,3}?)(?=(?:had|have|has|were|was|did|do|does|are|is|will|would|could|can|in|of|from"
+    r"|by|at|on|for|to|per|with|remain|remained)\b|[,?])",
+    re.IGNORECASE,
+)
+# the words a figure counts in a text: "99 criminal proceedings", "three epicenters" (up to two words, none of them a
+# function word; a year counts nothing: "the 2010 drought")
+_COUNTED_IN_TEXT = re.compile(
+    r"(?:(?<![\w,.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*|" + _QUANTITY_IN_TEXT.pattern.removeprefix("\\d|") + r")\s+"
+    r"((?:(?!(?:of|the|and|or|in|on|at|to|for|from|by|with|were|was|had|have|has|are|is|including|during|per|which|that|between"
+    r"|since|as)\b)[^\W\d_][\w-]*\s*){1,2})",
+    re.IGNORECASE,
+)
+
+
+def counted_asked(question: str) -> frozenset[str]:
+    """The stems of what a "how many" question counts ("convict" of "How many convictions had resulted from the
+    proceedings …"), or none when it does not say in so many words."""
+    match = _COUNTED_ASKED.search(question)
+    return frozenset(tokenize(match.group(1))) if match else frozenset()
+
+
+def counts_otherwise(quote: str, counted: frozenset[str], context: frozenset[str]) -> bool:
+    """Whether every figure of a quote counts something the question names as other than what it counts, and the
+    quote never writes what it counts: "initiated 99 criminal proceedings" does not say how many convictions resulted
+    from the criminal proceedings (context: the question's other words, lower-cased, as written: "nine convictions"
+    answers "how many people did the court convict", whose verb only shares a stem). A figure counting a word the
+    question does not use may be the answer in other words ("1.7 million inhabitants" for "how many people")."""
+    if not counted or counted & set(tokenize(quote)):
+        return False
+    objects = [set(m.group(1).lower().split()) for m in _COUNTED_IN_TEXT.finditer(_counted(quote))]
+    return bool(objects) and all(words & context for words in objects)
+
+
 def _figures(counted: str) -> frozenset[str]:
     return frozenset(m.group().replace(",", "") for m in _DIGITS.finditer(counted))
 
