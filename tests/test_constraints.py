@@ -694,3 +694,19 @@ def test_a_quote_counting_what_the_question_names_otherwise_does_not_count_what_
     areas = parse("How many areas were impacted by the death of vegetation in the 2010 drought?")
     drought = "The 2010 drought had three epicenters where vegetation died off."
     assert unmet(areas, drought, drought) == []
+
+
+def test_a_place_counted_together_with_others_is_not_counted_alone():
+    from rag.answering.constraints import counted_together
+
+    asked = parse("How many of the girls verified in Nigeria in 2024 were in Adamawa State?")
+    assert asked.places == ("adamawa",) and parse("How many Member State delegations attended?").places == ()
+    joint = "The United Nations verified sexual violence in Borno and Adamawa States against 412 girls and 7 boys."
+    assert counted_together(asked, joint) and unmet(asked, joint, joint) == ["group"]
+    alone = "In Adamawa State, 120 girls were verified."
+    assert not counted_together(asked, alone) and unmet(asked, alone, alone) == []
+    islands = parse("How many Haitians were on the boat intercepted south of the Turks and Caicos Islands?")
+    assert not counted_together(islands, "Interdiction of a Haitian vessel south of Turks and Caicos Islands. 182")  # one territory
+    # asked of both together, the figure for both answers
+    both = parse("How many girls were verified in Borno and Adamawa States in 2024?")
+    assert unmet(both, joint.replace("The", "In 2024, the"), joint) == []

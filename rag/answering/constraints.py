@@ -325,9 +325,14 @@ def names_in(question: str) -> tuple[str, ...]:
 # a place below a country, named with what kind of place it is: "Renk County", "Ituri Province", "Kakuma Camp"
 _PLACE_KINDS = (
     r"(?:County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department|Island|Islands|Camp|City"
-    r"|Village|Payam|Administrative\s+Area)\b"
+    r"|Village|Payam|Administrative\s+Area|(?<!Member )(?<!Islamic )(?<!Member\n)State)\b"
 )
 _PLACE = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,3})" + _PLACE_KINDS)
+# places counted together, by their kind in the plural: "in Borno and Adamawa States", "North and South Kivu Provinces"
+_JOINT = re.compile(
+    r"(?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*\s+and\s+[A-Z][\w’'-]*\s+"
+    r"(?:States|Counties|Provinces|Districts|Regions|Governorates|Prefectures|Municipalities|Departments|Islands)\b"
+)
 
 
 def places_in(question: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -393,6 +398,16 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     if constraints.places and not _writes_one(quote, names) and _names_another_place(quote, constraints.places):
         return list(names)  # the sentence after Renk County's court tells of Pibor's: the passage's place is not its own
     return [] if any(_writes_one(text, names) for text in (context, *document)) else list(names)
+
+
+def counted_together(constraints: Constraints, quote: str) -> bool:
+    """Whether a quote writes the place a question asks about only together with others of its kind ("412 girls … in
+    Borno and Adamawa States" for how many were in Adamawa State): its figure is theirs together, not the place's."""
+    if not constraints.places:
+        return False
+    joint = [m.group() for m in _JOINT.finditer(quote) if not _countries_of(m.group())]  # "Turks and Caicos Islands" is one
+    rest = _JOINT.sub(lambda m: " " if m.group() in joint else m.group(), quote)
+    return any(_writes_one(text, constraints.places) for text in joint) and not _writes_one(rest, constraints.places)
 
 
 def _names_another_place(quote: str, places: Sequence[str]) -> bool:
@@ -749,7 +764,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("source")
     if unhappened(constraints, quote, passage):
         missing.append("event")
-    if ungrouped(constraints.group, quote):
+    if ungrouped(constraints.group, quote) or counted_together(constraints, quote):
         missing.append("group")
     if unagented(constraints, quote):
         missing.append("agent")

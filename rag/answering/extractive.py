@@ -22,6 +22,7 @@ from rag.answering.constraints import (
     Constraints,
     Opening,
     Preceding,
+    counted_together,
     dated,
     describe_period,
     document_texts,
@@ -524,7 +525,8 @@ def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Ope
         written_names(question, unattributed(constraints, unit.text)),
         written_words(question, unhappened(constraints, unit.text, chunk.text)),
         _renumbered(unit.text, constraints, question),
-        [constraints.group] if ungrouped(constraints.group, unit.text) else [],
+        [constraints.group] if ungrouped(constraints.group, unit.text) else
+        written_names(question, constraints.places) if counted_together(constraints, unit.text) else [],
     )
 
 
