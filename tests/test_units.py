@@ -178,6 +178,8 @@ def test_holds_the_wanted_type():
     # a footnote's own number leading it, before a capital or a quoted term, counts nothing
     assert not holds("63 “Elvers” are young eels, especially those migrating upriver.", "quantity")
     assert not holds("12 See the annex on migration.", "quantity") and holds("12 people were killed.", "quantity")
+    # a reference's date in figures counts nothing either
+    assert not holds("Фигурант дела заявил об избиении ↩\nhttp://example.ru/news.html\n«Русская планета», 01.10.2013\n52.", "quantity")
 
 
 def test_an_area_is_a_figure_with_its_unit():

@@ -64,6 +64,7 @@ _QUANTITY_IN_TEXT = re.compile(
 )
 # a year or a day of a date is no quantity: "in 2025", "2025 год", "on 12 March", "1 January to 31 July 2025", "on 1
 # and 2 May", "с 23 по 25 марта"
+_FIGURE_DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b")  # a date in figures: "01.10.2013", "7/8/2024"
 _DATE_FIGURES = re.compile(
     r"(?i:\b(?:in|by|since|of|during|until|to|from|early|late|mid|в|с|по|до|к|на|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
     r"|nov|dec|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[a-zа-я]*\.?\s+)(?:1[89]|20)\d\d\b"
@@ -298,8 +299,9 @@ def holds(text: str, wanted: str | None) -> bool:
 
 
 def _counted(text: str) -> str:
-    """The text less what counts nothing: spans of time, paragraph and note numbers, article numbers, dates' years."""
-    return _DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", _TIME_SPAN.sub(" ", text)))
+    """The text less what counts nothing: spans of time, paragraph and note numbers, article numbers, dates' years,
+    dates in figures."""
+    return _DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", _TIME_SPAN.sub(" ", _FIGURE_DATE.sub(" ", text))))
 
 
 def figures_given(question: str) -> frozenset[str]:
