@@ -74,3 +74,27 @@ def test_the_pipeline_shows_pages_of_indexed_pdfs_only(make_pipeline, tmp_path):
     for source in ("../outside.pdf", str(outside), "missing.pdf"):
         with pytest.raises(CorpusFileError, match="not an indexed document"):
             pipeline.page_image(source, 1)
+
+
+def test_a_sentence_begun_on_the_page_before_is_quoted_from_its_beginning(make_pipeline):
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    first = (
+        "The trade in young eels grew quickly in the last decade. Exporters shipped them by air from the capital. "
+        "Although, in 2020, the Minister of Agriculture, Natural Resources and Rural"
+    )
+    second = (
+        "Development of Haiti set the country's export quota for elvers at 6,400 kg, the process lacks enforcement. "
+        "Gangs tax the trucks that carry the catch to the airport."
+    )
+    make_pdf(corpus / "eels.pdf", [first, second])
+    pipeline.index()
+    answer = pipeline.ask("What export quota for elvers did Haiti set?")
+    assert not answer.abstained, answer.answer
+    opening, rest = answer.citations[0], answer.citations[1]
+    assert (opening.page, rest.page) == (1, 2) and opening.quote.startswith("Although, in 2020")
+    assert rest.quote.startswith("Development of Haiti set") and "6,400 kg" in rest.quote
+    # one line in the answer: the sentence reads whole, each part cited to its own page
+    assert "Rural [1] Development of Haiti set" in answer.answer.split("\n")[0], answer.answer
+    # a page whose body ends its last sentence leads nothing
+    assert not pipeline.ask("Who taxes the trucks that carry the catch?").answer.startswith("Although")

@@ -52,7 +52,7 @@ from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defi
 from rag.answering.wording import Lang, every, language, say
 from rag.config import Settings
 from rag.models.embeddings import Encoder
-from rag.text import is_lead_in, is_list_item, is_table_row, script, script_letters, tokenize, without_web_addresses
+from rag.text import is_lead_in, is_list_item, is_table_row, script, script_letters, sentence_spans, tokenize, without_web_addresses
 from rag.types import Answer, Chunk, Citation, Passage
 
 NOT_ANSWERED = every("not_answered")[0]  # in English; the answer says it in the question's language (rag.answering.wording)
@@ -382,6 +382,53 @@ def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageC
     return distinct(units)
 
 
+_SENTENCE_END = ".!?…:;»”\")"  # what ends a page's body text when its last sentence does not run on to the next page
+_NOTES_RULE = re.compile(r"\n\s*_{5,}\s*(?:\n|$)")  # the line that parts a page's body from its footnotes
+
+
+def with_continuations(chosen: Sequence[ScoredSentence], page: PageChunks) -> list[ScoredSentence]:
+    """The units, each that opens a page in the middle of a sentence led by that sentence's beginning on the page
+    before (its own quote and citation, joined to it in the answer): more than half of a typeset report's page breaks
+    fall inside a sentence, and "Development of Haiti set the country's export quota at 6,400 kg" is the end of
+    "Although, in 2020, the Minister of Agriculture, Natural Resources and Rural Development of Haiti set …"."""
+    units: list[ScoredSentence] = []
+    for unit in chosen:
+        opening = _page_before(unit, page)
+        if opening is not None:
+            units.append(opening)
+        units.append(unit)
+    return distinct(units)
+
+
+def _page_before(unit: ScoredSentence, page: PageChunks) -> ScoredSentence | None:
+    """The beginning, on the page before, of the sentence a unit continues at the top of its page; None when the unit
+    does not open its page, or the body of the page before (above its footnotes) ends its last sentence."""
+    chunk = unit.passage.chunk
+    if chunk.page is None or chunk.page < 2 or chunk.start != 0 or chunk.text[: unit.start].strip():
+        return None
+    before = sorted(page(chunk.source, chunk.page - 1), key=lambda c: c.start)
+    text = ""
+    for c in before:  # the page's text, its chunks overlapping
+        text = text[: c.start] + c.text
+    rule = _NOTES_RULE.search(text)
+    body = text[: rule.start()] if rule else text
+    body = body.rstrip()
+    if not body or body[-1] in _SENTENCE_END or body[-1].isdigit():  # a page number or a note's figure ends no sentence
+        return None
+    start = max((a for a, _ in sentence_spans(body)), default=0)
+    holder = next((c for c in before if c.start <= start and len(body) <= c.start + len(c.text)), None)
+    if holder is None or is_heading(body[start:].strip()):
+        return None
+    return _cell(unit, holder, start - holder.start, len(body) - holder.start)
+
+
+def continues(first: ScoredSentence, second: ScoredSentence) -> bool:
+    """Whether a quote goes on with the next one across a page break (with_continuations): the same document, the next
+    page, the second opening it."""
+    a, b = first.passage.chunk, second.passage.chunk
+    return a.source == b.source and a.page is not None and b.page == a.page + 1 and b.start == 0 and not b.text[: second.start].strip()
+
+
 def preferred(candidates: Sequence[ScoredSentence], wanted: str | None, term: str = "", threshold: float = 0.0) -> list[ScoredSentence]:
     """For a question asking what something means, the units that define something ("… refers to …", "Term: …"), when
     any does; otherwise all: a title or a sentence that only names the term must not crowd out its definition. (When
@@ -420,10 +467,13 @@ def compose(question: str, chosen: Sequence[ScoredSentence], opening: Opening | 
     for c in citations:
         sources_of.setdefault(c.title, set()).add(c.source)
     several, lang = len({c.source for c in citations}) > 1, language(question)
-    text = "\n".join(
-        f"{_label(s, len(sources_of[c.title]) > 1, opening, lang) if several else ''}{' '.join(c.quote.split())} [{c.n}]"
-        for s, c in zip(chosen, citations)
-    )
+    text = ""
+    for i, (s, c) in enumerate(zip(chosen, citations)):
+        if i and continues(chosen[i - 1], s):  # the rest of a sentence begun on the page before: on the same line
+            text += f" {' '.join(c.quote.split())} [{c.n}]"
+            continue
+        label = _label(s, len(sources_of[c.title]) > 1, opening, lang) if several else ""
+        text += f"{chr(10) if i else ''}{label}{' '.join(c.quote.split())} [{c.n}]"
     return Answer(question=question, answer=text, abstained=False, citations=citations)
 
 
@@ -488,7 +538,7 @@ def extractive_answer(
     first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
     chosen = distinct(as_lists(choose(first, threshold, most) or choose(candidates, threshold, most)))
     if chosen and page is not None:
-        chosen = with_notes(chosen, set(tokenize(asked or question)), page)
+        chosen = with_continuations(with_notes(chosen, set(tokenize(asked or question)), page), page)
     if not chosen and page is not None:
         chosen = from_table(units, constraints, settings.abstain_threshold, asked or question, page, opening, preceding)
     if chosen:
