@@ -23,8 +23,9 @@ from rag.answering.constraints import (
     written_names,
 )
 from rag.answering.export import export
-from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer, not_mentioned
+from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer, not_mentioned, note_answer
 from rag.answering.generate import AnswerStream, generative_stream
+from rag.answering.notes import asked_note
 from rag.answering.places import countries
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, missing_names, retrieve, with_rare_match
@@ -209,6 +210,9 @@ class Pipeline:
             stream = AnswerStream.of(
                 abstain(question, [], [], EMPTY_INDEX if not keywords.ids else say("no_passage", lang))
             )
+        elif note := asked_note(resolved):  # one note by its number: looked up, not ranked ("What does footnote 67 say?")
+            hits = keywords.search_tokens([note], NOTE_CHUNKS, looked_in)
+            stream = AnswerStream.of(note_answer(question, note, self.store.get([i for i, _ in hits]), self.opening, keywords.rarity))
         elif uncited or missing:  # no retrieved report is the source asked about or quotes it; or the reports never
             # write a name the question gives exactly: they do not answer about it (the quotes it would have given are
             # shown as the nearest)
@@ -430,6 +434,9 @@ class Pipeline:
 
     def close(self) -> None:
         self.records.close()
+
+
+NOTE_CHUNKS = 400  # passages holding a note's number read for the note itself (a number is in many passages)
 
 
 def citing(question: str, found: list[Passage], keywords: KeywordIndex, store: Store) -> tuple[list[Passage], list[str]]:

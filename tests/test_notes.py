@@ -9,7 +9,7 @@ from rag.answering.notes import marks, note_for, notes_of
 from rag.config import Settings
 from rag.text import sentence_spans, tokenize
 from rag.types import Chunk, Passage
-from tests.helpers import UNIT, SameVectors
+from tests.helpers import UNIT, SameVectors, make_pdf
 
 BODY = (
     "Gangs took control of part of the airport road,4 in Delmas commune, in late October 2024. "
@@ -72,3 +72,35 @@ def test_the_answer_quotes_the_note_after_its_sentence_with_its_own_citation():
     assert "Carrefour Aéroport" in answer.answer and answer.citations[1].page == 8
     without = extractive_answer(question, unit, passages, SameVectors(), settings)
     assert len(without.citations) == 1
+
+
+def test_a_note_asked_for_by_its_number_is_looked_up_and_quoted(make_pipeline):
+    from rag.answering.notes import asked_note, note_span
+
+    assert asked_note("What does footnote 67 of the Haiti report say?") == "67"
+    assert asked_note("Какая организация указана в сноске 50 доклада?") == "50" and asked_note("Что в примечании № 3?") == "3"
+    assert asked_note("Who noted 12 cases in 2024?") == "" and asked_note("What do the notes of 2024 say?") == ""
+    page = (
+        "67. The Panel documented the trade in young eels.\nMore text of the page follows here.\n"
+        "66 Interview with a fisherman, February 2025.\n67 See www.example.org/eels. Figures of 2020.\nA box: what is an eel?"
+    )
+    note_page = chunk(page, 0, 0, page=18)
+    start, end = note_span(note_page, "67")
+    assert page[start:end] == "67 See www.example.org/eels. Figures of 2020."  # the note, not paragraph 67, nor the box after it
+    assert note_span(note_page, "12") is None
+
+    pipeline = make_pipeline()
+    corpus = pipeline.settings.corpus_dir
+    make_pdf(
+        corpus / "haiti.pdf",
+        ["The quota was set at 6,400 kg.67 The trade grew.\n__________________\n67 See the Ministry's decree of 2020 on eel exports."],
+    )
+    make_pdf(corpus / "other.pdf", ["Another report on fisheries.\n__________________\n67 Interview with a trader, 2024."])
+    pipeline.index()
+    answer = pipeline.ask("What does footnote 67 of the Haiti report say?")
+    assert not answer.abstained and answer.citations[0].source == "haiti.pdf", answer.answer
+    assert "decree of 2020" in answer.answer and "trader" not in answer.answer
+    both = pipeline.ask("What does footnote 67 say?")
+    assert {c.source for c in both.citations} == {"haiti.pdf", "other.pdf"}, both.answer  # no report named: each one's note 67
+    missing = pipeline.ask("What does footnote 68 say?")
+    assert missing.abstained and missing.answer == "No indexed report has a note numbered 68."

@@ -46,7 +46,7 @@ from rag.answering.constraints import (
     written_names,
     written_words,
 )
-from rag.answering.notes import PageChunks, note_for
+from rag.answering.notes import PageChunks, note_for, note_span
 from rag.answering.tables import caption_below, row_at, row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, say
@@ -557,6 +557,32 @@ def extractive_answer(
         message = near_miss_message(constraints, periods, *lacking, lang=language(question)) if near else ""
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
+    return answer
+
+
+def note_answer(
+    question: str, number: str, chunks: Sequence[Chunk], opening: Opening | None = None, rarity: Rarity | None = None, most: int = 3
+) -> Answer:
+    """The answer to a question about one note by its number ("What does footnote 67 say?"): the note itself, from the
+    reports that have one of that number, those sharing the most with the question in their name or the note first
+    ("… в сноске 50 доклада ОВД-Инфо об уголовных преследованиях — … о последнем слове Руслана Кутаева"), each shared
+    word weighed by its rarity in the index ("Haiti" more than "report"), the best `most` of them; or that no report
+    has it."""
+    asked = set(tokenize(question))
+    weight = rarity(asked) if rarity else {}
+    found: list[ScoredSentence] = []
+    for chunk in chunks:
+        span = note_span(chunk, number)
+        if span is None or any(f.passage.chunk.source == chunk.source and f.passage.chunk.page == chunk.page for f in found):
+            continue
+        words = frozenset(tokenize(chunk.text[slice(*span)]))
+        shared = sum(weight.get(w, 1.0) for w in asked & (words | set(tokenize(f"{chunk.title} {chunk.source.replace('-', ' ')}"))))
+        found.append(ScoredSentence(Passage(chunk, 1.0, None, None), *span, shared, 1.0, words))
+    if not found:
+        return abstain(question, [], [], say("no_note", language(question), number=number))
+    best = max(f.score for f in found)
+    answer = compose(question, [f for f in found if f.score == best][:most], opening)
+    answer.evidence = 1.0
     return answer
 
 

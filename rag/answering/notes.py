@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from rag.text import GLUED_MARK, tokenize
+from rag.text import GLUED_MARK, MONTH_START, tokenize
 from rag.types import Chunk
 
 PageChunks = Callable[[str, int], list[Chunk]]  # (source, page) -> the chunks of that page
@@ -22,6 +22,54 @@ PageChunks = Callable[[str, int], list[Chunk]]  # (source, page) -> the chunks o
 # some PDF readers space a superscript)
 _MARK = re.compile(rf"{GLUED_MARK}|(?<=[,;)])\s(\d{{1,3}})\s(?=[a-zа-яё])")
 _NOTE = re.compile(r"(\d{1,3})\s+(?=[^\W\d_]|[“\"«(])")  # a note opens with its number, then its text
+
+
+# a question about one note by its number: "footnote 67", "note 64", "endnote no. 12", "в сноске 50", "примечание 3"
+_ASKED_NOTE = re.compile(
+    r"\b(?:foot|end)?notes?\s+(?:no\.?\s*|number\s+|№\s*)?(\d{1,3})\b|\b(?:сноск|примечани)\w*\s+(?:№\s*)?(\d{1,3})\b",
+    re.IGNORECASE,
+)
+# an endnote as a web page's report lists them: "50. Чечня: … ↩ http://memo.ru/…" (its number, a stop, its text)
+_ENDNOTE = re.compile(r"(\d{1,3})\.\s+(?=[^\W\d_]|[“\"«(])")
+NOTE_CHARS = 700  # the most of a note quoted: a long one is cut at a sentence's end within it
+
+
+def asked_note(question: str) -> str:
+    """The number of the note a question asks about ("67" of "What does footnote 67 of the Haiti report say?"), or ""."""
+    match = _ASKED_NOTE.search(question)
+    return next((g for g in match.groups() if g), "") if match else ""
+
+
+def note_span(chunk: Chunk, number: str) -> tuple[int, int] | None:
+    """Where in a chunk the note of that number stands: a line opening with the number and then its text ("67 See
+    www…", or an endnote "50. Чечня: … ↩ http://…" holding its back-link or address), to the next note, a sentence
+    ending a line, or NOTE_CHARS; None when the chunk holds no such note. A numbered paragraph ("67. The Panel …")
+    is no note, nor a date opening a line ("3 May 2008 …" in a table)."""
+    text, spans = chunk.text, chunk.spans()
+    for match in re.finditer(rf"(?m)^[ \t]*({re.escape(number)})(\.?)\s+(?!(?i:{MONTH_START}))(?=[^\W\d_]|[“\"«(])", text):
+        start = match.start(1)
+        last = next((end for a, end in spans if a <= start < end), len(text))
+        for following, next_end in (span for span in spans if span[0] >= last):
+            if _note_line(text, following) or next_end - start > NOTE_CHARS:
+                break
+            if "\n" in text[last:following] and text[:last].rstrip()[-1:] in ".!?":
+                break  # a sentence ended a line: what opens the next one is the page's text again (a box, a heading)
+            last = next_end
+        last = min(last, _next_note(text, start))
+        if match.group(2) and not re.search(r"↩|https?://|www\.", text[start:last]):
+            continue  # "67. The Panel documented …" is paragraph 67
+        return start, last
+    return None
+
+
+def _note_line(text: str, at: int) -> bool:
+    return bool(_NOTE.match(text, at) or _ENDNOTE.match(text, at))
+
+
+def _next_note(text: str, start: int) -> int:
+    """Where the next note after the one at start opens (a line opening with a number and text), else the text's end."""
+    found = re.compile(r"(?m)^[ \t]*\d{1,3}\.?\s+(?=[^\W\d_]|[“\"«(])").search(text, text.find("\n", start) + 1 or len(text))
+    return found.start() if found else len(text)
 
 
 def marks(text: str) -> list[str]:
