@@ -444,21 +444,30 @@ def citing(question: str, found: list[Passage], keywords: KeywordIndex, store: S
     International, …") somewhere, a name's words in a row, as its report or quoting it; when none does, all the
     passages and the source as written (the answer is then that no report by it or quoting it answers). Words compare
     by their first NAME_PREFIX letters, so "Черкасова" is written by "Черкасов"; a report on gang amnesties that
-    thanks international partners does not write "Amnesty International". Unchanged when the question names no
-    source, or the passages are in another alphabet (names are spelt apart across languages)."""
+    thanks international partners does not write "Amnesty International". A name is looked for only in the passages
+    of its own alphabet (names are spelt apart across languages: "по данным Службы … США" is not checked against an
+    English report, which is kept), and a two-letter acronym inside a longer name may be left out ("the UN
+    Secretary-General's report" is by the Secretary-General)."""
     runs = source_runs(question)
     words = [word for run in runs for word in run]
-    if not runs or not found or all(script(p.chunk.text) != script(" ".join(words)) for p in found):
+    if not runs or not found:
         return found, []
     writing = {p.chunk.source for p in found}
+    alphabet = {p.chunk.source: script(p.chunk.text) for p in found}
+    acronyms = {stem for word in _ACRONYM.findall(question) for stem in tokenize(word)}
     # an acronym no report writes is the asker's shorthand ("the Secretary-General's CRSV report" for the one on
     # conflict-related sexual violence): the rest of the name is looked for
-    shorthand = {stem for word in _ACRONYM.findall(question) for stem in tokenize(word) if not keywords.starting(stem[:NAME_PREFIX])}
+    shorthand = {stem for stem in acronyms if not keywords.starting(stem[:NAME_PREFIX])}
     for run in filter(None, (tuple(word for word in run if word not in shorthand) for run in runs)):
-        forms = {word: keywords.starting(word[:NAME_PREFIX]) for word in run}
-        rarest = min(run, key=lambda word: sum(keywords.holding(forms[word]).values()))
-        hits = keywords.search_tokens(forms[rarest], SOURCE_CHUNKS, sorted(writing)) if forms[rarest] else []
-        writing = {chunk.source for chunk in store.get([i for i, _ in hits]) if _in_a_row(run, tokenize(chunk.text))}
+        same = {source for source in writing if alphabet[source] == script(" ".join(run))}
+        if not same:
+            continue
+        core = tuple(word for word in run if word not in acronyms or len(word) > 2) or run
+        forms = {word: keywords.starting(word[:NAME_PREFIX]) for word in core}
+        rarest = min(core, key=lambda word: sum(keywords.holding(forms[word]).values()))
+        hits = keywords.search_tokens(forms[rarest], SOURCE_CHUNKS, sorted(same)) if forms[rarest] else []
+        writers = {chunk.source for chunk in store.get([i for i, _ in hits]) if _in_a_row(core, tokenize(chunk.text))}
+        writing = (writing - same) | writers
         if not writing:
             return found, written_names(question, words)
     return [p for p in found if p.chunk.source in writing], []

@@ -666,6 +666,10 @@ def test_a_count_of_a_group_is_not_answered_by_the_count_of_all():
     russian = parse("Сколько женщин прошли курс?")
     assert unmet(russian, "Курс прошли 150 сотрудников.", "") == ["group"]
     assert unmet(russian, "Курс прошли 150 сотрудников, из них 30 женщин.", "") == []
+    # a Russian question answered from an English report: the group is read in either language
+    girls = parse("Сколько девочек зарегистрировали в Нигерии в 2024 году?")
+    assert unmet(girls, "In 2024, providers registered 340 women, 277 girls and 53 boys in Nigeria.", "") == []
+    assert unmet(parse("Сколько взрослых женщин стали жертвами в Йемене?"), "The UN verified the rape of 32 girls in Yemen.", "") == ["group"]
 
 
 def test_whom_a_count_is_attributed_to_must_be_named_by_the_quote():
@@ -710,3 +714,22 @@ def test_a_place_counted_together_with_others_is_not_counted_alone():
     # asked of both together, the figure for both answers
     both = parse("How many girls were verified in Borno and Adamawa States in 2024?")
     assert unmet(both, joint.replace("The", "In 2024, the"), joint) == []
+
+
+def test_a_source_is_looked_for_only_in_passages_of_its_own_alphabet():
+    from types import SimpleNamespace
+
+    from rag.pipeline import citing
+    from rag.types import Chunk, Passage
+
+    def passage(source: str, text: str) -> Passage:
+        return Passage(Chunk(source, text, source, source, 1, 0, len(text), "x", 0), 1.0, None, None)
+
+    english = passage("haiti.pdf", "U.S. Customs and Border Protection (CBP) data show 220,798 Haitians encountered in 2024.")
+    russian = passage("ovd.pdf", "В 2014 году возбуждено 20 уголовных дел.")
+    keywords = SimpleNamespace(starting=lambda start: [], holding=lambda forms: {}, search_tokens=lambda *a: [])
+    store = SimpleNamespace(get=lambda ids: [])
+    question = "Сколько граждан Гаити, по данным Службы таможенного контроля США, было выявлено в 2024 году?"
+    # the Russian name cannot be checked against the English report, which stays; the Russian one does not write it
+    kept, uncited = citing(question, [english, russian], keywords, store)
+    assert kept == [english] and uncited == []

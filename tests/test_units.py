@@ -113,6 +113,8 @@ def test_a_widened_quote_stays_within_its_bound():
         ("What was the total cost of the programme?", "money"),
         ("Сколько, в рублях, составил ущерб?", "money"),
         ("What tonnage of elvers did Haiti export?", "quantity"),
+        ("What prison sentence did the court hand down to the former President?", "duration"),
+        ("What sentence did the court impose?", None),  # a fine, death or a term: no kind in particular
         ("К какому штрафу был приговорен активист?", "money"),
         ("How large is a country report task force?", "quantity"),
         ("What area was flooded?", "area"),

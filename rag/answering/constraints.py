@@ -186,18 +186,19 @@ def unagented(constraints: Constraints, quote: str) -> list[str]:
     return [] if not constraints.agents or _writes_one(quote, constraints.agents) else list(constraints.agents)
 
 
-# the groups a count is often broken down by, as a question counts them ("how many women", "сколько девочек"), and how
-# a quote writes each (by the first letters of the question's word): a child is also a boy, a girl or a minor
+# the groups a count is often broken down by, as a question counts them ("how many women", "сколько девочек")
 _GROUP_QUESTION = re.compile(
-    r"\bhow many (?:of (?:the|them|these|those) )?(women|girls|boys|children|minors)\b"
-    r"|\bсколько (?:из (?:них )?)?(женщин|девочек|девушек|мальчиков|детей|несовершеннолетних)(?!\w)",
+    r"\bhow many (?:of (?:the|them|these|those) )?(?:[\w-]+ )?(women|girls|boys|children|minors)\b"  # "how many adult women"
+    r"|\bсколько (?:из (?:них )?)?(?:\w+ )?(женщин|девочек|девушек|мальчиков|детей|несовершеннолетних)(?!\w)",
     re.IGNORECASE,
 )
+_WOMEN, _GIRLS, _BOYS = r"wom[ae]n|females?|женщин\w*|женск\w*", r"girls?|девоч\w*|девуш\w*", r"boys?|мальчик\w*"
+_CHILDREN = rf"child(?:ren)?|minors?|juveniles?|дет(?:и|ей|ям|ьми|ях)|ребен\w*|ребён\w*|несовершеннолет\w*|{_GIRLS}|{_BOYS}"
+# how a quote writes each group, in either language (a Russian question is often answered from an English report), by
+# the first letters of the question's word: a child is also a boy, a girl or a minor
 _GROUP_WORDS = {
-    "wome": r"wom[ae]n|females?", "girl": r"girls?", "boys": r"boys?", "chil": r"child(?:ren)?|minors?|boys?|girls?|juveniles?",
-    "mino": r"minors?|child(?:ren)?|juveniles?", "женщ": r"женщин\w*|женск\w*", "дево": r"девоч\w*|девуш\w*",
-    "деву": r"девуш\w*|девоч\w*", "маль": r"мальчик\w*", "дете": r"дет(?:и|ей|ям|ьми|ях)|ребен\w*|ребён\w*|несовершеннолет\w*|девоч\w*|мальчик\w*",
-    "несо": r"несовершеннолет\w*|дет(?:и|ей|ям|ьми|ях)|ребен\w*|ребён\w*",
+    "wome": _WOMEN, "женщ": _WOMEN, "girl": _GIRLS, "дево": _GIRLS, "деву": _GIRLS, "boys": _BOYS, "маль": _BOYS,
+    "chil": _CHILDREN, "дете": _CHILDREN, "mino": _CHILDREN, "несо": _CHILDREN,
 }
 
 

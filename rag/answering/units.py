@@ -45,7 +45,8 @@ _QUANTITY = re.compile(
 # answered by a bare figure as often: "at 39")
 _DURATION_QUESTION = re.compile(
     r"\b(how many (years|months|weeks|days|hours|decades)|сколько (лет|месяц\w*|недел\w*|дней|суток|часов)"
-    r"|как\w* (\w+ )?срок\w*|на какой срок)",
+    r"|как\w* (\w+ )?срок\w*|на какой срок"
+    r"|(what|which|how long an?) (\w+ )?(prison sentence|prison term|jail term|jail sentence|custodial sentence|term of imprisonment))",
     re.IGNORECASE,
 )
 DATE_QUESTION = re.compile(
