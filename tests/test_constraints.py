@@ -709,6 +709,9 @@ def test_a_place_counted_together_with_others_is_not_counted_alone():
     assert counted_together(asked, joint) and unmet(asked, joint, joint) == ["group"]
     alone = "In Adamawa State, 120 girls were verified."
     assert not counted_together(asked, alone) and unmet(asked, alone, alone) == []
+    segou = parse("Of the health facilities damaged in Mali, how many were in the Ségou Region?")
+    damage = "Survivors lacked care owing to damage to at least 34 health facilities, especially in Regions such as Ségou and Gao."
+    assert counted_together(segou, damage)
     islands = parse("How many Haitians were on the boat intercepted south of the Turks and Caicos Islands?")
     assert not counted_together(islands, "Interdiction of a Haitian vessel south of Turks and Caicos Islands. 182")  # one territory
     # asked of both together, the figure for both answers

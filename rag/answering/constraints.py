@@ -330,9 +330,11 @@ _PLACE_KINDS = (
 )
 _PLACE = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,3})" + _PLACE_KINDS)
 # places counted together, by their kind in the plural: "in Borno and Adamawa States", "North and South Kivu Provinces"
+_KINDS = r"(?i:states|counties|provinces|districts|regions|governorates|prefectures|municipalities|departments|islands)"
 _JOINT = re.compile(
-    r"(?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*\s+and\s+[A-Z][\w’'-]*\s+"
-    r"(?:States|Counties|Provinces|Districts|Regions|Governorates|Prefectures|Municipalities|Departments|Islands)\b"
+    rf"(?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*\s+and\s+[A-Z][\w’'-]*\s+{_KINDS}\b"
+    # the kind first: "in Regions such as Ségou and Gao", "the provinces of North and South Kivu"
+    rf"|\b{_KINDS}\s+(?:such\s+as|of|including|like)\s+(?:[A-Z][\w’'-]*,\s+)*[A-Z][\w’'-]*\s+and\s+[A-Z][\w’'-]*"
 )
 
 
