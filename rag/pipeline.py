@@ -14,6 +14,7 @@ from langchain_core.embeddings import Embeddings
 from rag.answering.constraints import (
     DATING_CHUNKS,
     NAME_PREFIX,
+    country_stems,
     fitting,
     named_documents,
     parse,
@@ -172,9 +173,12 @@ class Pipeline:
         keywords = self.keywords()  # one generation for the whole question, though a reindex may publish the next meanwhile
         # a name no report writes constrains nothing (a misspelt acronym, a full name the reports abbreviate); a name is
         # written in any form sharing its first letters, as the quotes are read (the question's "Ярославу" stems apart
-        # from the report's "Ярослав")
-        held = keywords.holding(constraints.names)
-        written = [n for n, count in held.items() if count or (len(n) > NAME_PREFIX and keywords.starting(n[:NAME_PREFIX]))]
+        # from the report's "Ярослав"); a country's name always counts, written in the other language or not at all
+        # ("в Нигерии" asked of English reports, which write "Nigeria")
+        held, country = keywords.holding(constraints.names), country_stems(constraints.names)
+        written = [
+            n for n, count in held.items() if count or n in country or (len(n) > NAME_PREFIX and keywords.starting(n[:NAME_PREFIX]))
+        ]
         constraints = replace(constraints, names=tuple(written))
         # a question asking what one organisation or report says looks in the documents it names so, when some are
         named = self.named_sources(resolved, allowed) if not sources else None

@@ -442,6 +442,13 @@ def _countries_of(text: str) -> frozenset[str]:
     return countries_in(tokenize(text))
 
 
+def country_stems(names: Sequence[str]) -> set[str]:
+    """The stems of the names that spell a country, in English or in Russian ("южн" and "судан" of "Южном Судане"),
+    by their words in a country's name (compounded) or a one-word one."""
+    joined = [name.split() for name in compounded(names) if " " in name]
+    return {n for n in names if any(n[:NAME_PREFIX] in words for words in joined) or countries_in([n])}
+
+
 def _countries(names: Sequence[str]) -> tuple[str, ...]:
     """The stems of the names that name a country ("haiti", "south" and "sudan" of South Sudan): when a question names
     a country, one of its countries must be written, whatever else it names (the Mine Action Service's figures in
