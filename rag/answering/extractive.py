@@ -388,8 +388,8 @@ _NOTES_RULE = re.compile(r"\n\s*_{5,}\s*(?:\n|$)")  # the line that parts a page
 
 def with_continuations(chosen: Sequence[ScoredSentence], page: PageChunks) -> list[ScoredSentence]:
     """The units, each that opens a page in the middle of a sentence led by that sentence's beginning on the page
-    before (its own quote and citation, joined to it in the answer): more than half of a typeset report's page breaks
-    fall inside a sentence, and "Development of Haiti set the country's export quota at 6,400 kg" is the end of
+    before (its own quote and citation, joined to it in the answer): nearly half of the development reports' page
+    breaks fall inside a sentence, and "Development of Haiti set the country's export quota at 6,400 kg" is the end of
     "Although, in 2020, the Minister of Agriculture, Natural Resources and Rural Development of Haiti set …"."""
     units: list[ScoredSentence] = []
     for unit in chosen:
