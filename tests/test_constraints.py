@@ -740,3 +740,18 @@ def test_a_source_is_looked_for_only_in_passages_of_its_own_alphabet():
     # the Russian name cannot be checked against the English report, which stays; the Russian one does not write it
     kept, uncited = citing(question, [english, russian], keywords, store)
     assert kept == [english] and uncited == []
+
+
+def test_a_count_of_the_dead_is_not_answered_by_a_count_of_the_affected():
+    from rag.answering.constraints import casualty_in, near_miss_message
+
+    asked = parse("How many people were killed in the March 2025 earthquakes in Myanmar?")
+    assert asked.casualty == "dead" and casualty_in("Сколько человек было ранено?") == "injured"
+    assert casualty_in("How many areas were impacted by the death of vegetation?") == ""  # a death, no count of the dead
+    affected = "Over 2 million people were affected by the earthquakes in March 2025 in Myanmar."
+    assert unmet(asked, affected, affected) == ["casualty"]
+    assert unmet(asked, "The earthquakes in Myanmar in March 2025 killed 3,600 people.", affected) == []
+    assert unmet(asked, "Two thirds of the population of Myanmar was wiped out in March 2025.", affected) == []
+    assert near_miss_message(asked, [], refused={"casualty"}) == "The nearest passages do not count the dead: the reports do not appear to answer this."
+    russian = parse("Сколько человек погибло при землетрясении в Мьянме?")
+    assert near_miss_message(russian, [], refused={"casualty"}, lang="ru").startswith("Ближайшие фрагменты не называют числа погибших")

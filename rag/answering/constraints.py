@@ -129,6 +129,9 @@ class Constraints:
     # what the rest names, never X, counts something else: counts_otherwise)
     counted: frozenset[str] = frozenset()
     context: frozenset[str] = frozenset()
+    # for a count of the dead or the injured ("how many people were killed", "сколько человек погибло"): "dead" or
+    # "injured"; a count of those "affected" or "displaced" is no count of the dead (casualty_in)
+    casualty: str = ""
 
     @property
     def period(self) -> bool:
@@ -158,8 +161,34 @@ def parse(question: str) -> Constraints:
         places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
         frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
         figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
-        agents_in(question), *_counting(question, wanted),
+        agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
     )
+
+
+# the dead and the injured, as a question asks for them and as a quote counts them, in English and Russian
+_CASUALTIES = {
+    "dead": (
+        r"\b(?:killed|died|dead|deaths|fatalities|death toll|lost their lives)\b|погиб\w*|убит\w*|уби(?:л|ли|ты)\b|смертей|умер\w*",
+        r"\b(?:kill\w*|died|dies|dead|deaths?|fatalit\w*|lives|murder\w*|executions?|executed|wiped out|perish\w*|lost|toll"
+        r"|casualt\w*|bodies)\b|погиб\w*|убит\w*|уби(?:л|ли|ты|йств\w*)\b"
+        r"|смерт\w*|умер\w*|казн\w*|гибел\w*",
+    ),
+    "injured": (
+        r"\b(?:injured|wounded|injuries)\b|ранен\w*|травм\w*",
+        r"\b(?:injur\w*|wound\w*)\b|ранен\w*|ранил\w*|травм\w*",
+    ),
+}
+
+
+def casualty_in(question: str) -> str:
+    """Whether a question counts the dead or the injured: "dead", "injured" or ""."""
+    return next((which for which, (asked, _) in _CASUALTIES.items() if re.search(asked, question, re.IGNORECASE)), "")
+
+
+def uncounted_casualty(constraints: Constraints, quote: str) -> bool:
+    """Whether a quote writes nothing of the dead or injured the question counts: "Over 2 million people were
+    affected by the earthquakes" does not say how many were killed."""
+    return bool(constraints.casualty) and re.search(_CASUALTIES[constraints.casualty][1], quote, re.IGNORECASE) is None
 
 
 def _counting(question: str, wanted: str | None) -> tuple[frozenset[str], frozenset[str]]:
@@ -778,6 +807,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("group")
     if unagented(constraints, quote):
         missing.append("agent")
+    if uncounted_casualty(constraints, quote):
+        missing.append("casualty")
     if misnumbered(constraints.ordinals, quote):
         missing.append("ordinal")
     return missing
@@ -985,6 +1016,7 @@ def near_miss_message(
     events: Sequence[str] = (),
     numbered: Sequence[str] = (),
     groups: Sequence[str] = (),
+    refused: Iterable[str] = (),
     lang: Lang = "en",
 ) -> str:
     """Why on-topic evidence was not quoted: the period (or kind of answer) asked for, and the years the nearest
@@ -1007,6 +1039,8 @@ def near_miss_message(
         return say("unnamed", lang, names=listed(list(missing_names), lang))
     if groups:
         return say("ungrouped", lang, group=listed(list(groups), lang))
+    if constraints.casualty and "casualty" in refused:
+        return say("uncounted", lang, what=say(constraints.casualty, lang))
     if missing_articles:
         which = say("article" if len(missing_articles) == 1 else "articles", lang, numbers=listed(list(missing_articles), lang))
         return say("uncited_article", lang, which=which)

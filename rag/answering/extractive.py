@@ -554,7 +554,8 @@ def extractive_answer(
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
         best = near[0] if near and not _PERIOD & refusals[0] else None
         lacking = _lacking(best, constraints, opening, asked or question)
-        message = near_miss_message(constraints, periods, *lacking, lang=language(question)) if near else ""
+        refused = refusals[0] if best is not None else set()
+        message = near_miss_message(constraints, periods, *lacking, refused=refused, lang=language(question)) if near else ""
         answer = abstain(question, sentences, passages, message)
     answer.evidence = max((s.evidence for s in sentences), default=0.0)
     return answer

@@ -53,6 +53,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "No indexed report has a note numbered {number}.",
         "Ни в одном проиндексированном докладе нет сноски под номером {number}.",
     ),
+    "uncounted": (
+        "The nearest passages do not count the {what}: the reports do not appear to answer this.",
+        "Ближайшие фрагменты не называют числа {what}: в докладах, по-видимому, нет ответа.",
+    ),
+    "dead": ("dead", "погибших"),
+    "injured": ("injured", "раненых"),
     "article": ("article {numbers}", "статью {numbers}"),
     "articles": ("articles {numbers}", "статьи {numbers}"),
     "uncited_article": (
