@@ -349,6 +349,8 @@ def names_in(question: str) -> tuple[str, ...]:
     words = [m.group() for m in _CAPITALISED.finditer(question) if not _SENTENCE_END.search(question, 0, m.start())]
     words = [" ".join(part for part in word.split("-") if part[:1].isupper()) for word in words]  # "UNMISS-supported" names UNMISS
     stems = [t for word in words for t in tokenize(word) if t not in skip and not t[0].isdigit()]
+    # Russian writes a country's adjective in lower case: "израильских вооружённых сил" names Israel
+    stems += [t for t in tokenize(question) if t.endswith("ск") and script(t) == "cyrillic" and countries_in([t])]
     return tuple(dict.fromkeys(stems))
 
 
