@@ -424,9 +424,11 @@ def _page_before(unit: ScoredSentence, page: PageChunks) -> ScoredSentence | Non
 
 def continues(first: ScoredSentence, second: ScoredSentence) -> bool:
     """Whether a quote goes on with the next one across a page break (with_continuations): the same document, the next
-    page, the second opening it."""
+    page, the second opening it, the first ending in no sentence's end."""
     a, b = first.passage.chunk, second.passage.chunk
-    return a.source == b.source and a.page is not None and b.page == a.page + 1 and b.start == 0 and not b.text[: second.start].strip()
+    if a.source != b.source or a.page is None or b.page != a.page + 1 or b.start != 0 or b.text[: second.start].strip():
+        return False
+    return first.text.rstrip()[-1:] not in _SENTENCE_END
 
 
 def preferred(candidates: Sequence[ScoredSentence], wanted: str | None, term: str = "", threshold: float = 0.0) -> list[ScoredSentence]:
