@@ -48,6 +48,7 @@ PAGE_CSS = """
 .rag-chip:hover { background: var(--color-accent-soft); }
 .rag-interpreted { font-size: .85em; opacity: .75; margin-bottom: .4em; }
 #documents { --font-mono: var(--font); }
+#chat > .wrapper { padding-top: 2.2em; box-sizing: border-box; }  /* the label and buttons sit above the scrolled messages, not on them */
 #picked [data-testid=checkbox-group] { max-height: 60vh; overflow-y: auto; }
 #picked [data-testid=checkbox-group] label { width: 100%; padding: .25em .5em; font-size: .85em; line-height: 1.3; }
 #sources-summary ul { margin-top: .2em; font-size: .9em; }
