@@ -760,3 +760,16 @@ def test_a_count_of_the_dead_is_not_answered_by_a_count_of_the_affected():
     assert message == "The nearest passages do not count the dead: the reports do not appear to answer this."
     russian = parse("Сколько человек погибло при землетрясении в Мьянме?")
     assert near_miss_message(russian, [], refused={"casualty"}, lang="ru").startswith("Ближайшие фрагменты не называют числа погибших")
+
+
+def test_a_figure_in_a_clause_on_another_country_is_no_figure_for_the_one_asked():
+    from rag.answering.constraints import figure_elsewhere
+
+    asked = parse("By what percentage did reduced funding cut the number of survivors assisted in Mali?")
+    both = "Reduced funding resulted in a 7 per cent decrease in the number of beneficiaries in Somalia and curtailed measures in Mali."
+    assert figure_elsewhere(asked, both) and unmet(asked, both, both) == ["group"]
+    own = "Reduced funding resulted in a 7 per cent decrease in Mali and curtailed measures in Somalia."
+    assert not figure_elsewhere(asked, own) and unmet(asked, own, own) == []
+    # a count for each country in its own clause: the asked one's clause holds its figure
+    cases = parse("How many cases did the United Nations verify in Mali?")
+    assert not figure_elsewhere(cases, "The United Nations verified 45 cases in Mali and 30 in Burkina Faso.")

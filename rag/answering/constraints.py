@@ -444,6 +444,22 @@ def counted_together(constraints: Constraints, quote: str) -> bool:
     return any(_writes_one(text, constraints.places) for text in joint) and not _writes_one(rest, constraints.places)
 
 
+_CLAUSE = re.compile(r"\s+and\s+|;\s*|,\s+(?:while|whereas|but)\s+")  # where a sentence's coordinated clauses part
+
+
+def figure_elsewhere(constraints: Constraints, quote: str) -> bool:
+    """Whether every clause of a quote holding the figure asked for names another country, none the one asked, while
+    another clause names that one: "a 7 per cent decrease in the number of beneficiaries in Somalia and curtailed
+    reintegration measures in Mali" gives no percentage for Mali."""
+    asked = countries_in(constraints.names) if constraints.wanted in _FIGURES else frozenset()
+    clauses = _CLAUSE.split(quote) if asked else []
+    holding = [clause for clause in clauses if holds(clause, constraints.wanted)]
+    if len(clauses) < 2 or not holding:
+        return False
+    elsewhere = all((codes := _countries_of(clause)) and not codes & asked for clause in holding)
+    return elsewhere and any(asked & _countries_of(clause) for clause in clauses)
+
+
 def _names_another_place(quote: str, places: Sequence[str]) -> bool:
     """Whether a quote names a place below a country, with its kind, that is none of the places asked ("a mobile court
     deployed to the Greater Pibor Administrative Area" for a question on Renk County)."""
@@ -805,7 +821,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("source")
     if unhappened(constraints, quote, passage):
         missing.append("event")
-    if ungrouped(constraints.group, quote) or counted_together(constraints, quote):
+    if ungrouped(constraints.group, quote) or counted_together(constraints, quote) or figure_elsewhere(constraints, quote):
         missing.append("group")
     if unagented(constraints, quote):
         missing.append("agent")

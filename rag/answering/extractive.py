@@ -26,6 +26,7 @@ from rag.answering.constraints import (
     dated,
     describe_period,
     document_texts,
+    figure_elsewhere,
     in_section_on,
     misnumbered,
     named_text,
@@ -605,7 +606,8 @@ def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Ope
         written_words(question, unhappened(constraints, unit.text, chunk.text)),
         _renumbered(unit.text, constraints, question),
         [constraints.group] if ungrouped(constraints.group, unit.text) else
-        written_names(question, constraints.places) if counted_together(constraints, unit.text) else [],
+        written_names(question, constraints.places) if counted_together(constraints, unit.text) else
+        written_names(question, constraints.names) if figure_elsewhere(constraints, unit.text) else [],
     )
 
 
