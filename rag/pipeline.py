@@ -216,7 +216,9 @@ class Pipeline:
             )
         elif note := asked_note(resolved):  # one note by its number: looked up, not ranked ("What does footnote 67 say?")
             hits = keywords.search_tokens([note], NOTE_CHUNKS, looked_in)
-            stream = AnswerStream.of(note_answer(question, note, self.store.get([i for i, _ in hits]), self.opening, keywords.rarity))
+            titles = {source: record.title for source, record in self.records.documents().items() if looked_in is None or source in looked_in}
+            chunks = self.store.get([i for i, _ in hits])
+            stream = AnswerStream.of(note_answer(question, note, chunks, titles, self.opening, keywords.rarity))
         elif uncited or missing:  # no retrieved report is the source asked about or quotes it; or the reports never
             # write a name the question gives exactly: they do not answer about it (the quotes it would have given are
             # shown as the nearest)

@@ -104,3 +104,8 @@ def test_a_note_asked_for_by_its_number_is_looked_up_and_quoted(make_pipeline):
     assert {c.source for c in both.citations} == {"haiti.pdf", "other.pdf"}, both.answer  # no report named: each one's note 67
     missing = pipeline.ask("What does footnote 68 say?")
     assert missing.abstained and missing.answer == "No indexed report has a note numbered 68."
+    # a report named that has no such note is said to have none, not answered from another report's note
+    make_pdf(corpus / "sudan.pdf", ["Situation in South Sudan. Patrols continued in Juba."])
+    pipeline.index()
+    named = pipeline.ask("What does footnote 67 of the South Sudan report say?")
+    assert named.abstained and named.answer == "There is no note numbered 67 in sudan.pdf.", named.answer

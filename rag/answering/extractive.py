@@ -12,7 +12,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -50,7 +50,7 @@ from rag.answering.constraints import (
 from rag.answering.notes import PageChunks, note_for, note_span
 from rag.answering.tables import caption_below, row_at, row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
-from rag.answering.wording import Lang, every, language, say
+from rag.answering.wording import Lang, every, language, listed, say
 from rag.config import Settings
 from rag.models.embeddings import Encoder
 from rag.text import is_lead_in, is_list_item, is_table_row, script, script_letters, sentence_spans, tokenize, without_web_addresses
@@ -565,25 +565,44 @@ def extractive_answer(
 
 
 def note_answer(
-    question: str, number: str, chunks: Sequence[Chunk], opening: Opening | None = None, rarity: Rarity | None = None, most: int = 3
+    question: str,
+    number: str,
+    chunks: Sequence[Chunk],
+    titles: Mapping[str, str],
+    opening: Opening | None = None,
+    rarity: Rarity | None = None,
+    most: int = 3,
 ) -> Answer:
     """The answer to a question about one note by its number ("What does footnote 67 say?"): the note itself, from the
-    reports that have one of that number, those sharing the most with the question in their name or the note first
-    ("… в сноске 50 доклада ОВД-Инфо об уголовных преследованиях — … о последнем слове Руслана Кутаева"), each shared
-    word weighed by its rarity in the index ("Haiti" more than "report"), the best `most` of them; or that no report
-    has it."""
+    reports that have one of that number (chunks: the passages holding the number; titles: every report's, by file).
+    A question that names a report, by words of its title or file name that other reports' names lack ("the Haiti
+    report", "доклада ОВД-Инфо об уголовных преследованиях"), is answered from it alone, or told that it has no such
+    note; otherwise the reports whose note shares the most with the question come first, each word weighed by its
+    rarity in the index, the best `most` of them; or that no report has it."""
     asked = set(tokenize(question))
     weight = rarity(asked) if rarity else {}
+
+    def shared(words: Iterable[str]) -> float:
+        return sum(weight.get(w, 1.0) for w in asked & set(words))
+
+    named = {source: shared(set(tokenize(f"{title} {source.replace('-', ' ')}")) - {number}) for source, title in titles.items()}
+    top = max(named.values(), default=0.0)
+    chosen = {source for source, score in named.items() if score == top} if top > 0 else set(titles)
+    if len(chosen) == len(titles):
+        chosen = set(titles) | {chunk.source for chunk in chunks}  # no report named more than another
     found: list[ScoredSentence] = []
     for chunk in chunks:
-        span = note_span(chunk, number)
+        span = note_span(chunk, number) if chunk.source in chosen else None
         if span is None or any(f.passage.chunk.source == chunk.source and f.passage.chunk.page == chunk.page for f in found):
             continue
         words = frozenset(tokenize(chunk.text[slice(*span)]))
-        shared = sum(weight.get(w, 1.0) for w in asked & (words | set(tokenize(f"{chunk.title} {chunk.source.replace('-', ' ')}"))))
-        found.append(ScoredSentence(Passage(chunk, 1.0, None, None), *span, shared, 1.0, words))
+        found.append(ScoredSentence(Passage(chunk, 1.0, None, None), *span, shared(words), 1.0, words))
     if not found:
-        return abstain(question, [], [], say("no_note", language(question), number=number))
+        lang = language(question)
+        if len(chosen) < len(titles):
+            names = listed(sorted(chosen), lang)  # by file: two reports may share a title
+            return abstain(question, [], [], say("no_note_in", lang, number=number, reports=names))
+        return abstain(question, [], [], say("no_note", lang, number=number))
     best = max(f.score for f in found)
     answer = compose(question, [f for f in found if f.score == best][:most], opening)
     answer.evidence = 1.0

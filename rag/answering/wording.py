@@ -49,6 +49,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The nearest passages give no figure for {group} alone: the reports do not appear to answer this.",
         "Ближайшие фрагменты не дают отдельной цифры для {group}: в докладах, по-видимому, нет ответа.",
     ),
+    "no_note_in": (
+        "There is no note numbered {number} in {reports}.",
+        "Сноски под номером {number} нет в докладе: {reports}.",
+    ),
     "no_note": (
         "No indexed report has a note numbered {number}.",
         "Ни в одном проиндексированном докладе нет сноски под номером {number}.",
