@@ -194,8 +194,9 @@ def uncounted_casualty(constraints: Constraints, quote: str) -> bool:
 def _counting(question: str, wanted: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """What a "how many" question counts, as stems, and the rest of its words (none for another question)."""
     counted = counted_asked(question) if wanted == "quantity" else frozenset()
-    words = frozenset(w for w in re.findall(r"[\w’'-]+", question.lower()) if not set(tokenize(w)) & counted)
-    return counted, words if counted else frozenset()
+    if not counted:
+        return frozenset(), frozenset()
+    return counted, frozenset(w for w in re.findall(r"[\w’'-]+", question.lower()) if not set(tokenize(w)) & counted)
 
 
 # whom a question holds for what it asks about: "attributed to Al-Shabaab", "perpetrated by the Sudanese Armed Forces"

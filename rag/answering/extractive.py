@@ -587,9 +587,7 @@ def note_answer(
 
     named = {source: shared(set(tokenize(f"{title} {source.replace('-', ' ')}")) - {number}) for source, title in titles.items()}
     top = max(named.values(), default=0.0)
-    chosen = {source for source, score in named.items() if score == top} if top > 0 else set(titles)
-    if len(chosen) == len(titles):
-        chosen = set(titles) | {chunk.source for chunk in chunks}  # no report named more than another
+    chosen = {source for source, score in named.items() if score == top} if top > 0 else set(titles)  # all: none named
     found: list[ScoredSentence] = []
     for chunk in chunks:
         span = note_span(chunk, number) if chunk.source in chosen else None

@@ -31,6 +31,9 @@ _ASKED_NOTE = re.compile(
 )
 # an endnote as a web page's report lists them: "50. Чечня: … ↩ http://memo.ru/…" (its number, a stop, its text)
 _ENDNOTE = re.compile(r"(\d{1,3})\.\s+(?=[^\W\d_]|[“\"«(])")
+# a line opening a note: its number (and a stop, for an endnote), then its text
+_NOTE_LINE = re.compile(r"(?m)^[ \t]*(\d{1,3})(\.?)\s+(?=[^\W\d_]|[“\"«(])")
+_MONTH = re.compile(MONTH_START, re.IGNORECASE)
 NOTE_CHARS = 700  # the most of a note quoted: a long one is cut at a sentence's end within it
 
 
@@ -46,7 +49,9 @@ def note_span(chunk: Chunk, number: str) -> tuple[int, int] | None:
     ending a line, or NOTE_CHARS; None when the chunk holds no such note. A numbered paragraph ("67. The Panel …")
     is no note, nor a date opening a line ("3 May 2008 …" in a table)."""
     text, spans = chunk.text, chunk.spans()
-    for match in re.finditer(rf"(?m)^[ \t]*({re.escape(number)})(\.?)\s+(?!(?i:{MONTH_START}))(?=[^\W\d_]|[“\"«(])", text):
+    for match in _NOTE_LINE.finditer(text):
+        if match.group(1) != number or _MONTH.match(text, match.end()):  # "3 May 2008 …" opens a table's line
+            continue
         start = match.start(1)
         last = next((end for a, end in spans if a <= start < end), len(text))
         for following, next_end in (span for span in spans if span[0] >= last):
@@ -68,7 +73,7 @@ def _note_line(text: str, at: int) -> bool:
 
 def _next_note(text: str, start: int) -> int:
     """Where the next note after the one at start opens (a line opening with a number and text), else the text's end."""
-    found = re.compile(r"(?m)^[ \t]*\d{1,3}\.?\s+(?=[^\W\d_]|[“\"«(])").search(text, text.find("\n", start) + 1 or len(text))
+    found = _NOTE_LINE.search(text, text.find("\n", start) + 1 or len(text))
     return found.start() if found else len(text)
 
 
