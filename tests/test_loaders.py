@@ -11,7 +11,7 @@ from fpdf import FPDF
 
 from rag.errors import ConfigError, LoadError
 from rag.ingest import ocr
-from rag.ingest.loaders import corpus_source, decode_text, load_file, scan_corpus
+from rag.ingest.loaders import corpus_source, decode_text, load_file, scan_corpus, stat_stamp
 from tests.helpers import make_pdf, write
 
 MB = 1 << 20
@@ -231,8 +231,8 @@ def test_scan_skips_hidden_reports_unsupported_and_does_not_follow_symlinks(tmp_
     write(corpus, "image.png", "png")
     (corpus / "link.txt").symlink_to(outside)
     (corpus / "linkdir").symlink_to(outside.parent, target_is_directory=True)
-    files, passed_over = scan_corpus(corpus)
-    assert [f.source for f in files] == ["a.txt", "deep/b.md"]
+    files, passed_over, stamped = scan_corpus(corpus)
+    assert [f.source for f in files] == ["a.txt", "deep/b.md"] and stamped == []
     assert [Path(f.path) for f in files] == [corpus.resolve() / "a.txt", corpus.resolve() / "deep" / "b.md"]
     assert sorted(passed_over) == [
         ("image.png", "unsupported file type .png"),
@@ -240,13 +240,29 @@ def test_scan_skips_hidden_reports_unsupported_and_does_not_follow_symlinks(tmp_
         ("linkdir", "symbolic link: not followed"),
     ]
     named = ["deep", "a.txt", "deep/b.md", "linkdir", ".hidden/c.txt", "image.png", "gone.txt"]  # a folder and a file in it
-    files, passed_over = scan_corpus(corpus, named)
+    files, passed_over, _ = scan_corpus(corpus, named)
     assert [f.source for f in files] == ["a.txt", "deep/b.md"]
     assert sorted(passed_over) == [
         (".hidden/c.txt", "hidden (its name or a folder's starts with a dot): not indexed"),
         ("image.png", "unsupported file type .png"),
         ("linkdir", "symbolic link: not followed"),
     ]
+
+
+def test_scan_lists_folder_by_folder_and_leaves_out_files_whose_stamp_is_unchanged(tmp_path):
+    corpus = tmp_path / "corpus"
+    for name in ("b.txt", "a-b.txt", "a/z.txt", "a/y/x.txt", "c.txt"):
+        write(corpus, name, name)
+    files, _, _ = scan_corpus(corpus)
+    assert [f.source for f in files] == ["a/y/x.txt", "a/z.txt", "a-b.txt", "b.txt", "c.txt"]  # each folder in its place
+    stamps = {f.source: stat_stamp(f.stat) for f in files}
+    stamps["c.txt"] = "0:0:0:0"  # kept from before a change
+    files, passed_over, stamped = scan_corpus(corpus, (), stamps)
+    assert [f.source for f in files] == ["c.txt"] and passed_over == []
+    assert sorted(stamped) == ["a-b.txt", "a/y/x.txt", "a/z.txt", "b.txt"]
+    write(corpus, "b.txt", "b.txt, edited")  # the size and times move: listed again
+    files, _, stamped = scan_corpus(corpus, ["a", "b.txt", "a/z.txt"], stamps)  # a folder and a file in it: counted once
+    assert [f.source for f in files] == ["b.txt"] and sorted(stamped) == ["a/y/x.txt", "a/z.txt"]
 
 
 def test_sample_scripts_tells_the_corpus_languages_from_report_openings(tmp_path):

@@ -26,7 +26,7 @@ import numpy as np
 from rag.config import Settings
 from rag.errors import IndexBusyError, LoadError
 from rag.ingest.chunking import make_splitter, split_documents
-from rag.ingest.loaders import file_sha256, load_file, scan_corpus
+from rag.ingest.loaders import file_sha256, load_file, scan_corpus, stat_stamp
 from rag.models.embeddings import Encoder
 from rag.stores.bookkeeping import ChunkRecord, DocRecord, Records
 from rag.stores.keyword import KeywordStore
@@ -367,20 +367,18 @@ def plan_changes(corpus_dir: Path, records: Records, again: bool = False, within
     files to embed, documents whose files are gone.
 
     A file is hashed only when its stamp (size, times, inode) differs from the one kept with its
-    hash, so a run over an unchanged corpus reads no file content. With `again`, every file is read
-    again (the text recipe changed: its chunks, sentences or tokens would differ now)."""
+    hash, so a run over an unchanged corpus reads no file content, and builds nothing for an unchanged
+    file: the listing counts it and goes on. With `again`, every file is read again (the text recipe
+    changed: its chunks, sentences or tokens would differ now)."""
     now = time.time_ns()  # before the listing, so no stat is older than it: a stamp is never trusted sooner than one read alone
-    files, passed_over = scan_corpus(corpus_dir, within)
-    plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in passed_over])
-    known = records.document_hashes(within)  # the documents elsewhere are neither compared nor removed
-    for file in files:
-        sha, kept = known.get(file.source, ("", ""))
+    listing = scan_corpus(corpus_dir, within, {} if again else records.trusted_stamps(within))
+    plan = _Plan(skipped=[{"source": s, "reason": r} for s, r in listing.passed_over], unchanged=len(listing.stamped))
+    known = records.hashes_of(file.source for file in listing.files)
+    for file in listing.files:
+        sha = known.get(file.source, "")
         stamp = file_stamp(file.stat, now)
         if again and file.source in known:
             plan.todo.append(_Todo(Path(file.path), False, stamp))
-            continue
-        if stamp and kept == stamp:
-            plan.unchanged += 1
             continue
         path = Path(file.path)
         try:
@@ -393,7 +391,10 @@ def plan_changes(corpus_dir: Path, records: Records, again: bool = False, within
             plan.restamped[file.source] = (sha, stamp)
         else:
             plan.todo.append(_Todo(path, file.source not in known, stamp))
-    plan.gone = sorted(set(known) - {file.source for file in files})
+    # the documents elsewhere are neither compared nor removed; when every document is accounted for, none is gone
+    # (the common case, counted, so that a reindex does not read a million sources to find that out)
+    if len(listing.stamped) + len(known) < records.document_count(within):
+        plan.gone = sorted(set(records.sources(within)) - set(listing.stamped) - set(known))
     return plan
 
 
@@ -403,15 +404,15 @@ def inside(source: str, within: Sequence[str]) -> bool:
 
 
 def file_stamp(st: os.stat_result, now: int | None = None) -> str:
-    """Size, modification and change times and inode of a file (from its stat), or "" while it may still be being written.
+    """The file's stat_stamp, or "" while it may still be being written.
 
-    Kept with the file's hash, it lets the next run skip hashing a file whose stamp is the same. The
-    change time moves on any write, even one that restores the modification time (cp -p, rsync -t).
+    Kept with the file's hash, it lets the next run skip hashing a file whose stamp is the same.
     A stamp taken within SETTLED_NS of the file's last change is not trusted: a second write in the
-    same clock tick could leave the same stamp on different content."""
+    same clock tick could leave the same stamp on different content. (A stamp that is the same as a
+    trusted one needs no such check: the file has not changed since that one was taken.)"""
     if (now or time.time_ns()) - max(st.st_mtime_ns, st.st_ctime_ns) < SETTLED_NS:
         return ""
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return stat_stamp(st)
 
 
 def _size(path: Path) -> int:

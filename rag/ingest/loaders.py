@@ -14,7 +14,7 @@ import stat
 import threading
 import unicodedata
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -47,28 +47,51 @@ class CorpusFile(NamedTuple):
     stat: os.stat_result
 
 
-def scan_corpus(corpus_dir: Path, within: Sequence[str] = ()) -> tuple[list[CorpusFile], list[tuple[str, str]]]:
+class Listing(NamedTuple):
+    """What a corpus listing found: the report files to compare, in source order folder by folder; (source, reason) for
+    files passed over; and the sources of the files left out of `files` because their lstat gave the stamp they were
+    listed with (unchanged since it was taken), in no order."""
+
+    files: list[CorpusFile]
+    passed_over: list[tuple[str, str]]
+    stamped: list[str]
+
+
+def stat_stamp(st: os.stat_result) -> str:
+    """Size, modification and change times and inode of a file, from its lstat: what a reindex keeps with the file's hash
+    (the change time moves on any write, even one that restores the modification time, as cp -p and rsync -t do)."""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def scan_corpus(corpus_dir: Path, within: Sequence[str] = (), stamps: Mapping[str, str] | None = None) -> Listing:
     """Report files under corpus_dir, or only at or under the sources `within` names (files or folders inside the corpus,
-    paths relative to it), sorted by source, folder by folder; and (source, reason) for files passed over.
+    paths relative to it). With `stamps` (source -> stat_stamp of the file when it was last read), a file whose lstat
+    still gives its stamp is counted in `stamped` and not listed: a reindex compares only the others.
 
     Hidden files and folders are ignored; symlinks are never followed, so nothing outside the corpus
-    is read. One directory listing per folder and one lstat per report, with no path objects: this runs
-    on every reindex, however small the change (100,000 files in well under a second). A name in `within`
-    that is not there lists nothing (its document, if indexed, is gone).
+    is read. One directory listing per folder and one lstat per report, with no path objects and nothing
+    built for an unchanged file: this runs on every reindex, however small the change (325,000 unchanged
+    files in about a second and a half). A name in `within` that is not there lists nothing (its document,
+    if indexed, is gone).
     """
-    files: list[CorpusFile] = []
-    passed_over: list[tuple[str, str]] = []
+    found = Listing([], [], [])
     root = str(corpus_dir.resolve())
     if not within:
-        _scan_folder(root, "", files, passed_over)
+        _scan_folder(root, "", found, stamps or {})
     for name in sorted(set(within)):
-        _scan_named(root, name, files, passed_over)
+        _scan_named(root, name, found, stamps or {})
+    files, stamped = found.files, found.stamped
     if len(within) > 1:  # a folder and a file inside it may both be named
-        files = sorted({file.source: file for file in files}.values(), key=lambda file: file.source)
-    return files, passed_over
+        files, stamped = list({file.source: file for file in files}.values()), list(dict.fromkeys(stamped))
+    return Listing(sorted(files, key=_folder_order), sorted(set(found.passed_over)), stamped)
 
 
-def _scan_named(root: str, name: str, files: list[CorpusFile], passed_over: list[tuple[str, str]]) -> None:
+def _folder_order(file: CorpusFile) -> list[str]:
+    """Sources compared part by part: each folder's reports in name order, a sub-folder's in its place."""
+    return file.source.split("/")
+
+
+def _scan_named(root: str, name: str, found: Listing, stamps: Mapping[str, str]) -> None:
     """The report file `name`, or the reports of the folder `name`, inside the corpus at root."""
     path = os.path.join(root, name)
     try:
@@ -76,20 +99,22 @@ def _scan_named(root: str, name: str, files: list[CorpusFile], passed_over: list
     except FileNotFoundError:
         return
     except OSError as exc:
-        passed_over.append((name, f"cannot be read ({exc.strerror or exc})"))
+        found.passed_over.append((name, f"cannot be read ({exc.strerror or exc})"))
         return
     if any(part.startswith(".") for part in name.split("/")):
-        passed_over.append((name, "hidden (its name or a folder's starts with a dot): not indexed"))
+        found.passed_over.append((name, "hidden (its name or a folder's starts with a dot): not indexed"))
     elif stat.S_ISDIR(st.st_mode):
-        _scan_folder(path, name + "/", files, passed_over)
+        _scan_folder(path, name + "/", found, stamps)
     elif stat.S_ISLNK(st.st_mode):
-        passed_over.append((name, "symbolic link: not followed"))
+        found.passed_over.append((name, "symbolic link: not followed"))
     elif stat.S_ISREG(st.st_mode):
         suffix = Path(name).suffix
-        if suffix.lower() in SUPPORTED:
-            files.append(CorpusFile(name, path, st))
+        if suffix.lower() not in SUPPORTED:
+            found.passed_over.append((name, f"unsupported file type {suffix or '(none)'}"))
+        elif stamps.get(name) == stat_stamp(st):
+            found.stamped.append(name)
         else:
-            passed_over.append((name, f"unsupported file type {suffix or '(none)'}"))
+            found.files.append(CorpusFile(name, path, st))
 
 
 def corpus_source(corpus_dir: Path, name: str) -> str:
@@ -117,31 +142,36 @@ def corpus_source(corpus_dir: Path, name: str) -> str:
     return Path(relative).as_posix()
 
 
-def _scan_folder(folder: str, prefix: str, files: list[CorpusFile], passed_over: list[tuple[str, str]]) -> None:
-    """One folder's reports, in name order with each sub-folder's in its place: the order of sources compared
-    part by part, without sorting every path of the corpus at the end."""
+def _scan_folder(folder: str, prefix: str, found: Listing, stamps: Mapping[str, str]) -> None:
+    """One folder's reports, and its sub-folders' (in listing order: the caller sorts what it keeps). The loop runs once
+    per file of the corpus, so an unchanged file costs its lstat, one stamp and one look-up, nothing more."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
+            for entry in listing:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                source = prefix + name
+                try:
+                    if entry.is_file(follow_symlinks=False):  # a regular file, not a link to one: the common case first
+                        suffix = name[name.rfind(".") :] if "." in name else ""
+                        if suffix.lower() not in SUPPORTED:
+                            found.passed_over.append((source, f"unsupported file type {suffix or '(none)'}"))
+                            continue
+                        st = entry.stat(follow_symlinks=False)
+                        kept = stamps.get(source)
+                        if kept is not None and kept == stat_stamp(st):
+                            found.stamped.append(source)
+                        else:
+                            found.files.append(CorpusFile(source, entry.path, st))
+                    elif entry.is_dir(follow_symlinks=False):
+                        _scan_folder(entry.path, source + "/", found, stamps)
+                    elif entry.is_symlink():
+                        found.passed_over.append((source, "symbolic link: not followed"))
+                except OSError as exc:  # gone between the listing and its stat
+                    found.passed_over.append((source, f"cannot be read ({exc.strerror or exc})"))
     except OSError:
         return  # a folder that vanished or cannot be listed holds nothing to index
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        source = prefix + entry.name
-        try:
-            if entry.is_file(follow_symlinks=False):  # a regular file, not a link to one: the common case first
-                suffix = entry.name[entry.name.rfind(".") :] if "." in entry.name else ""
-                if suffix.lower() in SUPPORTED:
-                    files.append(CorpusFile(source, entry.path, entry.stat(follow_symlinks=False)))
-                else:
-                    passed_over.append((source, f"unsupported file type {suffix or '(none)'}"))
-            elif entry.is_dir(follow_symlinks=False):
-                _scan_folder(entry.path, source + "/", files, passed_over)
-            elif entry.is_symlink():
-                passed_over.append((source, "symbolic link: not followed"))
-        except OSError as exc:  # gone between the listing and its stat
-            passed_over.append((source, f"cannot be read ({exc.strerror or exc})"))
 
 
 def file_sha256(path: Path) -> str:
