@@ -34,6 +34,7 @@ from rag.answering.units import (
     is_heading,
     names_another,
     only_given,
+    post_asked,
 )
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
@@ -132,6 +133,9 @@ class Constraints:
     # for a count of the dead or the injured ("how many people were killed", "сколько человек погибло"): "dead" or
     # "injured"; a count of those "affected" or "displaced" is no count of the dead (casualty_in)
     casualty: str = ""
+    # for a question asking who holds a post it names ("Who is the Chairperson of …"): the post as a pattern (post_asked);
+    # a quote writing the post must name its holder beside it
+    post: str = ""
 
     @property
     def period(self) -> bool:
@@ -162,6 +166,7 @@ def parse(question: str) -> Constraints:
         frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
         figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
         agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
+        post_asked(question) if wanted == "person" else "",
     )
 
 
@@ -809,7 +814,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("day")  # the quote dates something else that month: another day's interception, not the one asked
     if (
         not answers_type(quote, constraints.wanted)
-        or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted))
+        or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted, constraints.post))
         or only_given(quote, constraints.given)
         or counts_otherwise(quote, constraints.counted, constraints.context)
     ):

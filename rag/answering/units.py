@@ -78,7 +78,7 @@ _DATE_FIGURES = re.compile(
 # resolution and document numbers ("art. 50", "resolution 2467 (2019)", "S/2025/504"), and "one and the same" ("одного и
 # того же человека")
 _NOT_COUNTS = re.compile(
-    r"(?m)^\s*\d{1,3}\.?\s*$|^\s*\d{1,3}(?=\s+[“\"«(]?[A-ZА-Я])|(?<=[a-zа-я.,;:)»”\"])\d{1,3}\b|\S*(?:https?://|www\.)\S*|\b[A-Z]+(?:/[\w.]+)+"
+    r"(?m)^\s*\d{1,3}\.?\s*$|^\s*\d{1,3}(?=\s+[“\"«(]?[A-ZА-Я])|(?<=[a-zа-я.,;:)»”\"])(?<!\d[.,])\d{1,3}\b|\S*(?:https?://|www\.)\S*|\b[A-Z]+(?:/[\w.]+)+"
     r"|(?i:\b(?:один|одна|одно|одного|одной|одному|одним|одном|одну)\s+и\s+т(?:от|а|о|ого|ой|ому|ем|у)\s+же\b|\bone and the same\b)"
     r"|(?i:\b(?:art|arts|article|articles|resolution|resolutions|paragraph|para|paras|rule|section|chapter|annex|no|ст|статья|статьи|стать[ейяю]|пункт|ч|часть|части)\.?\s+\d+(?:[.,]\d+)*(?:\s*\(\d{4}\))?)"
 )
@@ -122,15 +122,21 @@ _AREA_QUESTION = re.compile(
 _PERSON_NOUNS = (
     r"(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?|lawyers?|attorneys?|journalists?|activists?|individuals?"
     r"|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)|envoys?|ambassadors?"
-    r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?)\b"
+    r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?"
+    # a general, not the General Assembly or a general comment
+    r"|generals?(?!\s+(?:(?-i:[A-Z])|assembly|assemblies|comments?|recommendations?|debates?|elections?|principles?|provisions?|secretary))"
+    r")\b"
 )
 _PERSON_QUESTION = re.compile(
-    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:which|what) (?:\w+ )?" + _PERSON_NOUNS
+    r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:which|what) (?:(?!(?:is|are|was|were|does|did|do|has|have|had|the)\b)\w+ ){0,2}?"
+    + _PERSON_NOUNS
     # "What are the names of the three commanders …", "Name the judges who …"
-    + r"|\b(?:names? of|name) (?:the |a |an |its |their )?(?:[\w-]+ ){0,5}?" + _PERSON_NOUNS
+    + r"|\b(?:names? of|name) (?:the |a |an |its |their )?(?:[\w’'-]+ ){0,5}?" + _PERSON_NOUNS
+    # who holds a post the question names: "Who is the Chairperson of the Commission …", "Who was the officer …"
+    + r"|^\W*who (?:is|was|are|were|has been|had been) (?:the |a |an )?(?:[\w’'-]+ ){0,3}?" + _PERSON_NOUNS
     + r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*"
     r"|журналист\w*|активист\w*|следовател\w*|командир\w*|руководител\w*|председател\w*|свидетел\w*)"
-    r"|\bкак (?:зовут|звали)\b|\bназовите (?:имена|имя|фамили\w*)\b"
+    r"|\bкак (?:зовут|звали)\b|\bназовите (?:имена|имя|фамили\w*)\b|^\W*кого\b"
     # who holds a post, or was put in one: "Who heads the mission?", "Whom did the President appoint …", "Кто возглавляет …"
     r"|^\W*(?:who|whom)\b.{0,40}?\b(?:heads?|headed|leads?|led|chairs?|chaired|directs?|appoint|appointed|nominate|nominated|named)\b"
     r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)"
@@ -152,9 +158,12 @@ _NOT_PERSON = frozenset(
     # a document's, a meeting's or a movement's name: "the Revitalized Agreement" presided over nothing
     "agreement accord convention covenant protocol treaty act law code plan strategy initiative forum conference summit "
     "report resolution declaration charter framework process talks movement front alliance coalition group centre center "
-    "institute foundation association society organization organisation network federation kingdom".split()
+    "institute foundation association society organization organisation network federation kingdom "
+    # a place or a unit named as one: "the Presidential Palace", "the Counter-Ambush Team"
+    "palace team gang camp site hospital university school station airport port".split()
 )
 _APPOSED = re.compile(r"\b" + _PERSON_NOUNS + r",\s+([A-Z][\w’'-]+)(?=[,;)]|\s+(?:was|is|who|had|has)\b)")
+_CALLED = re.compile(r"\b(?:named|called)\s+([A-Z][\w’'-]+)")  # "a Norman named Oursel"
 _TITLED = re.compile(
     r"\b(?:Judge|Justice|Mr|Mrs|Ms|Dr|Prosecutor|Commissioner|Minister|President|Colonel|General|Senator|Ambassador)\.?\s+[A-Z][\w’'-]+"
     r"|\b(?:судья|прокурор|адвокат|министр|председатель)\s+[А-ЯЁ][а-яё-]+"
@@ -373,14 +382,42 @@ def answers_type(text: str, wanted: str | None) -> bool:
     return True
 
 
-def names_another(text: str, asked: frozenset[str], wanted: str | None = None) -> bool:
+# how far from the post a question names a quote's name may stand and still be its holder's ("Jean Ernest Muscadin, the
+# Public Prosecutor of Miragoâne"; "William Farel was a student of Lefevre who went on to become a leader of …")
+POST_REACH = 100
+_PERSON_NOUN = re.compile(_PERSON_NOUNS, re.IGNORECASE)
+_RU_POST = re.compile(
+    r"(судь|судей|прокурор|министр|чиновник|адвокат|журналист|активист|следовател|командир|руководител|председател|свидетел)\w*",
+    re.IGNORECASE,
+)
+
+
+def post_asked(question: str) -> str:
+    """The post whose holder a question asks for, as a pattern to find it in a quote ("Who is the Chairperson of …",
+    "the name of the … officer", "Какой судья …"), or "" when it asks for a person by what they did ("Who heads …")."""
+    asking = _PERSON_QUESTION.search(question)
+    if asking is None:
+        return ""
+    english = [m.group().lower() for m in _PERSON_NOUN.finditer(asking.group())]
+    if english:
+        noun = re.sub(r"(?<=ss)es$|(?<!s)s$", "", english[-1].replace("chairmen", "chairman"))
+        return r"\b" + noun.replace("chairman", "chairm[ae]n") + r"(?:s|es)?\b"
+    russian = _RU_POST.search(asking.group())
+    return r"\b(?:судь|судей)\w*" if russian and russian.group(1).startswith("суд") else (rf"\b{russian.group(1)}\w*" if russian else "")
+
+
+def names_another(text: str, asked: frozenset[str], wanted: str | None = None, post: str = "") -> bool:
     """Whether text names something the question does not (asked: the question's stems): a capitalised word or an
     acronym that is no month and none of the question's words, nor a word any sentence may open with ("The", "On",
     "Notably"; "Greenland signed …" names Greenland). Which armed group shot the two staff is not answered by a
     sentence naming only the road and the United Nations the question names. For a person (wanted), the name must be
-    a person's: who was appointed Special Representative is not answered by the General Assembly that created the post."""
+    a person's: who was appointed Special Representative is not answered by the General Assembly that created the post;
+    and when the question names the post (post: post_asked) and the text writes it, the name must stand near it:
+    "the general in command" leaves the general unnamed, whoever else the sentence names."""
     if wanted == "person":
-        return any(set(tokenize(name)) - asked for name in _people(text))
+        spots = [match.span() for match in re.finditer(post, text, re.IGNORECASE)] if post else []
+        near = [text[max(0, start - POST_REACH) : end + POST_REACH] for start, end in spots] or [text]
+        return any(set(tokenize(name)) - asked for part in near for name in _people(part))
     opening = len(text) - len(text.lstrip())
     for match in _NAME_WORD.finditer(text):
         word = match.group()
@@ -394,11 +431,11 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None) -
 
 def _people(text: str) -> list[str]:
     """The names in text that can be a person's: runs of capitalised words (_personal), a name after a title ("Judge
-    Kamara"; not "General Assembly", whose "General" is no general's) or set off after a post ("the Hauteville
-    leader, Drogo, …")."""
+    Kamara"; not "General Assembly", whose "General" is no general's), set off after a post ("the Hauteville
+    leader, Drogo, …") or given ("a Norman named Oursel")."""
     names = [run.group() for run in _NAME_RUN.finditer(text) if _personal(run.group())]
     titled = [match.group().split(None, 1)[-1] for match in _TITLED.finditer(text)]
-    titled += [match.group(1) for match in _APPOSED.finditer(text)]
+    titled += [match.group(1) for match in _APPOSED.finditer(text)] + _CALLED.findall(text)
     return names + [name for name in titled if name.lower() not in _NOT_PERSON]
 
 
