@@ -299,6 +299,20 @@ def test_the_next_sentence_opening_with_its_own_date_tells_of_another_event():
     assert quoted("The review procedure was first adopted by one committee. In March 1991.", 0, "date").endswith("1991.")
 
 
+def test_a_sum_of_money_is_no_count_of_people_or_things():
+    from rag.answering.constraints import parse, unmet
+    from rag.answering.units import counts_things, only_money
+
+    allowance = "The Government began disbursing a monthly allowance of approximately $100 to Yazidi survivors."
+    assert only_money(allowance) and only_money("штраф в размере 25 000 рублей") and only_money("a fine of 5,000 euros")
+    assert not only_money("US$ 2.5 million for 300 survivors") and not only_money("It has 14 members.")
+    assert counts_things("How many Yazidi survivors receive the allowance?") and counts_things("Сколько езидских женщин пропали?")
+    assert not counts_things("By how much did Harvard reduce its holdings?")  # answered in dollars
+    assert not counts_things("Сколько рублей заплатил активист?") and not counts_things("Сколько стоил ремонт?")
+    assert unmet(parse("How many Yazidi survivors receive the monthly allowance?"), allowance, allowance) == ["quantity"]
+    assert unmet(parse("By how much did the allowance grow?"), allowance, allowance) == []
+
+
 def test_a_span_of_time_is_no_count_but_answers_how_long():
     sentence = "В итоге Староверов был обвинен по статье 318 УК и приговорен к трем годам лишения свободы условно."
     assert not holds(sentence, "quantity") and holds(sentence, "duration")  # "how many sentences" is no "how long"

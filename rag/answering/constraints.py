@@ -29,11 +29,13 @@ from rag.answering.units import (
     answers_type,
     counted_asked,
     counts_otherwise,
+    counts_things,
     figures_given,
     holds,
     is_heading,
     names_another,
     only_given,
+    only_money,
     post_asked,
 )
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
@@ -136,6 +138,8 @@ class Constraints:
     # for a question asking who holds a post it names ("Who is the Chairperson of …"): the post as a pattern (post_asked);
     # a quote writing the post must name its holder beside it
     post: str = ""
+    # for a question counting people or things ("how many survivors …", not "by how much"): a sum of money is no count
+    counting: bool = False
 
     @property
     def period(self) -> bool:
@@ -166,7 +170,7 @@ def parse(question: str) -> Constraints:
         frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
         figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
         agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
-        post_asked(question) if wanted == "person" else "",
+        post_asked(question) if wanted == "person" else "", wanted == "quantity" and counts_things(question),
     )
 
 
@@ -817,6 +821,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted, constraints.post))
         or only_given(quote, constraints.given)
         or counts_otherwise(quote, constraints.counted, constraints.context)
+        or (constraints.counting and only_money(quote))
     ):
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):

@@ -87,6 +87,13 @@ _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")  # a figure written in digits, with its
 _ZERO = re.compile(r"\b(?:none|nobody|no one|zero|ни одного|ни один|никто|ноль|нуль)\b", re.IGNORECASE)
 # money is written with a currency: "$7.2 million", "US$ 120,000", "25 000 рублей"
 _MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)\b", re.IGNORECASE)
+# a sum of money, which counts no people or things: "approximately $100", "US$ 2.5 million", "25 000 рублей"
+_MONEY_FIGURE = re.compile(
+    r"(?:US\$|\$|€|£|₽)\s?\d[\d,.]*(?:\s*(?:million|billion|thousand|bn|m)\b)?"
+    r"|\d[\d,.]*(?:[ \u00a0]\d{3})*(?:\s*(?:million|billion|thousand|млн|млрд|тыс)\.?)?\s*"
+    r"(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)(?!\w)",
+    re.IGNORECASE,
+)
 _MONEY_QUESTION = re.compile(
     r"\b(how much (money|funding|did\b.{1,60}?\b(cost|spend|receive|raise|pay|allocate|allot|appropriate|budget|grant|donate|contribute"
     r"|invest|earn|owe|fund))|(what|which) ((was|is|were|are|had been|has been) )?(the |its |their )?(\w+ )?(budget|cost|funding|sum|fine)s?\b"
@@ -290,13 +297,13 @@ def defined_term(question: str) -> str:
 def holds(text: str, wanted: str | None) -> bool:
     """Whether text holds something of the wanted type (any text does when nothing in particular is wanted)."""
     if wanted == "quantity":  # a figure that counts something, not a span of time
-        return _QUANTITY_IN_TEXT.search(_counted(text)) is not None
+        return _has_figure(text)
     if wanted == "duration":  # a span of time, or a term for life ("пожизненное лишение свободы"); "2014 года" is a date
         return _TIME_SPAN.search(_DATE_FIGURES.sub(" ", text)) is not None or _LIFE.search(text) is not None
     if wanted == "money":
-        return _MONEY.search(text) is not None and holds(text, "quantity")
+        return _MONEY.search(text) is not None and _has_figure(text)
     if wanted == "area":
-        return _AREA.search(text) is not None and holds(text, "quantity")
+        return _AREA.search(text) is not None and _has_figure(text)
     if wanted == "percent":
         return _PERCENT.search(text) is not None
     if wanted == "person":
@@ -306,6 +313,10 @@ def holds(text: str, wanted: str | None) -> bool:
     if wanted == "definition":
         return _DEFINES.search(text) is not None
     return True
+
+
+def _has_figure(text: str) -> bool:
+    return _QUANTITY_IN_TEXT.search(_counted(text)) is not None
 
 
 def _counted(text: str) -> str:
@@ -351,6 +362,28 @@ def counted_asked(question: str) -> frozenset[str]:
     proceedings …"), or none when it does not say in so many words."""
     match = _COUNTED_ASKED.search(question)
     return frozenset(tokenize(match.group(1))) if match else frozenset()
+
+
+# a question counting people or things, not asking how much: "how many survivors", "сколько езидских женщин" (a plural
+# noun, or an adjective before one, after "сколько"; not "сколько рублей", "сколько стоил")
+_COUNTING = re.compile(
+    r"\bhow many\b(?!\s+(?:dollars|euros|pounds|francs|roubles|rubles)\b)"
+    r"|\bсколько\s+(?!(?:рубл|долл|евро|денег|средств)\w*)(?:\w+\s+)?(?:\w+(?:ов|ев|ей|ий|ых|их)|человек|раз|лиц|дел)\b",
+    re.IGNORECASE,
+)
+
+
+def counts_things(question: str) -> bool:
+    """Whether a question counts people or things ("how many …", "сколько … человек"), so that a sum of money is no
+    answer to it (only_money)."""
+    return _COUNTING.search(question) is not None
+
+
+def only_money(quote: str) -> bool:
+    """Whether a quote's only figures are sums of money: "an allowance of approximately $100" says how much each
+    survivor gets, not how many survivors get it (for a question counting "how many" of something; "by how much"
+    may be answered in dollars)."""
+    return _has_figure(quote) and not _has_figure(_MONEY_FIGURE.sub(" ", quote))
 
 
 def counts_otherwise(quote: str, counted: frozenset[str], context: frozenset[str]) -> bool:
