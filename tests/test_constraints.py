@@ -350,6 +350,11 @@ def test_a_quote_naming_another_source_does_not_answer_for_the_one_asked_about(m
     # a sentence naming no source by name may well be the asked source's: its name was written sentences before
     assert unattributed(asked, "According to the study, sexual violence against children rose by 1,000% in 2022.") == []
     assert unattributed(parse("How many survivors were assisted in 2022?"), msf) == []  # no source asked about
+    # the quote's source is one the question names, if not as the one asked about: the report citing it is
+    cited = parse("According to the figures the Panel of Experts cites, how many survivors did Médecins Sans Frontières assist in 2022?")
+    assert unattributed(cited, msf) == []
+    migration = parse("According to the Panel of Experts' migration annex, how many Haitian nationals entered Guatemala in 2024?")
+    assert unattributed(migration, "According to the National Institute of Migration of Honduras, 19,647 Haitian nationals entered the country.")
     toll = parse("What death toll did Human Rights Watch give for the massacre?")
     assert toll.sources == (("human", "right", "watch"),) and toll.wanted == "quantity"
     assert "source" in unmet(toll, "According to BINUH, 207 people were killed.", "According to BINUH, 207 people were killed.")

@@ -859,9 +859,14 @@ def unattributed(constraints: Constraints, quote: str) -> list[str]:
     quote names a source of its own that is none of them ("According to Médecins Sans Frontières (MSF), in 2022 …"):
     MSF's count for 2022 does not answer what UNICEF reported for 2022, though both sit in one paragraph about one
     country. [] when the quote names no source by name ("Согласно исследованию, …": whom a report's sentence comes from
-    is often said sentences before it, or in its title), or names one asked about (by any word of its name)."""
+    is often said sentences before it, or in its title), or names one asked about (by any word of its name), or one the
+    question names otherwise ("According to the figures the Haiti Panel of Experts cites, how many survivors did
+    Médecins Sans Frontières assist …" is answered by "According to Médecins Sans Frontières (MSF), …"; a country
+    the question names is no source's name)."""
     own = source_text(quote)
     if not constraints.sources or not _NAME_WORD.search(own) or any(_writes_one(own, run) for run in constraints.sources):
+        return []
+    if _writes_one(own, [name for name in constraints.names if name not in country_stems(constraints.names)]):
         return []
     return [word for run in constraints.sources for word in run]
 
