@@ -416,6 +416,10 @@ def test_a_time_ago_is_no_term_and_a_figure_the_question_gives_is_no_answer():
     assert only_given("В октябре 2014 года крымские татары говорили о 18 пропавших без вести.", given)  # the year is a date
     assert not only_given("Из 18 пропавших 3 были найдены мертвыми.", given)
     assert not only_given("Из 18 пропавших три были найдены мертвыми.", given)  # a figure in words is new
+    # a small number in words is the same figure in figures, in either language
+    six = figures_given("Of the six laboratory-confirmed mpox cases, how many were in Malakal?")
+    assert six == {"6"} and only_given("As at 20 March, six laboratory-confirmed cases had been identified in Juba and Malakal.", six)
+    assert not only_given("Of the six cases, two were in Malakal.", six) and figures_given("Сколько из шести дел") == {"6"}
     assert not only_given("It has 18 members.", frozenset())  # a question giving no figure
     # a figure's thousands are no footnote mark after a comma
     given = figures_given("Of the 18,741 cases registered by September 2024, how many involved sexual violence?")

@@ -325,15 +325,41 @@ def _counted(text: str) -> str:
     return _DATE_FIGURES.sub(" ", _NOT_COUNTS.sub(" ", _TIME_SPAN.sub(" ", _FIGURE_DATE.sub(" ", text))))
 
 
+# small numbers written in words, read as figures where a question's figures are compared with a quote's ("Of the six
+# cases …" gives 6, as "six laboratory-confirmed cases" writes it); "one" is left a word ("one of them" is news)
+_SPELT = {
+    word: str(n)
+    for n, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen "
+        "eighteen nineteen twenty".split()
+    )
+    if n > 1
+}
+_SPELT.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"})
+_SPELT_RU = (
+    ("2", "два две двух двум двумя"), ("3", "три трех трёх трем трём тремя"), ("4", "четыре четырех четырёх четырем четырём"),
+    ("5", "пять пяти пятью"), ("6", "шесть шести шестью"), ("7", "семь семи семью"), ("8", "восемь восьми восемью"),
+    ("9", "девять девяти девятью"), ("10", "десять десяти десятью"),
+)
+_SPELT.update({word: figure for figure, words in _SPELT_RU for word in words.split()})
+_SPELT_WORD = re.compile(r"\b(?:" + "|".join(sorted(_SPELT, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def _spelt_out(text: str) -> str:
+    """The text with its small numbers in words written in figures ("six cases" -> "6 cases")."""
+    return _SPELT_WORD.sub(lambda match: _SPELT[match.group().lower()], text)
+
+
 def figures_given(question: str) -> frozenset[str]:
-    """The figures a question gives ("Of the 48 people convicted …" gives 48), as written less their commas."""
-    return _figures(_counted(question))
+    """The figures a question gives ("Of the 48 people convicted …" gives 48, "Of the six cases …" 6), as written
+    less their commas."""
+    return _figures(_counted(_spelt_out(question)))
 
 
 def only_given(quote: str, given: frozenset[str]) -> bool:
     """Whether every figure a quote counts with is one the question gives (given: figures_given): "В октябре 2014 года
     говорили о 18 пропавших" does not say how many of the 18 were found dead. A figure in words counts as new."""
-    counted = _counted(quote)
+    counted = _counted(_spelt_out(quote))
     figures = _figures(counted)
     words = _QUANTITY_IN_TEXT.search(_DIGITS.sub(" ", counted)) is not None
     return bool(given) and bool(figures) and figures <= given and not words
