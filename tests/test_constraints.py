@@ -778,3 +778,20 @@ def test_a_figure_in_a_clause_on_another_country_is_no_figure_for_the_one_asked(
     # a count for each country in its own clause: the asked one's clause holds its figure
     cases = parse("How many cases did the United Nations verify in Mali?")
     assert not figure_elsewhere(cases, "The United Nations verified 45 cases in Mali and 30 in Burkina Faso.")
+
+
+def test_a_figure_for_part_of_a_year_does_not_answer_for_the_whole_year():
+    from rag.answering.constraints import part_of_year
+
+    asked = parse("How many Haitian nationals did the Turks and Caicos authorities intercept over the whole of 2024?")
+    assert asked.whole and asked.years == {2024}
+    partial = "As of 8 October 2024, more than 1,100 Haitian nationals had been intercepted by Turks and Caicos authorities."
+    assert unmet(asked, partial, partial) == ["month"]
+    assert near_miss_message(asked, [partial]) == (
+        "The nearest passages give this only for part of 2024, not for the whole year: the reports do not appear to answer this."
+    )
+    assert not part_of_year("As of 31 December 2024, 1,500 had been intercepted.") and not part_of_year("In 2024, 1,500 were.")
+    assert unmet(asked, "In 2024, 1,500 Haitian nationals were intercepted.", "") == []
+    assert parse("Сколько человек задержали за весь 2014 год?").whole and parse("How many in the full year 2023?").whole
+    assert not parse("How many were intercepted in 2024?").whole  # a figure as of October may be what is wanted
+    assert unmet(parse("How many were intercepted in 2024?"), partial, partial) == []

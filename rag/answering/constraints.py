@@ -140,6 +140,9 @@ class Constraints:
     post: str = ""
     # for a question counting people or things ("how many survivors …", not "by how much"): a sum of money is no count
     counting: bool = False
+    # for a question asking for a whole year ("over the whole of 2024", "за весь 2024 год"): a figure as of a day in
+    # it, or for some of its months, is for part of the year only (part_of_year)
+    whole: bool = False
 
     @property
     def period(self) -> bool:
@@ -171,7 +174,25 @@ def parse(question: str) -> Constraints:
         figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
         agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
         post_asked(question) if wanted == "person" else "", wanted == "quantity" and counts_things(question),
+        bool(years) and _WHOLE_YEAR.search(rest) is not None,
     )
+
+
+# a question asking for a whole year, in so many words
+_WHOLE_YEAR = re.compile(
+    r"\b(?:(?:over|for|in|during|throughout) (?:the |all )?(?:whole|entire|full|all) (?:of )?(?:the year|(?:of )?(?:19|20)\d\d)"
+    r"|(?:over|for|in) all of (?:19|20)\d\d|throughout (?:19|20)\d\d|(?:the )?(?:whole|entire|full)[- ]year)\b"
+    r"|за весь (?:(?:19|20)\d\d )?год|в течение всего (?:(?:19|20)\d\d )?года|за (?:(?:19|20)\d\d )?год в целом",
+    re.IGNORECASE,
+)
+# a figure for part of a year: one as of a day or month in it ("As of 8 October 2024"), or for some of its months or
+# days ("Between 16 and 18 August 2024"), unless as of its end ("as of 31 December 2024")
+_YEARS_END = re.compile(r"\b31 December|\bDecember 31|\bend of (?:the year|(?:19|20)\d\d)|31 декабря|\bконц\w* (?:года|(?:19|20)\d\d)", re.I)
+
+
+def part_of_year(quote: str) -> bool:
+    """Whether a quote dates what it says by a month of the year, not by the year's end: a figure for part of it."""
+    return bool(months_in(quote)) and _YEARS_END.search(quote) is None
 
 
 # the dead and the injured, as a question asks for them and as a quote counts them, in English and Russian
@@ -806,6 +827,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("month")
     if not missing and misspanned(constraints.spans, quote):
         missing.append("year")  # another budget period, though it shares a year with the one asked
+    if constraints.whole and "year" not in missing and part_of_year(quote):
+        missing.append("month")  # a figure as of 8 October is no figure for the whole year
     reported = _periods(document)
     issued = issue_date(document[1]) if len(document) > 1 else ""
     covered = (("year", constraints.covered_years, years_in), ("month", constraints.covered_months, months_in))
@@ -1078,6 +1101,8 @@ def near_miss_message(
     if missing_articles:
         which = say("article" if len(missing_articles) == 1 else "articles", lang, numbers=listed(list(missing_articles), lang))
         return say("uncited_article", lang, which=which)
+    if constraints.whole and periods and not given:  # refused for dating their figures within the year asked
+        return say("part_of_year", lang, asked=asked)
     spans = sorted({span for text in periods for span in spans_in(text)} - constraints.spans) if constraints.spans else []
     if spans and all(b > a for a, b in constraints.spans):  # a span asked is named as one: "July 2025–June 2026"
         asked = listed([_span_text(span, lang) for span in sorted(constraints.spans)], lang)

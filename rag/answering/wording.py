@@ -73,6 +73,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The reports do not appear to give this for {asked}; the nearest passages are about {given}.",
         "В докладах, по-видимому, нет этих данных за период {asked}; ближайшие фрагменты относятся к периоду {given}.",
     ),
+    "part_of_year": (
+        "The nearest passages give this only for part of {asked}, not for the whole year: the reports do not appear to answer this.",
+        "Ближайшие фрагменты дают эти данные лишь за часть {asked} года, а не за весь год: в докладах, по-видимому, нет ответа.",
+    ),
     "other_periods": (
         "The reports do not appear to give this for {asked}; the nearest passages are about other periods.",
         "В докладах, по-видимому, нет этих данных за период {asked}; ближайшие фрагменты относятся к другим периодам.",
