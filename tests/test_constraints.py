@@ -795,3 +795,17 @@ def test_a_figure_for_part_of_a_year_does_not_answer_for_the_whole_year():
     assert parse("Сколько человек задержали за весь 2014 год?").whole and parse("How many in the full year 2023?").whole
     assert not parse("How many were intercepted in 2024?").whole  # a figure as of October may be what is wanted
     assert unmet(parse("How many were intercepted in 2024?"), partial, partial) == []
+
+
+def test_a_person_asked_about_across_alphabets_is_looked_for_by_surname():
+    from rag.answering.constraints import surnames
+
+    asked = parse("What prison sentence did the court give environmental activist Sergei Loshkarev in his weapons case?")
+    assert asked.people == ("Loshkarev",)
+    savva = "В апреле 2014 года Савва был приговорен к трем годам лишения свободы условно."
+    assert unmet(asked, savva, savva) == ["name"]  # another man's sentence
+    assert unmet(asked, "Лошкареву дали три года колонии.", "Лошкареву дали три года колонии.") == []  # any case ending
+    assert surnames("Какой приговор получил активист Джеймс Коанг?") == ("Коанг",)
+    # bodies are no people: "Political Prisoners", "Совета Безопасности", an acronym
+    assert surnames("How many people does the Union of Solidarity with Political Prisoners count?") == ()
+    assert surnames("Какой резолюцией Совета Безопасности был продлён режим?") == ()

@@ -36,6 +36,7 @@ from rag.answering.units import (
     names_another,
     only_given,
     only_money,
+    people_in,
     post_asked,
 )
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
@@ -140,6 +141,8 @@ class Constraints:
     post: str = ""
     # for a question counting people or things ("how many survivors …", not "by how much"): a sum of money is no count
     counting: bool = False
+    # the surnames of the people it names, as written (surnames): across alphabets, a quote must spell one of them
+    people: tuple[str, ...] = ()
     # for a question asking for a whole year ("over the whole of 2024", "за весь 2024 год"): a figure as of a day in
     # it, or for some of its months, is for part of the year only (part_of_year)
     whole: bool = False
@@ -174,6 +177,7 @@ def parse(question: str) -> Constraints:
         figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
         agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
         post_asked(question) if wanted == "person" else "", wanted == "quantity" and counts_things(question),
+        surnames(question),
         bool(years) and _WHOLE_YEAR.search(rest) is not None,
     )
 
@@ -445,12 +449,16 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
     held gold, requiring one lost 9, without refusing a quote about Nigeria for a question about South Sudan. But a
     question naming a country, or a place below one by its kind ("Renk County"), is answered only where one of those
     is written: the mission it also names works everywhere.
-    Across alphabets only countries are compared, by what country they name (rag.answering.places.countries_in): a
-    Russian question on Ukraine is not answered by an English passage on the Sudan."""
+    Across alphabets countries are compared by what country they name (rag.answering.places.countries_in): a
+    Russian question on Ukraine is not answered by an English passage on the Sudan; and people by their surnames in
+    Latin letters (latin_key): "Sergei Loshkarev" is written "Лошкарев", and a Russian sentence on Savva's sentence
+    does not say what Loshkarev's was."""
     if not constraints.names:
         return []
     context = _leading(quote, passage)
     if script(passage) != script(" ".join(constraints.names)):
+        if constraints.people and not any(_spells(context, surname) for surname in constraints.people):
+            return list(constraints.people)
         asked = countries_in(constraints.names)
         if not asked:
             return []
@@ -552,6 +560,39 @@ def _leading(quote: str, passage: str) -> str:
     """The passage up to the end of the quote: what leads up to it (a section's heading), not what comes after it."""
     at = passage.find(quote)
     return passage[: at + len(quote)] if at >= 0 else quote
+
+
+# what a question calls someone it names: "environmental activist Sergei Loshkarev", "filmmaker Oleg Sentsov", "журналиста
+# Ивана Петрова" (a person's name is told from a body's, "Political Prisoners", "Совета Безопасности", by it)
+_CALLED_PERSON = re.compile(
+    r"\b(?:activist|journalist|film-?maker|director|lawyer|blogger|artist|poet|writer|politician|opposition figure|leader|judge"
+    r"|prosecutor|minister|officer|commander|general|colonel|defendant|prisoner|detainee|student|professor|defender|coordinator"
+    r"|editor|reporter|photographer|priest|pastor|imam|businessman|mayor|governor|deputy|Mr|Mrs|Ms|Dr"
+    r"|активист\w*|журналист\w*|режисс[её]р\w*|адвокат\w*|блогер\w*|художни\w*|политик\w*|лидер\w*|судь\w*|прокурор\w*"
+    r"|министр\w*|командир\w*|генерал\w*|подсудим\w*|заключ[её]нн\w*|студент\w*|профессор\w*|правозащитни\w*"
+    r"|координатор\w*|редактор\w*|фотограф\w*|священни\w*|предпринимател\w*|депутат\w*|мэр\w*|губернатор\w*)"
+    r"[.,]?\s+(?:[\w-]+\s+){0,2}?$",
+    re.IGNORECASE,
+)
+
+
+def surnames(question: str) -> tuple[str, ...]:
+    """The surnames of the people a question names as people ("environmental activist Sergei Loshkarev", "активиста
+    Джеймса Коанга"), as written: two or three capitalised words after what it calls them."""
+    found = []
+    for name in people_in(question):
+        words = name.split()
+        at = question.find(name)
+        if 2 <= len(words) <= 3 and not any(w.isupper() for w in words) and _CALLED_PERSON.search(question[max(0, at - 60) : at]):
+            found.append(words[-1])
+    return tuple(dict.fromkeys(found))
+
+
+def _spells(text: str, surname: str) -> bool:
+    """Whether text writes the surname in either alphabet: a word whose Latin letters begin as the surname's do (its
+    first NAME_PREFIX, so that endings and case do not count: "Лошкареву" spells "Loshkarev")."""
+    key = latin_key(surname)[:NAME_PREFIX]
+    return len(key) == NAME_PREFIX and any(latin_key(word).startswith(key) for word in re.findall(r"[^\W\d_]{3,}", text))
 
 
 def _titled_for_another(title: str, names: Sequence[str]) -> bool:

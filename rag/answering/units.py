@@ -498,6 +498,11 @@ def _people(text: str) -> list[str]:
     return names + [name for name in titled if name.lower() not in _NOT_PERSON]
 
 
+def people_in(text: str) -> list[str]:
+    """The names in text that can be a person's (see _people)."""
+    return _people(text)
+
+
 def _personal(run: str) -> bool:
     """Whether a run of capitalised words can be a person's name: two words or more, none of them an institution's or a
     month's ("Appeals Court", "Court of First Instance", "February 2025", "Secretary-General" are not; "Garry Conille",
