@@ -809,3 +809,15 @@ def test_a_person_asked_about_across_alphabets_is_looked_for_by_surname():
     # bodies are no people: "Political Prisoners", "Совета Безопасности", an acronym
     assert surnames("How many people does the Union of Solidarity with Political Prisoners count?") == ()
     assert surnames("Какой резолюцией Совета Безопасности был продлён режим?") == ()
+
+
+def test_a_month_asked_for_must_be_written_and_russian_counts_decline():
+    asked = parse("In which month does the Human Rights Committee hold the session it holds in New York each year?")
+    assert asked.month_asked and asked.wanted == "date"
+    told = "The Human Rights Committee usually holds one of its sessions in New York every year."
+    assert "date" in unmet(asked, told, told)
+    assert "date" not in unmet(asked, "The Human Rights Committee holds its session in New York in March.", "")
+    # "со сколькими", "скольким": how many, in the cases the question puts it in
+    counted = parse("Со сколькими пострадавшими встретился Специальный представитель в июле 2024 года?")
+    assert counted.wanted == "quantity" and counted.counting
+    assert parse("Скольким женщинам помогли в 2024 году?").counting

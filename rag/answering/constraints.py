@@ -146,6 +146,9 @@ class Constraints:
     # for a question asking for a whole year ("over the whole of 2024", "за весь 2024 год"): a figure as of a day in
     # it, or for some of its months, is for part of the year only (part_of_year)
     whole: bool = False
+    # for a question asking in which month ("in which month does the Committee meet in New York?"): a quote naming none
+    # does not answer it, though it tells of the meeting
+    month_asked: bool = False
 
     @property
     def period(self) -> bool:
@@ -178,8 +181,11 @@ def parse(question: str) -> Constraints:
         agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
         post_asked(question) if wanted == "person" else "", wanted == "quantity" and counts_things(question),
         surnames(question),
-        bool(years) and _WHOLE_YEAR.search(rest) is not None,
+        bool(years) and _WHOLE_YEAR.search(rest) is not None, _MONTH_ASKED.search(question) is not None,
     )
+
+
+_MONTH_ASKED = re.compile(r"\b(?:in )?(?:what|which) month\b|\bв как(?:ом|ой) месяц[еа]?\b|\bв какой месяц\b", re.IGNORECASE)
 
 
 # a question asking for a whole year, in so many words
@@ -253,7 +259,7 @@ def unagented(constraints: Constraints, quote: str) -> list[str]:
 # the groups a count is often broken down by, as a question counts them ("how many women", "сколько девочек")
 _GROUP_QUESTION = re.compile(
     r"\bhow many (?:of (?:the|them|these|those) )?(?:[\w-]+ )?(women|girls|boys|children|minors)\b"  # "how many adult women"
-    r"|\bсколько (?:из (?:них )?)?(?:\w+ )?(женщин|девочек|девушек|мальчиков|детей|несовершеннолетних)(?!\w)",
+    r"|\bскольк(?:о|их|им|ими) (?:из (?:них )?)?(?:\w+ )?(женщин|девочек|девушек|мальчиков|детей|несовершеннолетних)(?!\w)",
     re.IGNORECASE,
 )
 _WOMEN, _GIRLS, _BOYS = r"wom[ae]n|females?|женщин\w*|женск\w*", r"girls?|девоч\w*|девуш\w*", r"boys?|мальчик\w*"
@@ -868,6 +874,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("month")
     if not missing and misspanned(constraints.spans, quote):
         missing.append("year")  # another budget period, though it shares a year with the one asked
+    if constraints.month_asked and not months_in(quote):
+        missing.append("date")  # the month asked is not written
     if constraints.whole and "year" not in missing and part_of_year(quote):
         missing.append("month")  # a figure as of 8 October is no figure for the whole year
     reported = _periods(document)

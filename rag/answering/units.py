@@ -37,7 +37,7 @@ _QUANTITY = re.compile(
     r"|(what|which) ((?!(?:is|are|was|were|does|did|do|can|could|will|would|has|have|had|should|may|might)\b)\w+ ){0,2}?"
     r"(number|percentage|proportion|share|amount|sum|total|budget|rate|quota|volume|capacity|population|strength|increase"
     r"|decrease|rise|growth|drop|fall|reduction|toll|tally|count|tonnage|weight|quantity|quantities)s?"
-    r"|сколько|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
+    r"|сколько|скольк(?:их|им|ими)|каков[аоы]? (\w+ )?(число|количество|доля|сумма|бюджет|размер|рост|прирост|снижение)"
     r"|как(ое|ая|ой) (\w+ )?(число|количество|доля|сумма|рост|прирост|снижение))\b",
     re.IGNORECASE,
 )
@@ -394,7 +394,7 @@ def counted_asked(question: str) -> frozenset[str]:
 # noun, or an adjective before one, after "сколько"; not "сколько рублей", "сколько стоил")
 _COUNTING = re.compile(
     r"\bhow many\b(?!\s+(?:dollars|euros|pounds|francs|roubles|rubles)\b)"
-    r"|\bсколько\s+(?!(?:рубл|долл|евро|денег|средств)\w*)(?:\w+\s+)?(?:\w+(?:ов|ев|ей|ий|ых|их)|человек|раз|лиц|дел)\b",
+    r"|\bскольк(?:о|их|им|ими)\s+(?!(?:рубл|долл|евро|денег|средств)\w*)(?:\w+\s+)?(?:\w+(?:ов|ев|ей|ий|ых|их|ами|ями|ам|ям|ими|ым)|человек|раз|лиц|дел)\b",
     re.IGNORECASE,
 )
 
@@ -408,7 +408,7 @@ def counts_things(question: str) -> bool:
 def only_money(quote: str) -> bool:
     """Whether a quote's only figures are sums of money: "an allowance of approximately $100" says how much each
     survivor gets, not how many survivors get it (for a question counting "how many" of something; "by how much"
-    may be answered in dollars)."""
+    may be answered in dollars). A share may answer: "nearly 30% of the staff having left" is how many teachers left."""
     return _has_figure(quote) and not _has_figure(_MONEY_FIGURE.sub(" ", quote))
 
 
