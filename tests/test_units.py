@@ -257,6 +257,11 @@ def test_a_post_the_question_names_must_be_held_by_a_name_beside_it():
     led = "A Norman named Oursel led a force of Franks into the upper Euphrates valley."
     assert names_another(led, frozenset(tokenize(question)), "person", post_asked(question))
     assert post_asked("Какой судья вынес приговор?") and post_asked("Who heads the mission?") == ""
+    # the names of the soldiers killed are people's; the question's own man, spelt in Cyrillic, is no other person
+    assert answer_type("What were the names of the two off-duty soldiers killed in the attack?") == "person"
+    question = "In the case against filmmaker Oleg Sentsov, which defendant had already been sentenced?"
+    told = "Наибольший резонанс получило дело против кинорежиссера Олега Сенцова, по которому проходят восемь человек."
+    assert not names_another(told, frozenset(tokenize(question)), "person", post_asked(question))
 
 
 def test_the_next_sentence_answering_the_questions_second_part_goes_with_the_unit():

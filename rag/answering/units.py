@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import MONTH_START, is_lead_in, is_list_item, is_table_row, tokenize
+from rag.text import MONTH_START, is_lead_in, is_list_item, is_table_row, latin_key, tokenize
 
 MAX_UNIT_CHARS = 1500  # a widened quote never passes this length
 HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a heading or a term
@@ -129,7 +129,7 @@ _AREA_QUESTION = re.compile(
 _PERSON_NOUNS = (
     r"(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?|lawyers?|attorneys?|journalists?|activists?|individuals?"
     r"|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)|envoys?|ambassadors?"
-    r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?"
+    r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?|soldiers?|victims?|detainees?|defendants?|suspects?|hostages?"
     # a general, not the General Assembly or a general comment
     r"|generals?(?!\s+(?:(?-i:[A-Z])|assembly|assemblies|comments?|recommendations?|debates?|elections?|principles?|provisions?|secretary))"
     r")\b"
@@ -476,7 +476,8 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None, p
     if wanted == "person":
         spots = [match.span() for match in re.finditer(post, text, re.IGNORECASE)] if post else []
         near = [text[max(0, start - POST_REACH) : end + POST_REACH] for start, end in spots] or [text]
-        return any(set(tokenize(name)) - asked for part in near for name in _people(part))
+        spelt = {latin_key(stem)[:4] for stem in asked}  # "Олега Сенцова" is the question's Oleg Sentsov
+        return any({latin_key(w)[:4] for w in set(tokenize(name)) - asked} - spelt for part in near for name in _people(part))
     opening = len(text) - len(text.lstrip())
     for match in _NAME_WORD.finditer(text):
         word = match.group()
