@@ -607,7 +607,8 @@ def test_when_the_passage_about_what_was_asked_is_refused_a_weaker_one_sharing_i
 def test_a_near_miss_refused_for_what_it_lacks_is_not_said_to_be_of_another_period():
     asked = parse("Which judge presided over the Appeals Court ruling of 19 February 2025?")
     # the nearest passage is the ruling of that very day, refused for naming no judge: no period is to blame
-    assert near_miss_message(asked, []) == "The nearest passages are on the topic but do not give a person's name."
+    assert near_miss_message(asked, []) == "The nearest passages do not name the judge asked about: the reports do not appear to answer this."
+    assert near_miss_message(parse("Who heads the mission?"), []) == "The nearest passages are on the topic but do not give a person's name."
     assert "2024" in near_miss_message(asked, ["On 12 March 2024, the court ruled."])  # one refused for its period is
 
 

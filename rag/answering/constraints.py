@@ -136,8 +136,8 @@ class Constraints:
     # for a count of the dead or the injured ("how many people were killed", "сколько человек погибло"): "dead" or
     # "injured"; a count of those "affected" or "displaced" is no count of the dead (casualty_in)
     casualty: str = ""
-    # for a question asking who holds a post it names ("Who is the Chairperson of …"): the post as a pattern (post_asked);
-    # a quote writing the post must name its holder beside it
+    # for a question asking who holds a post it names ("Who is the Chairperson of …"): the post, one lower-case word
+    # (post_asked); a quote writing the post must name its holder beside it
     post: str = ""
     # for a question counting people or things ("how many survivors …", not "by how much"): a sum of money is no count
     counting: bool = False
@@ -1161,6 +1161,8 @@ def near_miss_message(
         return say("other_period", lang, asked=asked, given=listed(given, lang))
     if constraints.period and periods:
         return say("other_periods", lang, asked=asked)
+    if constraints.wanted == "person" and constraints.post.isascii() and constraints.post and lang == "en":
+        return say("unnamed_post", lang, post=constraints.post)  # "the general in command" is there, unnamed
     return say("lacks_kind", lang, kind=kind(constraints.wanted, lang))
 
 

@@ -452,17 +452,24 @@ _RU_POST = re.compile(
 
 
 def post_asked(question: str) -> str:
-    """The post whose holder a question asks for, as a pattern to find it in a quote ("Who is the Chairperson of …",
-    "the name of the … officer", "Какой судья …"), or "" when it asks for a person by what they did ("Who heads …")."""
+    """The post whose holder a question asks for, as one word, lower-case ("chairperson" of "Who is the Chairperson of
+    …", "officer" of "the name of the … officer"; a stem in Russian, "судь" of "Какой судья …"), or "" when it asks
+    for a person by what they did ("Who heads …")."""
     asking = _PERSON_QUESTION.search(question)
     if asking is None:
         return ""
     english = [m.group().lower() for m in _PERSON_NOUN.finditer(asking.group())]
     if english:
-        noun = re.sub(r"(?<=ss)es$|(?<!s)s$", "", english[-1].replace("chairmen", "chairman"))
-        return r"\b" + noun.replace("chairman", "chairm[ae]n") + r"(?:s|es)?\b"
+        return re.sub(r"(?<=ss)es$|(?<!s)s$", "", english[-1].replace("chairmen", "chairman"))
     russian = _RU_POST.search(asking.group())
-    return r"\b(?:судь|судей)\w*" if russian and russian.group(1).startswith("суд") else (rf"\b{russian.group(1)}\w*" if russian else "")
+    return russian.group(1).lower() if russian else ""
+
+
+def _post_pattern(post: str) -> str:
+    """Where a text writes the post (post_asked), in any number or case form."""
+    if post.isascii():
+        return r"\b" + post.replace("chairman", "chairm[ae]n") + r"(?:s|es)?\b"
+    return r"\b(?:судь|судей)\w*" if post.startswith("суд") else rf"\b{post}\w*"
 
 
 def names_another(text: str, asked: frozenset[str], wanted: str | None = None, post: str = "") -> bool:
@@ -474,7 +481,7 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None, p
     and when the question names the post (post: post_asked) and the text writes it, the name must stand near it:
     "the general in command" leaves the general unnamed, whoever else the sentence names."""
     if wanted == "person":
-        spots = [match.span() for match in re.finditer(post, text, re.IGNORECASE)] if post else []
+        spots = [match.span() for match in re.finditer(_post_pattern(post), text, re.IGNORECASE)] if post else []
         near = [text[max(0, start - POST_REACH) : end + POST_REACH] for start, end in spots] or [text]
         spelt = {latin_key(stem)[:4] for stem in asked}  # "Олега Сенцова" is the question's Oleg Sentsov
         return any({latin_key(w)[:4] for w in set(tokenize(name)) - asked} - spelt for part in near for name in _people(part))

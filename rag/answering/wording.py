@@ -81,6 +81,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The reports do not appear to give this for {asked}; the nearest passages are about other periods.",
         "В докладах, по-видимому, нет этих данных за период {asked}; ближайшие фрагменты относятся к другим периодам.",
     ),
+    "unnamed_post": (
+        "The nearest passages do not name the {post} asked about: the reports do not appear to answer this.",
+        "Ближайшие фрагменты не называют имени ({post}): в докладах, по-видимому, нет ответа.",
+    ),
     "lacks_kind": (
         "The nearest passages are on the topic but do not give {kind}.",
         "Ближайшие фрагменты по теме, но в них нет {kind}.",
