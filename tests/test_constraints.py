@@ -822,3 +822,22 @@ def test_a_month_asked_for_must_be_written_and_russian_counts_decline():
     counted = parse("Со сколькими пострадавшими встретился Специальный представитель в июле 2024 года?")
     assert counted.wanted == "quantity" and counted.counting
     assert parse("Скольким женщинам помогли в 2024 году?").counting
+
+
+def test_an_unnamed_officer_is_said_to_be_unnamed_not_of_another_period(make_pipeline):
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "arms.txt": (
+                "Trafficking by police officers.\n\n"
+                "For instance, on 31 October 2024, an officer from the Counter-Ambush Team (based at the Presidential "
+                "Palace) was arrested while transporting 2,695 rounds of ammunition to a gang. "
+                "On 12 March 2024, the Counter-Ambush Team officer Jean-Marc Pierre was dismissed for selling ammunition. "
+                "Police officers were also seen buying ammunition at the border in June 2024."
+            )
+        },
+    )
+    # another day's officer is named: the day's is not, and that is what the abstention says
+    answer = pipeline.ask("What is the name of the Counter-Ambush Team officer arrested on 31 October 2024?")
+    assert answer.abstained, answer.answer
+    assert answer.answer.startswith("The nearest passages do not name the officer asked about"), answer.answer

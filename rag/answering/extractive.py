@@ -553,6 +553,8 @@ def extractive_answer(
         # footnote refused for holding no figure says nothing of what the reports cover; a forum of other days
         # naming no chair does not make the chair a matter of dates)
         dated = [u for u, missing in zip(near, refusals) if _PERIOD & missing and constraints.wanted not in missing]
+        if near and constraints.wanted in refusals[0] and not _PERIOD & refusals[0]:
+            dated = []  # the best is of the period asked and lacks only what was asked for: say that, not other units' dates
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
         best = near[0] if near and not _PERIOD & refusals[0] else None
