@@ -86,12 +86,12 @@ _NOT_COUNTS = re.compile(
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")  # a figure written in digits, with its separators
 _ZERO = re.compile(r"\b(?:none|nobody|no one|zero|ни одного|ни один|никто|ноль|нуль)\b", re.IGNORECASE)
 # money is written with a currency: "$7.2 million", "US$ 120,000", "25 000 рублей"
-_MONEY = re.compile(r"[$€£₽]|\b(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)\b", re.IGNORECASE)
+_CURRENCY = r"(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)"
+_MONEY = re.compile(rf"[$€£₽]|\b{_CURRENCY}\b", re.IGNORECASE)
 # a sum of money, which counts no people or things: "approximately $100", "US$ 2.5 million", "25 000 рублей"
 _MONEY_FIGURE = re.compile(
     r"(?:US\$|\$|€|£|₽)\s?\d[\d,.]*(?:\s*(?:million|billion|thousand|bn|m)\b)?"
-    r"|\d[\d,.]*(?:[ \u00a0]\d{3})*(?:\s*(?:million|billion|thousand|млн|млрд|тыс)\.?)?\s*"
-    r"(?:US\$|USD|EUR|dollars?|euros?|pounds?|francs?|рубл\w*|долл\w*|евро)(?!\w)",
+    rf"|\d[\d,.]*(?:[ \u00a0]\d{{3}})*(?:\s*(?:million|billion|thousand|млн|млрд|тыс)\.?)?\s*{_CURRENCY}(?!\w)",
     re.IGNORECASE,
 )
 _MONEY_QUESTION = re.compile(
