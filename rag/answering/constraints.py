@@ -1161,7 +1161,7 @@ def near_miss_message(
         return say("other_period", lang, asked=asked, given=listed(given, lang))
     if constraints.period and periods:
         return say("other_periods", lang, asked=asked)
-    if constraints.wanted == "person" and constraints.post.isascii() and constraints.post and lang == "en":
+    if constraints.wanted == "person" and constraints.post and constraints.post.isascii() and lang == "en":
         return say("unnamed_post", lang, post=constraints.post)  # "the general in command" is there, unnamed
     return say("lacks_kind", lang, kind=kind(constraints.wanted, lang))
 

@@ -307,7 +307,7 @@ def holds(text: str, wanted: str | None) -> bool:
     if wanted == "percent":
         return _PERCENT.search(text) is not None
     if wanted == "person":
-        return bool(_people(text))
+        return bool(people_in(text))
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
     if wanted == "definition":
@@ -484,7 +484,7 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None, p
         spots = [match.span() for match in re.finditer(_post_pattern(post), text, re.IGNORECASE)] if post else []
         near = [text[max(0, start - POST_REACH) : end + POST_REACH] for start, end in spots] or [text]
         spelt = {latin_key(stem)[:4] for stem in asked}  # "Олега Сенцова" is the question's Oleg Sentsov
-        return any({latin_key(w)[:4] for w in set(tokenize(name)) - asked} - spelt for part in near for name in _people(part))
+        return any({latin_key(w)[:4] for w in set(tokenize(name)) - asked} - spelt for part in near for name in people_in(part))
     opening = len(text) - len(text.lstrip())
     for match in _NAME_WORD.finditer(text):
         word = match.group()
@@ -496,7 +496,7 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None, p
     return False
 
 
-def _people(text: str) -> list[str]:
+def people_in(text: str) -> list[str]:
     """The names in text that can be a person's: runs of capitalised words (_personal), a name after a title ("Judge
     Kamara"; not "General Assembly", whose "General" is no general's), set off after a post ("the Hauteville
     leader, Drogo, …") or given ("a Norman named Oursel")."""
@@ -504,11 +504,6 @@ def _people(text: str) -> list[str]:
     titled = [match.group().split(None, 1)[-1] for match in _TITLED.finditer(text)]
     titled += [match.group(1) for match in _APPOSED.finditer(text)] + _CALLED.findall(text)
     return names + [name for name in titled if name.lower() not in _NOT_PERSON]
-
-
-def people_in(text: str) -> list[str]:
-    """The names in text that can be a person's (see _people)."""
-    return _people(text)
 
 
 def _personal(run: str) -> bool:
