@@ -70,6 +70,7 @@ class Pipeline:
         self._checked = False
         self._texts: dict[tuple[str, str, int, int], str] = {}  # a document's passages' text (_document_text)
         self._texts_lock = threading.Lock()
+        self._titles: tuple[int, dict[str, str]] = (-1, {})  # (bookkeeping generation, source -> title): _document_titles
 
     def _use(self, settings: Settings, embeddings: Encoder) -> None:
         """Serve with this model: its calibration, the index description it implies, its sentence vectors."""
@@ -216,7 +217,7 @@ class Pipeline:
             )
         elif note := asked_note(resolved):  # one note by its number: looked up, not ranked ("What does footnote 67 say?")
             hits = keywords.search_tokens([note], NOTE_CHUNKS, looked_in)
-            titles = {source: record.title for source, record in self.records.documents().items() if looked_in is None or source in looked_in}
+            titles = {source: title for source, title in self._document_titles().items() if looked_in is None or source in looked_in}
             chunks = self.store.get([i for i, _ in hits])
             stream = AnswerStream.of(note_answer(question, note, chunks, titles, self.opening, keywords.rarity))
         elif uncited or missing:  # no retrieved report is the source asked about or quotes it; or the reports never
@@ -304,16 +305,23 @@ class Pipeline:
         ("According to OVD-Info, …"), or None (see constraints.named_documents)."""
         if not source_names(question):
             return None
-        records = self.records.documents()
-        kept = records if within is None else {source: records[source] for source in within if source in records}
-        return named_documents(question, {source: record.title for source, record in kept.items()})
+        titles = self._document_titles()
+        return named_documents(question, titles if within is None else {source: titles[source] for source in within if source in titles})
+
+    def _document_titles(self) -> dict[str, str]:
+        """Every document's title by source, read again only after a reindex changed the documents: a question naming
+        a report is matched against all of them, and at 300,000 documents a read takes a fifth of a second."""
+        generation = self.records.generation()
+        if self._titles[0] != generation:
+            self._titles = (generation, self.records.titles())
+        return self._titles[1]
 
     def resolve_sources(self, sources: Sequence[str] | None, collections: Sequence[str] | None = None) -> list[str] | None:
         """Exact document sources for filters naming files or folders, within the collections when given; None means
         every document."""
         if not sources and collections is None:
             return None
-        known = list(self.records.documents())
+        known = self.records.sources()
         if collections is not None:
             folders = [self.collection_folder(c) for c in collections]
             known = [d for d in known if any(d.startswith(f + "/") for f in folders)]
@@ -368,7 +376,7 @@ class Pipeline:
 
     def report_file(self, source: str) -> Path:
         """The file of an indexed document, inside the corpus folder; anything else is refused."""
-        if source not in self.records.documents():
+        if not self.records.has(source):
             raise CorpusFileError(f"{source}: not an indexed document; python -m rag status lists them.")
         return corpus_file(self.settings.corpus_dir, source)
 
