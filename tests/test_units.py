@@ -257,6 +257,15 @@ def test_a_post_the_question_names_must_be_held_by_a_name_beside_it():
     led = "A Norman named Oursel led a force of Franks into the upper Euphrates valley."
     assert names_another(led, frozenset(tokenize(question)), "person", post_asked(question))
     assert post_asked("Какой судья вынес приговор?") and post_asked("Who heads the mission?") == ""
+    # "what was the name of the minister", in Russian: the post follows the question's words
+    question = "Как звали министра здравоохранения, которого сняли с должности после нападения на больницу?"
+    assert post_asked(question) == "министр" and post_asked("Как зовут троих арестованных?") == ""
+    dismissed = (
+        "После нападения на больницу министр здравоохранения был снят с должности; об этом на следующий день в своём "
+        "выступлении перед журналистами в столице рассказал представитель правительства Иван Петров."
+    )
+    assert not names_another(dismissed, frozenset(tokenize(question)), "person", post_asked(question))
+    assert names_another("Министр здравоохранения Анна Дюпон была снята с должности.", frozenset(tokenize(question)), "person", "министр")
     # the names of the soldiers killed are people's; the question's own man, spelt in Cyrillic, is no other person
     assert answer_type("What were the names of the two off-duty soldiers killed in the attack?") == "person"
     question = "In the case against filmmaker Oleg Sentsov, which defendant had already been sentenced?"

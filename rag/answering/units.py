@@ -143,7 +143,9 @@ _PERSON_QUESTION = re.compile(
     + r"|^\W*who (?:is|was|are|were|has been|had been) (?:the |a |an )?(?:[\w’'-]+ ){0,3}?" + _PERSON_NOUNS
     + r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*"
     r"|журналист\w*|активист\w*|следовател\w*|командир\w*|руководител\w*|председател\w*|свидетел\w*)"
-    r"|\bкак (?:зовут|звали)\b|\bназовите (?:имена|имя|фамили\w*)\b|^\W*кого\b"
+    # … with the post whose holder is asked for, when one follows: "Как звали министра здравоохранения …"
+    r"|\b(?:как (?:зовут|звали)|назовите (?:имена|имя|фамили\w*))\b(?: (?:\w+ )?(?:судь|судей|прокурор|министр|чиновник|адвокат"
+    r"|журналист|активист|следовател|командир|руководител|председател|свидетел)\w*)?|^\W*кого\b"
     # who holds a post, or was put in one: "Who heads the mission?", "Whom did the President appoint …", "Кто возглавляет …"
     r"|^\W*(?:who|whom)\b.{0,40}?\b(?:heads?|headed|leads?|led|chairs?|chaired|directs?|appoint|appointed|nominate|nominated|named)\b"
     r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)"
