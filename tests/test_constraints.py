@@ -841,3 +841,29 @@ def test_an_unnamed_officer_is_said_to_be_unnamed_not_of_another_period(make_pip
     answer = pipeline.ask("What is the name of the Counter-Ambush Team officer arrested on 31 October 2024?")
     assert answer.abstained, answer.answer
     assert answer.answer.startswith("The nearest passages do not name the officer asked about"), answer.answer
+
+
+def test_a_sentence_writing_only_what_the_question_says_does_not_answer_it(make_pipeline):
+    from rag.answering.constraints import repeats
+
+    why = parse("Why did President Kiir remove James Wani Igga and Daniel Awet as SPLM Deputy Chairpersons on 20 May 2025?")
+    restated = "Also on 20 May, Mr. Kiir, as SPLM Chairperson, removed the SPLM Deputy Chairpersons, James Wani Igga and Daniel Awet."
+    assert repeats(restated, why.said) and unmet(why, restated, restated) == ["repeat"]
+    assert not repeats(f"{restated[:-1]}, citing their disloyalty.", why.said)  # the reason is news
+    assert not parse("Did President Kiir remove James Wani Igga as SPLM Deputy Chairperson?").said  # yes or no: it may be the answer
+    assert parse("Почему Кийр сместил Джеймса Вани Иггу?").said
+    context = " ".join(f"Paragraph {i} describes the political situation in the country in detail." for i in range(40))
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "politics.txt": f"Political developments\n\n{context}\n\nOn 20 May, the President removed the party's deputy "
+            "chairpersons, Mr. Lado and Mr. Deng.\n\nOn 2 June, the President appointed a new Minister of Finance, "
+            "because revenue had fallen for three months.",
+        },
+    )
+    asked = pipeline.ask("Why did the President remove the party's deputy chairpersons, Mr. Lado and Mr. Deng, on 20 May?")
+    assert asked.abstained, asked.answer
+    assert asked.answer.startswith("The nearest passages say only what the question says"), asked.answer
+    assert asked.nearest and "Lado" in asked.nearest[0].quote  # shown, as the nearest passage, not as an answer
+    answered = pipeline.ask("Why did the President appoint a new Minister of Finance on 2 June?")
+    assert not answered.abstained and "revenue had fallen" in answered.answer, answered.answer

@@ -149,6 +149,9 @@ class Constraints:
     # for a question asking in which month ("in which month does the Committee meet in New York?"): a quote naming none
     # does not answer it, though it tells of the meeting
     month_asked: bool = False
+    # for a question asking what, who, when, where, why or how (not whether): its stems; a quote writing nothing else
+    # says only what the question says (repeats)
+    said: frozenset[str] = frozenset()
 
     @property
     def period(self) -> bool:
@@ -173,16 +176,58 @@ def parse(question: str) -> Constraints:
     for text in named if any(covered) else ():
         rest = rest.replace(text, " ")
     years, months = years_in(rest), months_in(rest)
+    counted, context = _counting(question, wanted)
     return Constraints(
-        years, months, wanted, names, articles_in(question), tuple(source_runs(question)), events, the_day(rest, months),
-        places_in(question, names), ordinals_in(question), _asked_spans(rest, years, months),
-        frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(), *covered, second_part(question),
-        figures_given(question) if wanted in _FIGURES else frozenset(), group_in(question) if wanted == "quantity" else "",
-        agents_in(question), *_counting(question, wanted), casualty_in(question) if wanted == "quantity" else "",
-        post_asked(question) if wanted == "person" else "", wanted == "quantity" and counts_things(question),
-        surnames(question),
-        bool(years) and _WHOLE_YEAR.search(rest) is not None, _MONTH_ASKED.search(question) is not None,
+        years=years,
+        months=months,
+        wanted=wanted,
+        names=names,
+        articles=articles_in(question),
+        sources=tuple(source_runs(question)),
+        events=events,
+        day=the_day(rest, months),
+        places=places_in(question, names),
+        ordinals=ordinals_in(question),
+        spans=_asked_spans(rest, years, months),
+        asked=frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(),
+        covered_years=covered[0],
+        covered_months=covered[1],
+        second=second_part(question),
+        given=figures_given(question) if wanted in _FIGURES else frozenset(),
+        group=group_in(question) if wanted == "quantity" else "",
+        agents=agents_in(question),
+        counted=counted,
+        context=context,
+        casualty=casualty_in(question) if wanted == "quantity" else "",
+        post=post_asked(question) if wanted == "person" else "",
+        counting=wanted == "quantity" and counts_things(question),
+        people=surnames(question),
+        whole=bool(years) and _WHOLE_YEAR.search(rest) is not None,
+        month_asked=_MONTH_ASKED.search(question) is not None,
+        said=frozenset(tokenize(question)) if _ASKS.search(question) else frozenset(),
     )
+
+
+# a question asking for something (not whether): "what", "who", "why", "how many", "когда", "почему", "сколько"
+_ASKS = re.compile(
+    r"\b(?:what|which|who|whom|whose|when|where|why|how)\b"
+    r"|(?<!\w)(?:как\w*|кто|кого|кому|кем|что|чего|чем|когда|где|куда|откуда|почему|зачем|сколько|скольк\w+|чей|чья|чьё|чьи)(?!\w)",
+    re.IGNORECASE,
+)
+# words that add nothing a question asks for: who said it, that it goes on ("Also on 20 May, Mr. Kiir …")
+_NOTHING_NEW = frozenset(
+    tokenize(
+        "also mr ms mrs dr said says stated noted reported further however moreover additionally then thus therefore "
+        "meanwhile likewise также г-н заявил заявила сообщил сообщила отметил отметила кроме того однако затем"
+    )
+)
+
+
+def repeats(quote: str, said: frozenset[str]) -> bool:
+    """Whether a quote writes nothing the question does not (said: the question's stems), so cannot answer it: "Also
+    on 20 May, Mr. Kiir, as SPLM Chairperson, removed the SPLM Deputy Chairpersons, James Wani Igga, Daniel Awet and
+    Kuol Manyang" does not say why he did. A yes-or-no question is not asked so (its answer may be the sentence)."""
+    return bool(said) and not set(tokenize(quote)) - said - _NOTHING_NEW
 
 
 _MONTH_ASKED = re.compile(r"\b(?:in )?(?:what|which) month\b|\bв как(?:ом|ой) месяц[еа]?\b|\bв какой месяц\b", re.IGNORECASE)
@@ -902,6 +947,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("article")
     if unattributed(constraints, quote):
         missing.append("source")
+    if repeats(quote, constraints.said):
+        missing.append("repeat")
     if unhappened(constraints, quote, passage):
         missing.append("event")
     if ungrouped(constraints.group, quote) or counted_together(constraints, quote) or figure_elsewhere(constraints, quote):
@@ -1161,6 +1208,8 @@ def near_miss_message(
         return say("other_period", lang, asked=asked, given=listed(given, lang))
     if constraints.period and periods:
         return say("other_periods", lang, asked=asked)
+    if set(refused) == {"repeat"}:
+        return say("repeats", lang)
     if constraints.wanted == "person" and constraints.post and constraints.post.isascii() and lang == "en":
         return say("unnamed_post", lang, post=constraints.post)  # "the general in command" is there, unnamed
     return say("lacks_kind", lang, kind=kind(constraints.wanted, lang))

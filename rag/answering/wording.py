@@ -85,6 +85,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The nearest passages do not name the {post} asked about: the reports do not appear to answer this.",
         "Ближайшие фрагменты не называют имени ({post}): в докладах, по-видимому, нет ответа.",
     ),
+    "repeats": (
+        "The nearest passages say only what the question says, not what it asks: the reports do not appear to answer this.",
+        "Ближайшие фрагменты лишь повторяют сказанное в вопросе и не отвечают на него: в докладах, по-видимому, нет ответа.",
+    ),
     "lacks_kind": (
         "The nearest passages are on the topic but do not give {kind}.",
         "Ближайшие фрагменты по теме, но в них нет {kind}.",
