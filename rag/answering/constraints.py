@@ -981,10 +981,13 @@ def unattributed(constraints: Constraints, quote: str) -> list[str]:
     is often said sentences before it, or in its title), or names one asked about (by any word of its name), or one the
     question names otherwise ("According to the figures the Haiti Panel of Experts cites, how many survivors did
     Médecins Sans Frontières assist …" is answered by "According to Médecins Sans Frontières (MSF), …"; a country
-    the question names is no source's name)."""
+    the question names is no source's name), or names one in the other alphabet: "по данным Национального института
+    миграции Гондураса" cannot be told from "According to National Institute of Migration of Honduras" by its words."""
     own = source_text(quote)
     if not constraints.sources or not _NAME_WORD.search(own) or any(_writes_one(own, run) for run in constraints.sources):
         return []
+    if all(script(own) != script(" ".join(run)) for run in constraints.sources):
+        return []  # written in the other alphabet: its words tell nothing (see above)
     if _writes_one(own, [name for name in constraints.names if name not in country_stems(constraints.names)]):
         return []
     return [word for run in constraints.sources for word in run]
