@@ -870,3 +870,30 @@ def test_a_sentence_writing_only_what_the_question_says_does_not_answer_it(make_
     assert asked.nearest and "Lado" in asked.nearest[0].quote  # shown, as the nearest passage, not as an answer
     answered = pipeline.ask("Why did the President appoint a new Minister of Finance on 2 June?")
     assert not answered.abstained and "revenue had fallen" in answered.answer, answered.answer
+
+
+def test_a_part_of_a_whole_the_question_gives_is_counted_beside_that_whole(make_pipeline):
+    from rag.answering.units import whole_given
+
+    assert whole_given("Of the 191 victims to whom reparations were provided in 2024, how many were women?") == "191"
+    assert whole_given("Of the six laboratory-confirmed cases, how many were in Malakal?") == "6"
+    assert whole_given("Of the 18,741 cases registered, how many involved sexual violence?") == "18741"
+    assert whole_given("Из 48 осуждённых сколько были женщинами?") == "48"
+    assert whole_given("Of the patrols completed by the police, how many included women?") == ""
+    assert whole_given("How many of the 45 procedures were working groups?") == ""  # no part named first: not asked so
+    asked = parse("Of the 191 victims who received reparations in 2024, how many were women?")
+    elsewhere = "In 2024, cases of sexual violence affected 1,009 women and 73 men."
+    assert "whole" in unmet(asked, elsewhere, elsewhere)
+    beside = "The Unit provided reparations to 191 victims in 2024. Of them, 150 were women."
+    assert "whole" not in unmet(asked, "Of them, 150 were women.", beside)
+    context = " ".join(f"Paragraph {i} describes the work of the national victims' unit in detail." for i in range(40))
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "victims.txt": f"Reparations\n\n{context}\n\nIn 2024, the Unit recorded cases of sexual violence that affected "
+            "1,009 women and 73 men.\n\n" + " ".join(f"Note {i} on the methods of the Unit's field offices." for i in range(40))
+            + "\n\nThe Unit provided reparations to 191 victims in 2024.",
+        },
+    )
+    refused = pipeline.ask("Of the 191 victims to whom the Unit provided reparations in 2024, how many were women?")
+    assert refused.abstained and "1,009" not in refused.answer, refused.answer

@@ -28,6 +28,7 @@ from rag.answering.units import (
     answer_type,
     answers_type,
     counted_asked,
+    counts_the_whole,
     counts_otherwise,
     counts_things,
     figures_given,
@@ -38,6 +39,7 @@ from rag.answering.units import (
     only_money,
     people_in,
     post_asked,
+    whole_given,
 )
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
 from rag.text import MONTH_START, latin_key, script, sentence_spans, tokenize
@@ -149,6 +151,9 @@ class Constraints:
     # for a question asking in which month ("in which month does the Committee meet in New York?"): a quote naming none
     # does not answer it, though it tells of the meeting
     month_asked: bool = False
+    # for a question counting part of a whole it gives ("Of the 191 victims …, how many were women?"): the whole's
+    # figure; a count written away from it ("1,009 women" in another paragraph) is no part of it
+    part_of: str = ""
     # for a question asking what, who, when, where, why or how (not whether): its stems; a quote writing nothing else
     # says only what the question says (repeats)
     said: frozenset[str] = frozenset()
@@ -204,6 +209,7 @@ def parse(question: str) -> Constraints:
         people=surnames(question),
         whole=bool(years) and _WHOLE_YEAR.search(rest) is not None,
         month_asked=_MONTH_ASKED.search(question) is not None,
+        part_of=whole_given(question) if wanted in ("quantity", "percent") else "",
         said=frozenset(tokenize(question)) if _ASKS.search(question) else frozenset(),
     )
 
@@ -480,9 +486,13 @@ def source_runs(question: str) -> list[tuple[str, ...]]:
 
 
 def written_names(question: str, stems: Iterable[str]) -> list[str]:
-    """The names of the question, as written ("South Sudan"), that hold any of these stems."""
+    """The names of the question, as written ("South Sudan"; "Colombia" of "Colombia's"), that hold any of these stems."""
     stems = set(stems)
-    return list(dict.fromkeys(run.group() for run in _CAPITALISED_RUN.finditer(question) if stems & set(tokenize(run.group()))))
+    runs = (_POSSESSIVE.sub("", run.group()) for run in _CAPITALISED_RUN.finditer(question))
+    return list(dict.fromkeys(run for run in runs if stems & set(tokenize(run))))
+
+
+_POSSESSIVE = re.compile(r"['’]s?$")
 
 
 def written_words(question: str, stems: Iterable[str]) -> list[str]:
@@ -953,6 +963,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("event")
     if ungrouped(constraints.group, quote) or counted_together(constraints, quote) or figure_elsewhere(constraints, quote):
         missing.append("group")
+    if constraints.part_of and not counts_the_whole(passage, constraints.part_of):
+        missing.append("whole")
     if unagented(constraints, quote):
         missing.append("agent")
     if uncounted_casualty(constraints, quote):
@@ -1185,6 +1197,8 @@ def near_miss_message(
     "first international conference" and "second international conference"). In the question's language (lang)."""
     asked, periods = constraints.describe(lang), list(periods)
     given = sorted(set().union(*(years_in(t) for t in periods)) - constraints.years)
+    if "whole" in refused:  # whatever else it lacks, it does not count from the figure the question gives
+        return say("no_whole", lang, figure=constraints.part_of)
     if events and not missing_names:
         return say("no_date", lang, events=listed(list(events), lang))
     if len(numbered) == 2 and not missing_names:

@@ -367,6 +367,30 @@ def only_given(quote: str, given: frozenset[str]) -> bool:
     return bool(given) and bool(figures) and figures <= given and not words
 
 
+# a question counting part of a whole it gives: "Of the 191 victims …, how many were women?", "Из 48 осуждённых …"
+_PART_OF = re.compile(
+    r"^\W*(?:of|among|out of)\s+(?:the|these|those|its|their|all)?\s*((?:\d[\d,.]*(?:\s\d{3})*|[a-z]+)(?=\s))"
+    r"|^\W*(?:из|среди)\s+((?:\d[\d\s,.]*\d|\d|[а-яё]+)(?=\s))",
+    re.IGNORECASE,
+)
+
+
+def whole_given(question: str) -> str:
+    """The figure of the whole a question asks a part of ("191" of "Of the 191 victims …, how many were women?", "6"
+    of "Of the six cases …"), less its separators; "" when it asks no part of a figure it gives."""
+    match = _PART_OF.match(question)
+    if match is None:
+        return ""
+    figures = _figures(_spelt_out(match.group(1) or match.group(2)).replace(" ", "").replace("\u00a0", ""))
+    return next(iter(figures), "")
+
+
+def counts_the_whole(text: str, whole: str) -> bool:
+    """Whether text writes the figure of the whole (whole_given), in figures or in words: the breakdown of the 191
+    victims is given beside them, and a count of 1,009 women elsewhere in the report is no part of them."""
+    return whole in _figures(_spelt_out(text).replace("\u00a0", "").replace(" 000", "000"))
+
+
 # what a "how many" question counts: the words after it up to a verb or a preposition ("How many convictions had
 # resulted …" counts convictions, "How many accused persons were …" accused persons)
 _COUNTED_ASKED = re.compile(

@@ -85,6 +85,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "The nearest passages do not name the {post} asked about: the reports do not appear to answer this.",
         "Ближайшие фрагменты не называют имени ({post}): в докладах, по-видимому, нет ответа.",
     ),
+    "no_whole": (
+        "The nearest passages do not break down the {figure} the question counts from: the reports do not appear to answer this.",
+        "Ближайшие фрагменты не разбивают названное в вопросе число ({figure}): в докладах, по-видимому, нет ответа.",
+    ),
     "repeats": (
         "The nearest passages say only what the question says, not what it asks: the reports do not appear to answer this.",
         "Ближайшие фрагменты лишь повторяют сказанное в вопросе и не отвечают на него: в докладах, по-видимому, нет ответа.",
