@@ -234,6 +234,10 @@ def test_the_documents_a_question_names_as_its_source_are_picked_by_file_name_or
     assert named_documents("How many people were lynched?", titles) is None  # no source named
     assert named_documents("According to the April–July 2025 report, how many?", titles) is None  # a period is no name
     assert named_documents("According to the OVD-Info report, how many?", {"ovdinfo.pdf": ""}) is None  # the only document
+    # whom the report is addressed to names no source: the Council is not the report's author
+    addressed = "In his recommendations to the Security Council in the 2024 report on sexual violence, which article is cited?"
+    assert source_names(addressed) == [] and named_documents(addressed, {**titles, "sc.pdf": "Letter to the Security Council"}) is None
+    assert source_names("In the annex to the Panel of Experts' report, who leads the gang?") == ["panel", "expert"]
 
 
 def test_a_question_naming_its_source_is_answered_from_that_organisations_report(make_pipeline):

@@ -747,7 +747,19 @@ def source_text(question: str) -> str:
 def report_text(question: str) -> str:
     """The words of a question that name the report it asks of ("In the Secretary-General's South Sudan report
     covering January to March 2025, …"). Unlike a source, no quote need be attributed to it."""
-    return " ".join(next(g for g in m.groups() if g) for m in _REPORT_NAMED.finditer(question))
+    return " ".join(_report_itself(next(g for g in m.groups() if g)) for m in _REPORT_NAMED.finditer(question))
+
+
+_REPORT_WORD = re.compile(r"\b(?:report|fact sheet|study|survey|review|bulletin|update|annex)s?\b", re.IGNORECASE)
+_LINKS = re.compile(r"\b(?:in|from|to|of|on|at|by|with)\s", re.IGNORECASE)
+
+
+def _report_itself(text: str) -> str:
+    """The words naming the report, less what leads to it: "the 2024 report on conflict-related sexual violence" of "his
+    recommendations to the Security Council in the 2024 report on …" (the Council is whom it is addressed to)."""
+    word = _REPORT_WORD.search(text)
+    links = [m.end() for m in _LINKS.finditer(text, 0, word.start())] if word else []
+    return text[links[-1] :] if links else text
 
 
 def named_text(question: str) -> str:
