@@ -901,3 +901,17 @@ def test_a_part_of_a_whole_the_question_gives_is_counted_beside_that_whole(make_
     )
     refused = pipeline.ask("Of the 191 victims to whom the Unit provided reparations in 2024, how many were women?")
     assert refused.abstained and "1,009" not in refused.answer, refused.answer
+
+
+def test_a_near_miss_in_the_section_on_the_country_asked_is_not_said_to_be_about_another(make_pipeline):
+    filler = " ".join(f"Paragraph {i} sets out the national context and the work of the authorities." for i in range(30))
+    pipeline = indexed(
+        make_pipeline,
+        **{
+            "annual.txt": f"Annual report on reparations\n\nMali\n\n{filler.replace('Paragraph', 'Section')}\n\n{filler}\n\n"
+            f"Colombia\n\n{filler}\n\nThe Victims' Unit provided reparations to 191 victims in 2024.",
+        },
+    )
+    answer = pipeline.ask("How many women in Colombia received reparations from the Victims' Unit in 2024?")
+    assert answer.abstained and "191" not in answer.answer, answer.answer
+    assert answer.answer.startswith("The nearest passages give no figure for women alone"), answer.answer  # not "not about Colombia"

@@ -559,7 +559,7 @@ def extractive_answer(
         periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
         best = near[0] if near and not _PERIOD & refusals[0] else None
-        lacking = _lacking(best, constraints, opening, asked or question)
+        lacking = _lacking(best, constraints, opening, asked or question, preceding)
         refused = refusals[0] if best is not None else set()
         message = near_miss_message(constraints, periods, *lacking, refused=refused, lang=language(question)) if near else ""
         answer = abstain(question, sentences, passages, message)
@@ -610,17 +610,23 @@ def note_answer(
     return answer
 
 
-def _lacking(unit: ScoredSentence | None, constraints: Constraints, opening: Opening | None, question: str) -> tuple[list[str], ...]:
+def _lacking(
+    unit: ScoredSentence | None, constraints: Constraints, opening: Opening | None, question: str, preceding: Preceding | None = None
+) -> tuple[list[str], ...]:
     """What a refused unit lacks of what the question gives, as near_miss_message takes it: the names it does not
-    write and the sources it is not attributed to (as the question writes them), the articles it does not cite, the
-    event it does not tell (the question's words), what it numbers otherwise (its ordinal and the question's), the
-    group it does not count (as the question writes it: "women"); all empty for no unit."""
+    write (nor the heading of the section it sits in, as fits reads it) and the sources it is not attributed to (as
+    the question writes them), the articles it does not cite, the event it does not tell (the question's words), what
+    it numbers otherwise (its ordinal and the question's), the group it does not count (as the question writes it:
+    "women"); all empty for no unit."""
     if unit is None:
         return [], [], [], [], [], []
     chunk = unit.passage.chunk
     documents = document_texts(chunk, opening)
+    names = unnamed(constraints, unit.text, chunk.text, *documents)
+    if names and preceding is not None and in_section_on(constraints, preceding(chunk, SECTION_CHUNKS), unit.text, chunk.text):
+        names = []  # the section on Colombia: its paragraph need not write the country again
     return (
-        written_names(question, unnamed(constraints, unit.text, chunk.text, *documents) or unagented(constraints, unit.text)),
+        written_names(question, names or unagented(constraints, unit.text)),
         unwritten_articles(constraints, unit.text, chunk.text, *documents[:1]),
         written_names(question, unattributed(constraints, unit.text)),
         written_words(question, unhappened(constraints, unit.text, chunk.text)),
