@@ -121,7 +121,7 @@ class Records:
 
     def titles(self) -> dict[str, str]:
         """source -> title of every document (two columns: what a question naming its report is matched against)."""
-        return dict(self._rows("SELECT source, title FROM documents"))
+        return dict(self._rows("SELECT source, title FROM documents ORDER BY source"))
 
     def has(self, source: str) -> bool:
         return bool(self._rows("SELECT 1 FROM documents WHERE source = ?", (source,)))
