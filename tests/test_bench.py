@@ -308,6 +308,8 @@ def test_ci_sized_run_measures_both_pipelines_on_the_same_documents(capsys):
     # the filled index has its corpus files and their stamps: a change there is reindexed as in a corpus built file by file
     at_scale = scale["ours"]["reindex"]
     filled_documents = at_scale["none"]["documents"]
+    first = scale["ours"]["first_listing"]  # an untimed listing first, nothing changed, reported apart
+    assert first["documents"] == filled_documents and first["chunks_embedded"] == 0
     assert filled_documents > DOCS and at_scale["add"]["documents"] == filled_documents + 1
     assert 0 < at_scale["add"]["chunks_embedded"] < 10 and at_scale["edit"]["chunks_embedded"] < 10
     assert at_scale["delete"]["chunks_embedded"] == at_scale["none"]["chunks_embedded"] == 0

@@ -173,10 +173,11 @@ def render_queries(scales: list[dict], synthetic: str) -> list[str]:
             )
         rss = max(scale["ours"]["search"]["peak_rss_mb"], scale["ours"]["ask"]["peak_rss_mb"])
         memory.append(f"{scale['chunks']:,} chunks: ours {rss} MB, recipe {base['peak_rss_mb']} MB")
-        reindex, named = scale["ours"]["reindex"], scale["ours"].get("named")
+        reindex, named, first = scale["ours"]["reindex"], scale["ours"].get("named"), scale["ours"].get("first_listing")
         changes.append(
             f"{scale['chunks']:,} chunks: "
             + ", ".join(f"{c} {reindex[c]['seconds']} s" + (f" ({named[c]['seconds']} s named)" if named else "") for c in reindex)
+            + (f"; the first listing after the fills, nothing changed, untimed: {first['seconds']} s" if first else "")
         )
         step = scale["ours"]["ask"]["answer_step"]
         steps.append(f"{scale['chunks']:,} chunks: p50 {step['p50_ms']} ms, p95 {step['p95_ms']} ms")
