@@ -213,7 +213,7 @@ def query_scale(root: Path, settings: Settings, size: int, stores: Sequence[dict
     in_fresh_process(jobs.settle, ours, folder / "baseline", "untimed question to open the stores")
     served = {what: in_fresh_process(jobs.serve_ours, ours, queries, what) for what in ("search", "ask")}
     baseline = in_fresh_process(jobs.serve_baseline, settings, folder / "baseline", queries)
-    log(f"ours at {size:,} chunks: a listing untimed, then a new process per change (add, edit, delete, none), the corpus listed, then the file named")
+    log(f"ours at {size:,} chunks: a listing untimed, then a process per change (add, edit, delete, none), the corpus listed, then the file named")
     # the fills and the recipe's serving have pushed the corpus's file entries out of the kernel's caches: the first
     # listing reads them from disk (1.3 s more at 325,000 files), and would fall on whichever change came first; it is
     # reported apart, and each change is timed on the listing as a daily reindex finds it
