@@ -183,6 +183,7 @@ def test_holds_the_wanted_type():
     assert not holds("As thousands of refugees fled, monitors were deployed.", "quantity")
     assert holds("two thousand refugees", "quantity") and holds("a million people", "quantity")
     assert holds("В него трижды выстрелили из травматического оружия.", "quantity")  # how many times: a count in a word
+    assert not holds("Licensed under Creative Commons Attribution 3.0 Unported License.", "quantity")  # a licence's version
     assert holds("в феврале прошлого года", "date") and holds("in 2014", "date") and not holds("in the spring", "date")
     assert holds("anything", None)
     # a footnote's own number leading it, before a capital or a quoted term, counts nothing

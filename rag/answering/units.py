@@ -75,12 +75,13 @@ _DATE_FIGURES = re.compile(
     r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*(?:1[89]|20)\d\d)?\b"
 )
 # figures that count nothing: paragraph numbers ("\n31."), footnote marks ("35 See …", "actors.36"), web addresses, article,
-# resolution and document numbers ("art. 50", "resolution 2467 (2019)", "S/2025/504"), and "one and the same" ("одного и
-# того же человека")
+# resolution and document numbers ("art. 50", "resolution 2467 (2019)", "S/2025/504"), versions of a licence or a text
+# ("Creative Commons Attribution 3.0", "version 2.1"), and "one and the same" ("одного и того же человека")
 _NOT_COUNTS = re.compile(
     r"(?m)^\s*\d{1,3}\.?\s*$|^\s*\d{1,3}(?=\s+[“\"«(]?[A-ZА-Я])|(?<=[a-zа-я.,;:)»”\"])(?<!\d[.,])\d{1,3}\b|\S*(?:https?://|www\.)\S*|\b[A-Z]+(?:/[\w.]+)+"
     r"|(?i:\b(?:один|одна|одно|одного|одной|одному|одним|одном|одну)\s+и\s+т(?:от|а|о|ого|ой|ому|ем|у)\s+же\b|\bone and the same\b)"
     r"|(?i:\b(?:art|arts|article|articles|resolution|resolutions|paragraph|para|paras|rule|section|chapter|annex|no|ст|статья|статьи|стать[ейяю]|пункт|ч|часть|части)\.?\s+\d+(?:[.,]\d+)*(?:\s*\(\d{4}\))?)"
+    r"|(?i:\b(?:version|ver|v|attribution|sharealike|noncommercial|noderivatives|noderivs|license|licence|версия|версии)\.?\s+\d+(?:\.\d+)+\b)"
 )
 # zero said in words is a figure too ("None of the original treaties …")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")  # a figure written in digits, with its separators
