@@ -376,7 +376,7 @@ class Pipeline:
 
     def report_file(self, source: str) -> Path:
         """The file of an indexed document, inside the corpus folder; anything else is refused."""
-        if not self.records.has(source):
+        if source not in self.records.hashes_of([source]):
             raise CorpusFileError(f"{source}: not an indexed document; python -m rag status lists them.")
         return corpus_file(self.settings.corpus_dir, source)
 

@@ -883,6 +883,7 @@ def test_a_part_of_a_whole_the_question_gives_is_counted_beside_that_whole(make_
     assert whole_given("Of the six laboratory-confirmed cases, how many were in Malakal?") == "6"
     assert whole_given("Of the 18,741 cases registered, how many involved sexual violence?") == "18741"
     assert whole_given("Из 48 осуждённых сколько были женщинами?") == "48"
+    assert whole_given("Из 1 234 задержанных сколько были женщинами?") == "1234"  # thousands after a space, as Russian writes them
     assert whole_given("Of the patrols completed by the police, how many included women?") == ""
     assert whole_given("How many of the 45 procedures were working groups?") == ""  # no part named first: not asked so
     asked = parse("Of the 191 victims who received reparations in 2024, how many were women?")
@@ -890,6 +891,8 @@ def test_a_part_of_a_whole_the_question_gives_is_counted_beside_that_whole(make_
     assert "whole" in unmet(asked, elsewhere, elsewhere)
     beside = "The Unit provided reparations to 191 victims in 2024. Of them, 150 were women."
     assert "whole" not in unmet(asked, "Of them, 150 were women.", beside)
+    russian = parse("Из 1 234 задержанных сколько были женщинами?")
+    assert "whole" not in unmet(russian, "Из них 300 женщин.", "Всего задержаны 1 234 человека. Из них 300 женщин.")
     context = " ".join(f"Paragraph {i} describes the work of the national victims' unit in detail." for i in range(40))
     pipeline = indexed(
         make_pipeline,

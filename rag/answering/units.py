@@ -135,6 +135,8 @@ _PERSON_NOUNS = (
     r"|generals?(?!\s+(?:(?-i:[A-Z])|assembly|assemblies|comments?|recommendations?|debates?|elections?|principles?|provisions?|secretary))"
     r")\b"
 )
+# the Russian posts whose holder a question may ask for, as stems ("министр" of "министра здравоохранения")
+_RU_POSTS = r"(судь|судей|прокурор|министр|чиновник|адвокат|журналист|активист|следовател|командир|руководител|председател|свидетел)\w*"
 _PERSON_QUESTION = re.compile(
     r"(?:^\W*|\b(?:and|or) |[,;] ?)(?:which|what) (?:(?!(?:is|are|was|were|does|did|do|has|have|had|the)\b)\w+ ){0,2}?"
     + _PERSON_NOUNS
@@ -145,8 +147,7 @@ _PERSON_QUESTION = re.compile(
     + r"|(?:^\W*|\b(?:и|или) |[,;] ?)как(?:ой|ая|ие|ого) (?:\w+ )?(?:судья|судьи|прокурор\w*|министр\w*|чиновник\w*|адвокат\w*"
     r"|журналист\w*|активист\w*|следовател\w*|командир\w*|руководител\w*|председател\w*|свидетел\w*)"
     # … with the post whose holder is asked for, when one follows: "Как звали министра здравоохранения …"
-    r"|\b(?:как (?:зовут|звали)|назовите (?:имена|имя|фамили\w*))\b(?: (?:\w+ )?(?:судь|судей|прокурор|министр|чиновник|адвокат"
-    r"|журналист|активист|следовател|командир|руководител|председател|свидетел)\w*)?|^\W*кого\b"
+    r"|\b(?:как (?:зовут|звали)|назовите (?:имена|имя|фамили\w*))\b(?: (?:\w+ )?" + _RU_POSTS + r")?|^\W*кого\b"
     # who holds a post, or was put in one: "Who heads the mission?", "Whom did the President appoint …", "Кто возглавляет …"
     r"|^\W*(?:who|whom)\b.{0,40}?\b(?:heads?|headed|leads?|led|chairs?|chaired|directs?|appoint|appointed|nominate|nominated|named)\b"
     r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)"
@@ -382,14 +383,20 @@ def whole_given(question: str) -> str:
     match = _PART_OF.match(question)
     if match is None:
         return ""
-    figures = _figures(_spelt_out(match.group(1) or match.group(2)).replace(" ", "").replace("\u00a0", ""))
-    return next(iter(figures), "")
+    return next(iter(_figures(_joined(_spelt_out(match.group(1) or match.group(2))))), "")
 
 
 def counts_the_whole(text: str, whole: str) -> bool:
     """Whether text writes the figure of the whole (whole_given), in figures or in words: the breakdown of the 191
     victims is given beside them, and a count of 1,009 women elsewhere in the report is no part of them."""
-    return whole in _figures(_spelt_out(text).replace("\u00a0", "").replace(" 000", "000"))
+    return whole in _figures(_joined(_spelt_out(text)))
+
+
+_THOUSANDS_SPACE = re.compile(r"(?<=\d)[ \u00a0](?=\d{3}\b)")  # "1 234", "25 000": one figure, as Russian writes it
+
+
+def _joined(text: str) -> str:
+    return _THOUSANDS_SPACE.sub("", text)
 
 
 # what a "how many" question counts: the words after it up to a verb or a preposition ("How many convictions had
@@ -472,10 +479,7 @@ def answers_type(text: str, wanted: str | None) -> bool:
 # Public Prosecutor of Miragoâne"; "William Farel was a student of Lefevre who went on to become a leader of …")
 POST_REACH = 100
 _PERSON_NOUN = re.compile(_PERSON_NOUNS, re.IGNORECASE)
-_RU_POST = re.compile(
-    r"(судь|судей|прокурор|министр|чиновник|адвокат|журналист|активист|следовател|командир|руководител|председател|свидетел)\w*",
-    re.IGNORECASE,
-)
+_RU_POST = re.compile(_RU_POSTS, re.IGNORECASE)
 
 
 def post_asked(question: str) -> str:

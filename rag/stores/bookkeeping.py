@@ -123,9 +123,6 @@ class Records:
         """source -> title of every document (two columns: what a question naming its report is matched against)."""
         return dict(self._rows("SELECT source, title FROM documents ORDER BY source"))
 
-    def has(self, source: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM documents WHERE source = ?", (source,)))
-
     def document_count(self, within: Sequence[str] = ()) -> int:
         """How many documents, or how many at or under the sources `within` names (files or folders)."""
         return sum(row[0] for row in self._under("SELECT COUNT(*) FROM documents", within))
