@@ -407,6 +407,21 @@ def test_the_articles_of_law_a_question_names_must_be_cited_by_the_evidence(make
     assert other.answer.startswith("The nearest passages do not cite article 318")
 
 
+def test_an_article_named_in_the_sentences_just_before_a_passage_is_the_one_its_case_is_under():
+    from rag.answering.extractive import ScoredSentence, fits
+
+    text = "In August, activists planned marches. Only in one region was a case opened. The accused are five: two left Russia."
+    chunk = Chunk("c2", text, "a.txt", "a", 11, 0, len(text), "x", 5, sentence_spans(text))
+    unit = ScoredSentence(Passage(chunk, 1.0, None, None), text.index("The accused"), len(text), 1.0, 1.3, frozenset())
+    asked = parse("Which of the accused in the case under article 280.1 left Russia?")
+    assert unmet(asked, unit.text, text) == ["article"]  # the passage itself never names it
+    case = "The march became the occasion for a case under the new article 280.1. In August, activists planned marches."
+    assert fits(unit, asked, preceding=lambda chunk, n=1: f"Other matters were raised in 2013. {case}")
+    far = f"{case} Then the courts heard other cases. Many were fined. Some were jailed. Others were acquitted."
+    assert not fits(unit, asked, preceding=lambda chunk, n=1: far)  # pages back, it tells of nothing here
+    assert not fits(unit, asked)
+
+
 def test_a_reports_period_is_the_one_its_opening_says_it_covers():
     """An opening names other dates too (the previous report's, resolutions' years, the letter's date): the sentence
     saying what the report covers sets its period when there is one."""
@@ -817,6 +832,25 @@ def test_a_person_asked_about_across_alphabets_is_looked_for_by_surname():
     # bodies are no people: "Political Prisoners", "Совета Безопасности", an acronym
     assert surnames("How many people does the Union of Solidarity with Political Prisoners count?") == ()
     assert surnames("Какой резолюцией Совета Безопасности был продлён режим?") == ()
+    # what the person is called may come with a movement's name in quotes between it and the name
+    asked = parse("Как зовут начальника Центра «Э», который, по рассказу активиста «Левого Фронта» Алексея Тихонова, угрожал ему?")
+    assert asked.people == ("Тихонова",)
+    bibliography = "Davenport, C., Johnston, H., and Mueller, C. Repression and Mobilization. Minneapolis, 2004."
+    assert "name" in unmet(asked, bibliography, bibliography)  # an English reference list tells nothing of Tikhonov
+
+
+def test_a_count_in_an_aside_dated_to_another_year_is_no_count_for_the_year_asked():
+    from rag.answering.constraints import counted_for_another_year
+
+    quote = ("В 2012 и 2013 году от преследования по антиэкстремистским статьям пострадали члены «Другой России» "
+             "(в 2012 году по этой статье были осуждены 14 «другороссов»).")
+    assert unmet(parse("Сколько членов «Другой России» были осуждены в 2013 году?"), quote, quote) == ["year"]
+    assert unmet(parse("Сколько членов «Другой России» были осуждены в 2012 году?"), quote, quote) == []
+    assert years_in(period_of(quote, quote, counting_for=frozenset({2013}))) == {2012}  # what the refusal names
+    assert not counted_for_another_year("In 2023, 14 people were killed (10 in 2022).", frozenset({2023}))
+    assert not counted_for_another_year("In 2023, 14 people were killed (10 in 2022).", frozenset({2022}))
+    assert counted_for_another_year("In 2023, 14 people were killed; in 2022, 10 were.", frozenset({2024}))
+    assert not counted_for_another_year("Fourteen people were detained in 2013 and 2014.", frozenset({2013}))
 
 
 def test_a_month_asked_for_must_be_written_and_russian_counts_decline():

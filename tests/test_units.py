@@ -39,6 +39,20 @@ def test_the_next_sentence_is_added_when_it_carries_the_quantity_or_date_asked_f
     assert quoted(text, 0, None) == "The Committee on Migrant Workers monitors the Convention."
     assert quoted(text, 1, "duration") == "Members serve four years."  # already holds a figure
     assert quoted("The review procedure was first adopted by one committee. In March 1991.", 0, "date").endswith("1991.")
+    # a day told from the last one's is a date of its own too
+    fire = "On 13 February, gangs set fire to the General Hospital. On the same day, another gang killed 21 people in a town."
+    assert quoted(fire, 0, "quantity").endswith("General Hospital.")
+    assert quoted("Полиция задержала активистов. На следующий день суд арестовал 12 человек.", 0, "quantity").endswith("активистов.")
+
+
+def test_a_question_after_a_statement_is_typed_by_its_asking_sentence():
+    from rag.answering.units import asking_sentence
+
+    assert answer_type("По делу о марше обвиняемых пятеро. Кто из них уехал из России?") == "person"
+    assert answer_type("The annex says signing creates no obligation. How many States signed it?") == "quantity"
+    assert asking_sentence("How many people did Mr. Kiir remove?") == "How many people did Mr. Kiir remove?"
+    assert asking_sentence("Fact Sheet No. 30 lists treaties. Which U.S. Army unit left?") == "Which U.S. Army unit left?"
+    assert answer_type("In 2023 deaths rose. Which judge ruled? And how many died?") == "person"  # both parts asked
 
 
 def test_a_sentence_led_by_a_pronoun_is_quoted_with_the_one_it_refers_to():

@@ -251,6 +251,24 @@ _WHOLE_YEAR = re.compile(
 _YEARS_END = re.compile(r"\b31 December|\bDecember 31|\bend of (?:the year|(?:19|20)\d\d)|31 декабря|\bконц\w* (?:года|(?:19|20)\d\d)", re.I)
 
 
+_ASIDE = re.compile(r"\([^()]*\)")
+
+
+def counted_for_another_year(quote: str, years: frozenset[int]) -> bool:
+    """Whether every figure a quote counts with sits in a clause (an aside in brackets, or a part between semicolons)
+    that names a year, none of them asked: "In 2012 and 2013 … members of Other Russia suffered (in 2012, 14 of them
+    were convicted under this article)" names 2013, but counts only for 2012."""
+    counting = _counting_clauses(quote)
+    return bool(counting) and all((named := years_in(clause)) and not named & years for clause in counting)
+
+
+def _counting_clauses(quote: str) -> list[str]:
+    """The clauses of a quote that hold a figure counting something: its asides in brackets, and its parts between
+    semicolons outside them."""
+    clauses = _ASIDE.findall(quote) + re.split(r";\s*", _ASIDE.sub(" ", quote))
+    return [clause for clause in clauses if holds(clause, "quantity")]
+
+
 def part_of_year(quote: str) -> bool:
     """Whether a quote dates what it says by a month of the year, not by the year's end: a figure for part of it."""
     return bool(months_in(quote)) and _YEARS_END.search(quote) is None
@@ -632,7 +650,7 @@ _CALLED_PERSON = re.compile(
     r"|активист\w*|журналист\w*|режисс[её]р\w*|адвокат\w*|блогер\w*|художни\w*|политик\w*|лидер\w*|судь\w*|прокурор\w*"
     r"|министр\w*|командир\w*|генерал\w*|подсудим\w*|заключ[её]нн\w*|студент\w*|профессор\w*|правозащитни\w*"
     r"|координатор\w*|редактор\w*|фотограф\w*|священни\w*|предпринимател\w*|депутат\w*|мэр\w*|губернатор\w*)"
-    r"[.,]?\s+(?:[\w-]+\s+){0,2}?$",
+    r'[.,]?\s+(?:[«"“]?[\w-]+[»"”]?\s+){0,3}?$',
     re.IGNORECASE,
 )
 
@@ -939,6 +957,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
     months = _nearest(months_in, *dated)
     if constraints.months and months and not constraints.months & months:
         missing.append("month")
+    if constraints.wanted == "quantity" and constraints.years and not missing and counted_for_another_year(quote, constraints.years):
+        missing.append("year")  # "In 2012 and 2013 … (in 2012, 14 were convicted under it)": its count is 2012's
     if not missing and misspanned(constraints.spans, quote):
         missing.append("year")  # another budget period, though it shares a year with the one asked
     if constraints.month_asked and not months_in(quote):
@@ -1139,9 +1159,12 @@ def up_to(quote: str, passage: str) -> str:
     return passage[: at + len(quote)] if at >= 0 else passage
 
 
-def period_of(quote: str, passage: str, *document: str) -> str:
-    """The text that sets a quote's period: the quote when it names a year or month, else its passage up to it, else
-    its document's."""
+def period_of(quote: str, passage: str, *document: str, counting_for: frozenset[int] = frozenset()) -> str:
+    """The text that sets a quote's period: the quote when it names a year or month (its clauses that count, when
+    they count for another year than those a question counting for them asks: counted_for_another_year), else its
+    passage up to it, else its document's."""
+    if counting_for and counted_for_another_year(quote, counting_for):
+        return " ".join(_counting_clauses(quote))
     for text in (quote, up_to(quote, passage), *_periods(document)):
         if dated(text):
             return text

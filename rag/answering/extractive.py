@@ -352,10 +352,24 @@ def fits(sentence: ScoredSentence, constraints: Constraints, opening: Opening | 
     text before the passage (preceding) only for a unit whose country is written nowhere nearer (in_section_on), or
     whose passage names no period up to it when a month is asked (_unmet)."""
     missing = _unmet(sentence, constraints, opening, preceding)
+    chunk = sentence.passage.chunk
+    if "article" in missing and preceding is not None and not is_table_row(sentence.text) and _article_just_before(constraints, preceding(chunk, 1)):
+        missing.remove("article")  # (a table's row is read with its caption: from_table)
     if missing == ["name"] and preceding is not None:
-        chunk = sentence.passage.chunk
         return in_section_on(constraints, preceding(chunk, SECTION_CHUNKS), sentence.text, chunk.text)
     return not missing
+
+
+ARTICLE_SENTENCES = 3  # sentences before a passage that may name the article its case is brought under
+
+
+def _article_just_before(constraints: Constraints, before: str) -> bool:
+    """Whether the last sentences before a passage (before: the passage before it) name an article the question asks
+    about: "… a case under the new article 280.1. In August 2014 … Only in Krasnodar … The accused are five: …" tells
+    of that article's case, though its passage begins after the number."""
+    spans = sentence_spans(before)[-ARTICLE_SENTENCES:]
+    tail = before[spans[0][0] :] if spans else ""
+    return bool(tail) and not unwritten_articles(constraints, tail, tail)
 
 
 def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | None, preceding: Preceding | None = None) -> list[str]:
@@ -556,7 +570,8 @@ def extractive_answer(
         dated = [u for u, missing in zip(near, refusals) if _PERIOD & missing and constraints.wanted not in missing]
         if near and constraints.wanted in refusals[0] and not _PERIOD & refusals[0]:
             dated = []  # the best is of the period asked and lacks only what was asked for: say that, not other units' dates
-        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening)) for u in dated[:5]]
+        counting = constraints.years if constraints.wanted == "quantity" else frozenset()
+        periods = [period_of(u.text, u.passage.chunk.text, *document_texts(u.passage.chunk, opening), counting_for=counting) for u in dated[:5]]
         # the best unit refused for no period but for a name, an article, a source or an event the question gives: say which
         best = near[0] if near and not _PERIOD & refusals[0] else None
         lacking = _lacking(best, constraints, opening, asked or question, preceding)

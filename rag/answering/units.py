@@ -153,7 +153,9 @@ _PERSON_QUESTION = re.compile(
     r"|^\W*кто\s+(?:\w+\s+)?(?:руководит|руководил\w*|возглавля\w+|возглавил\w*|председательств\w+|назнач\w+)"
     # who was convicted, sentenced, charged or arrested ("Кто был осужден за убийство …"): a person, named
     r"|^\W*who\s+(?:was|were|has been|have been|had been)\s+(?:\w+\s+)?(?:convicted|sentenced|charged|indicted|arrested|detained)\b"
-    r"|^\W*кто\s+(?:был[аи]?\s+)?(?:осужден|приговорен|обвинен|арестован|задержан)\w*",
+    r"|^\W*кто\s+(?:был[аи]?\s+)?(?:осужден|приговорен|обвинен|арестован|задержан)\w*"
+    # which of the people just named: "… обвиняемых пятеро. Кто из них уехал из России?"
+    r"|^\W*кто из\b|^\W*who (?:among|of) them\b",
     re.IGNORECASE,
 )
 # words of an institution's, a post's or a date's name, not of a person's: "the Court of First Instance", "Appeals Court",
@@ -191,9 +193,12 @@ _ENTITY_QUESTION = re.compile(
     r"|организаци|парти|компани|производител|ведомств|банд|министерств|клуб|газет|издани|город|стран|сайт|телеканал)\w*",
     re.IGNORECASE,
 )
-# a sentence opening with its own date: "Between 2 and 4 May, …", "On 16 October …", "In 2023, …", "В феврале 2014 года …"
+# a sentence opening with its own date: "Between 2 and 4 May, …", "On 16 October …", "In 2023, …", "В феврале 2014 года …",
+# or with a day told from the last one's ("On the same day, …", "The next day …", "В тот же день …")
 _OPENS_WITH_DATE = re.compile(
-    r"\W*(?:(?:on|in|between|from|since|by|as at|as of|during|until|в|с|на|к|до|по|между)\s+)?(?:(?:early|late|mid)[- ]?\s*)?"
+    r"\W*(?:(?:on |later )?(?:the same|that|the (?:next|following|previous)) (?:day|night|morning|evening|week)\b"
+    r"|(?:в )?(?:тот же|этот же|тот|следующий|на следующий) (?:день|вечер)\b|(?:на )?следующ\w+ (?:день|утро|ночь)\b)"
+    r"|\W*(?:(?:on|in|between|from|since|by|as at|as of|during|until|в|с|на|к|до|по|между)\s+)?(?:(?:early|late|mid)[- ]?\s*)?"
     r"(?:\d{1,2}(?:\s*(?:and|to|[-–—]|и|по)\s*\d{1,2})?\s+)?(?:(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?"
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
     r"|(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*|(?:1[89]|20)\d\d\b)",
@@ -281,7 +286,20 @@ def answer_type(question: str) -> str | None:
     (which armed group, what company, в каком клубе), 'duration' (how many years, к какому сроку), 'quantity' (how
     many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or None; the first
     of these that the question reads as."""
-    return next((kind for kind, asks in _QUESTION_KINDS if asks.search(question)), None)
+    asking = asking_sentence(question)
+    return next((kind for kind, asks in _QUESTION_KINDS if asks.search(asking)), None)
+
+
+# where a question's sentences part: after a lower-case word's full stop, before a capital ("… обвиняемых пятеро. Кто
+# из них …"), not after "Mr." or "U.S." or "No." (a capital's or a figure's)
+_SENTENCE_BREAK = re.compile(r"(?<!\S)[a-zа-яё][^\s.!]*[.!]\s+(?=[A-ZА-ЯЁ])")
+
+
+def asking_sentence(question: str) -> str:
+    """The sentence of a question that asks it: the last one with a question mark, when a statement comes first ("The
+    annex says signing imposes no obligation. What obligation does it create?"); else the whole question."""
+    starts = [match.end() for match in _SENTENCE_BREAK.finditer(question)]
+    return next((question[at:] for at in reversed(starts) if "?" in question[at:]), question)
 
 
 # "What does the report mean by X?", "What do the authors understand by X?", "Что авторы понимают под X?": the term
