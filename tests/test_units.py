@@ -45,6 +45,21 @@ def test_the_next_sentence_is_added_when_it_carries_the_quantity_or_date_asked_f
     assert quoted("Полиция задержала активистов. На следующий день суд арестовал 12 человек.", 0, "quantity").endswith("активистов.")
 
 
+def test_a_sentence_or_punishment_asked_for_must_be_written_and_is_not_taken_from_the_next_sentence():
+    assert answer_type("What sentence did Sergei Titarenko receive?") == answer_type("Какое наказание понес омоновец?") == "penalty"
+    assert answer_type("За что обвинили Староверова и какой приговор он получил?") == "penalty"
+    assert answer_type("К чему приговорили активиста?") == "penalty"
+    assert answer_type("What prison sentence did the court give him?") == "duration"  # a term asked as such
+    assert holds("Он был приговорен к трем годам лишения свободы условно.", "penalty")
+    assert holds("The court fined him 5,000 euros.", "penalty") and holds("Суд назначил штраф.", "penalty")
+    assert not holds("Под стражей находятся Дарья Полюдова и Сергей Титаренко.", "penalty")  # held, not sentenced
+    assert not holds("Аресты активистов в Краснодаре продолжаются.", "penalty")  # arrests are no sentence
+    assert not answers_type("The riot policeman seriously injured an activist.", "penalty")
+    told = "The riot policeman seriously injured an activist. In the end, Staroverov was sentenced to three years."
+    assert quoted(told, 0, "penalty").endswith("an activist.")  # another man's sentence
+    assert quoted("Pavlov was tried in May. He was sentenced to three years.", 0, "penalty").endswith("three years.")
+
+
 def test_a_question_after_a_statement_is_typed_by_its_asking_sentence():
     from rag.answering.units import asking_sentence
 
@@ -128,7 +143,7 @@ def test_a_widened_quote_stays_within_its_bound():
         ("Сколько, в рублях, составил ущерб?", "money"),
         ("What tonnage of elvers did Haiti export?", "quantity"),
         ("What prison sentence did the court hand down to the former President?", "duration"),
-        ("What sentence did the court impose?", None),  # a fine, death or a term: no kind in particular
+        ("What sentence did the court impose?", "penalty"),  # a fine, death or a term: any sentence passed
         ("К какому штрафу был приговорен активист?", "money"),
         ("How large is a country report task force?", "quantity"),
         ("What area was flooded?", "area"),

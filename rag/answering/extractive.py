@@ -74,9 +74,9 @@ MIN_WORDS = 3
 REFUSED_MARGIN = 0.2
 # refusals for lacking what was asked that a weaker unit often holds (a figure in a table row, a date in the next
 # sentence, a definition in a glossary, what a sentence only restating the question leaves out) set no bar; a name
-# asked for (a person, a body) that the unit about the very event does not give is not to be taken from a sentence
-# about something else
-_FOUND_ELSEWHERE = (ANSWER_TYPES - {"person", "entity"}) | {"repeat"}
+# asked for (a person, a body) or a sentence passed that the unit about the very event does not give is not to be taken
+# from a sentence about something else
+_FOUND_ELSEWHERE = (ANSWER_TYPES - {"person", "entity", "penalty"}) | {"repeat"}
 MAX_LABEL_CHARS = 60  # a quote's document label is cut to this
 Rarity = Callable[[Iterable[str]], dict[str, float]]  # tokens -> how rare each is in the index (KeywordIndex.rarity)
 

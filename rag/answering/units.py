@@ -49,6 +49,21 @@ _DURATION_QUESTION = re.compile(
     r"|(what|which|how long an?) (\w+ )?(prison sentence|prison term|jail term|jail sentence|custodial sentence|term of imprisonment))",
     re.IGNORECASE,
 )
+# a question asking what sentence or punishment someone received: "What sentence did X receive?", "Какое наказание
+# понес …", "Какой приговор получил …", "К чему приговорили …" (a prison term asked as such is a duration)
+_PENALTY_QUESTION = re.compile(
+    r"\b(?:what|which) (?:\w+ )?(?:sentences?|punishments?|penalt(?:y|ies)|sanctions?)\b(?! (?:of|in) the (?:report|text|paragraph))"
+    r"|\bкак(?:ое|ие|ой|ого|ому|им) (?:\w+ )?(?:наказани|приговор)\w*|\bк чему (?:\w+ ){0,3}?приговор\w*",
+    re.IGNORECASE,
+)
+# what a sentence or a punishment is written with: a term, a fine, a colony, a suspended sentence, an acquittal
+_PENALTY = re.compile(
+    r"\b(?:sentenced|sentences? of|imprison\w*|prison|jail\w*|fined?|fines|probation|suspended|acquitt\w*|death penalty"
+    r"|community service|house arrest|penal colony|punish\w*|disciplin\w*|reprimand\w*)\b"
+    r"|лишени\w* свободы|колони\w*|штраф\w*|условн\w*|оправда\w*|приговор\w*|(?:административн|домашн)\w* арест\w*|арест\w* на \d"
+    r"|исправительн\w* работ|пожизненн\w*|заключени\w*|наказ\w*|выговор\w*",
+    re.IGNORECASE,
+)
 DATE_QUESTION = re.compile(
     r"(?:^\W*|\b(?:and|и)\s+|[,;]\s*)(when|когда)\b|\b((in )?(what|which) (year|month|date)|в каком году|какого числа|в какой день|в каком месяце)\b",
     re.IGNORECASE,
@@ -274,7 +289,8 @@ _LIFE = re.compile(r"\blife (?:imprisonment|sentence|term)|\bfor life\b|пожи
 # the kinds of answer a question can ask for, each with how a question asks it: the first a question reads as is its
 _QUESTION_KINDS = (
     ("money", _MONEY_QUESTION), ("area", _AREA_QUESTION), ("percent", _PERCENT_QUESTION), ("person", _PERSON_QUESTION),
-    ("entity", _ENTITY_QUESTION), ("duration", _DURATION_QUESTION), ("quantity", _QUANTITY), ("date", DATE_QUESTION),
+    ("entity", _ENTITY_QUESTION), ("duration", _DURATION_QUESTION), ("penalty", _PENALTY_QUESTION), ("quantity", _QUANTITY),
+    ("date", DATE_QUESTION),
     ("definition", _DEFINITION_QUESTION),
 )
 ANSWER_TYPES = frozenset(kind for kind, _ in _QUESTION_KINDS)
@@ -283,9 +299,9 @@ ANSWER_TYPES = frozenset(kind for kind, _ in _QUESTION_KINDS)
 def answer_type(question: str) -> str | None:
     """What the question asks for: 'money' (how much money, what budget), 'area' (how much land, what area),
     'percent' (what percentage, what share, какая доля), 'person' (which judge, who heads, кто руководит), 'entity'
-    (which armed group, what company, в каком клубе), 'duration' (how many years, к какому сроку), 'quantity' (how
-    many, сколько), 'date' (when, в каком году), 'definition' (how is … defined, что означает …), or None; the first
-    of these that the question reads as."""
+    (which armed group, what company, в каком клубе), 'duration' (how many years, к какому сроку), 'penalty' (what
+    sentence, какое наказание), 'quantity' (how many, сколько), 'date' (when, в каком году), 'definition' (how is …
+    defined, что означает …), or None; the first of these that the question reads as."""
     asking = asking_sentence(question)
     return next((kind for kind, asks in _QUESTION_KINDS if asks.search(asking)), None)
 
@@ -330,6 +346,8 @@ def holds(text: str, wanted: str | None) -> bool:
         return _PERCENT.search(text) is not None
     if wanted == "person":
         return bool(people_in(text))
+    if wanted == "penalty":
+        return _PENALTY.search(text) is not None
     if wanted == "date":
         return _YEAR_OR_MONTH.search(text) is not None
     if wanted == "definition":
@@ -488,7 +506,7 @@ def answers_type(text: str, wanted: str | None) -> bool:
     answers, where requiring a figure for "how many" lost 5 of 107, most of them rough amounts)."""
     if wanted in ("quantity", "duration"):
         return holds(text, wanted) or _ZERO.search(text) is not None
-    if wanted in ("money", "area", "percent", "person"):
+    if wanted in ("money", "area", "percent", "person", "penalty"):
         return holds(text, wanted)
     return True
 
@@ -608,11 +626,12 @@ def quotable(quote: str) -> bool:
 
 def _carries(unit: str, following: str, wanted: str | None) -> bool:
     """Whether the sentence after a unit carries what was asked that the unit lacks, and so goes with it. Not for a
-    person (a name in the next sentence is rarely the one asked for: "… collected by the Crimean Field Mission." /
-    "The case of Oleg Sentsov …"), nor a sentence opening with a date of its own unless a date was asked: it tells of
-    another event ("… Yaribe, where the forces suffered significant casualties." / "Between 2 and 4 May, … ambushed
-    the forces in three incidents")."""
-    if wanted == "person" or (wanted != "date" and _OPENS_WITH_DATE.match(following)):
+    person or a penalty (a name or a sentence passed in the next sentence is rarely the one asked for: "… collected by
+    the Crimean Field Mission." / "The case of Oleg Sentsov …"; "… the riot policeman injured an activist." / "In the
+    end, Staroverov was sentenced to …"; one led by a pronoun still goes, see unit_span), nor a sentence opening with
+    a date of its own unless a date was asked: it tells of another event ("… Yaribe, where the forces suffered
+    significant casualties." / "Between 2 and 4 May, … ambushed the forces in three incidents")."""
+    if wanted in ("person", "penalty") or (wanted != "date" and _OPENS_WITH_DATE.match(following)):
         return False
     return not holds(unit, wanted) and holds(following, wanted)
 

@@ -134,6 +134,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "area": ("an area", "площади"),
     "percent": ("a share", "доли"),
     "duration": ("a length of time", "срока"),
+    "penalty": ("a sentence or penalty", "наказания"),
     "date": ("a date", "даты"),
     "person": ("a person's name", "имени человека"),
     "entity": ("a name", "названия"),
