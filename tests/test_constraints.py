@@ -562,10 +562,11 @@ def test_a_budget_period_is_a_span_another_span_does_not_answer():
 
     asked = parse("How much did the General Assembly appropriate for UNMISS for the period from 1 July 2025 to 30 June 2026?")
     last = "The Assembly appropriated $1,237,887,300 for the Mission for the period from 1 July 2024 to 30 June 2025."
-    assert unmet(asked, last, last) == ["year"]  # it shares 2025 with the span asked, and is another budget
+    title = "Situation in South Sudan: the United Nations Mission in South Sudan (UNMISS)"  # "the Mission" of the report on it
+    assert unmet(asked, last, last, title) == ["year"]  # it shares 2025 with the span asked, and is another budget
     assert near_miss_message(asked, [last]).endswith("for July 2025–June 2026; the nearest passages are about July 2024–June 2025.")
     this = "The Assembly appropriated $1,301,000,000 for the Mission for the period from 1 July 2025 to 30 June 2026."
-    assert unmet(asked, this, this) == []
+    assert unmet(asked, this, this, title) == []
     assert unmet(parse("What was appropriated for 2024/25?"), last, last) == []  # the span lies within the two years
     assert spans_in("с 1 июля 2024 года по 30 июня 2025 года") == {(2024 * 12 + 6, 2025 * 12 + 5)}
     # a span compared with another is no period the question is held to
@@ -952,3 +953,29 @@ def test_a_near_miss_in_the_section_on_the_country_asked_is_not_said_to_be_about
     answer = pipeline.ask("How many women in Colombia received reparations from the Victims' Unit in 2024?")
     assert answer.abstained and "191" not in answer.answer, answer.answer
     assert answer.answer.startswith("The nearest passages give no figure for women alone"), answer.answer  # not "not about Colombia"
+
+
+def test_a_year_asked_for_must_be_written():
+    asked = parse("According to the fact sheet, in which year did the second cycle of the review start?")
+    cycle = "It operates on a four-and-a-half-year cycle and is composed of several stages."
+    assert asked.year_asked and unmet(asked, cycle, cycle) == ["date"]
+    assert unmet(asked, "The second cycle began in 2012.", "The second cycle began in 2012.") == []
+    assert not unmet(parse("In which year did Batu Khan invade Kievan Rus'?"), "In 1237 Batu Khan invaded Kievan Rus'.", "")
+    assert parse("В каком году началось преследование?").year_asked and parse("С какого года действует закон?").year_asked
+    assert not parse("When did the second cycle start?").year_asked  # "when" is answered by more than a year
+
+
+def test_a_count_the_quote_says_is_unknown_is_not_given():
+    asked = parse("How many civilians died in the aerial bombardment of Old Fangak on 22 May 2025?")
+    told = "On 22 May, an aerial bombardment in Old Fangak killed 27 soldiers and displaced an unknown number of civilians."
+    assert unmet(asked, told, told) == ["quantity"]
+    both = "On 22 May, the bombardment of Old Fangak killed 12 civilians; an unknown number of civilians fled."
+    assert unmet(asked, both, both) == []
+
+
+def test_a_word_heading_many_names_is_not_the_name_a_question_gives():
+    asked = parse("How many reports has the Committee on Migrant Workers received under the Convention?")
+    other = "The Committee against Torture received 12 reports under the Convention."
+    assert unmet(asked, other, other) == ["name"]
+    assert unmet(asked, "The Committee on Migrant Workers received 3 reports.", "") == []
+    assert unmet(parse("How many reports did the Committee receive?"), other, other) == []  # nothing else named

@@ -335,6 +335,16 @@ def test_a_body_or_place_asked_for_is_a_name_the_question_does_not_give():
     assert names_another("Greenland signed a treaty in 1985.", frozenset(tokenize("Which country signed a treaty in 1985?")))
 
 
+def test_the_kind_of_a_place_the_question_names_is_no_other_name():
+    from rag.answering.units import names_another
+    from rag.text import tokenize
+
+    asked = frozenset(tokenize("Which armed group attacked the warehouse in Uror County, Jonglei, on 12 February?"))
+    assert not names_another("On 12 February, unknown armed men attacked a warehouse in Uror County, Jonglei State.", asked)
+    assert names_another("On 12 February, White Army fighters attacked a warehouse in Jonglei State.", asked)
+    assert names_another("On 12 February, fighters attacked a warehouse in Jonglei. State forces came.", asked)
+
+
 def test_the_next_sentence_opening_with_its_own_date_tells_of_another_event():
     text = "On 1 and 2 May, the opposition attacked Yaribe, where the forces suffered significant casualties. " \
         "Between 2 and 4 May, the opposition ambushed the forces in three incidents, killing at least two soldiers."

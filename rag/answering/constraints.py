@@ -27,6 +27,7 @@ from rag.answering.units import (
     DATE_QUESTION,
     answer_type,
     answers_type,
+    count_unknown,
     counted_asked,
     counts_otherwise,
     counts_the_whole,
@@ -151,6 +152,9 @@ class Constraints:
     # for a question asking in which month ("in which month does the Committee meet in New York?"): a quote naming none
     # does not answer it, though it tells of the meeting
     month_asked: bool = False
+    # the same for a year ("In which year did the second cycle start?", "В каком году …"): "a four-and-a-half-year
+    # cycle" gives none
+    year_asked: bool = False
     # for a question counting part of a whole it gives ("Of the 191 victims …, how many were women?"): the whole's
     # figure; a count written away from it ("1,009 women" in another paragraph) is no part of it
     part_of: str = ""
@@ -209,6 +213,7 @@ def parse(question: str) -> Constraints:
         people=surnames(question),
         whole=bool(years) and _WHOLE_YEAR.search(rest) is not None,
         month_asked=_MONTH_ASKED.search(question) is not None,
+        year_asked=_YEAR_ASKED.search(question) is not None,
         part_of=whole_given(question) if wanted in ("quantity", "percent") else "",
         said=frozenset(tokenize(question)) if _ASKS.search(question) else frozenset(),
     )
@@ -237,6 +242,8 @@ def repeats(quote: str, said: frozenset[str]) -> bool:
 
 
 _MONTH_ASKED = re.compile(r"\b(?:in )?(?:what|which) month\b|\bв как(?:ом|ой) месяц[еа]?\b|\bв какой месяц\b", re.IGNORECASE)
+_ANY_YEAR = re.compile(r"(?<![\d.,])[1-9]\d{2,3}(?:s|-[а-я]+)?(?![\d.,]?\d)")
+_YEAR_ASKED = re.compile(r"\b(?:what|which) year\b|\b(?:в|с|до|к) как(?:ом|ого|ому) году?\b|\bв каком году\b|\bкакого года\b", re.IGNORECASE)
 
 
 # a question asking for a whole year, in so many words
@@ -546,10 +553,25 @@ def unnamed(constraints: Constraints, quote: str, passage: str, *document: str) 
         return [] if any(asked & _countries_of(text) for text in (context, *document)) else list(_countries(constraints.names))
     if document and _titled_for_another(document[0], constraints.names):
         document = ()  # a report titled for South Sudan is not about Sudan, though its opening speaks of its neighbour
-    names = (*_countries(constraints.names), *constraints.places) or constraints.names
+    names = (*_countries(constraints.names), *constraints.places) or _specific(constraints.names)
     if constraints.places and not _writes_one(quote, names) and _names_another_place(quote, constraints.places):
         return list(names)  # the sentence after Renk County's court tells of Pibor's: the passage's place is not its own
     return [] if any(_writes_one(text, names) for text in (context, *document)) else list(names)
+
+
+# words heading many bodies' and instruments' names: "the Convention" or "the Committee" a sentence writes is not the
+# question's "Convention against Torture" when the question also gives what sets its own apart
+_GENERIC_NAMES = frozenset(
+    tokenize(
+        "convention conventions committee committees state states council commission court report secretary general assembly "
+        "government ministry office party parties protocol treaty covenant agreement nations united special"
+    )
+)
+
+
+def _specific(names: Sequence[str]) -> tuple[str, ...]:
+    """The names less the words that head many ("convention", "committee", "state"), unless nothing else is left."""
+    return tuple(name for name in names if name not in _GENERIC_NAMES) or tuple(names)
 
 
 def counted_together(constraints: Constraints, quote: str) -> bool:
@@ -963,6 +985,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("year")  # another budget period, though it shares a year with the one asked
     if constraints.month_asked and not months_in(quote):
         missing.append("date")  # the month asked is not written
+    elif constraints.year_asked and not _ANY_YEAR.search(quote):
+        missing.append("date")  # nor the year (any year: "in 1237", not only the reports' own)
     if constraints.whole and "year" not in missing and part_of_year(quote):
         missing.append("month")  # a figure as of 8 October is no figure for the whole year
     reported = _periods(document)
@@ -980,6 +1004,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         or (constraints.asked and not names_another(quote, constraints.asked, constraints.wanted, constraints.post))
         or only_given(quote, constraints.given)
         or counts_otherwise(quote, constraints.counted, constraints.context)
+        or count_unknown(quote, constraints.counted)
         or (constraints.counting and only_money(quote))
     ):
         missing.append(constraints.wanted)

@@ -494,6 +494,21 @@ def counts_otherwise(quote: str, counted: frozenset[str], context: frozenset[str
     return bool(objects) and all(words & context for words in objects)
 
 
+# a number a quote says is not known: "displaced an unknown number of civilians", "неустановленное число жителей"
+_UNKNOWN_NUMBER = re.compile(
+    r"\b(?:an? )?(?:unknown|unspecified|undetermined|unconfirmed|undisclosed|uncounted) (?:number|count|total) of ((?:[\w-]+ ){0,2}?[\w-]+)"
+    r"|(?:неизвестн|неустановленн|неуточн[её]нн|неопредел[её]нн)\w* (?:числ|количеств)\w* ((?:\w+ ){0,2}?\w+)",
+    re.IGNORECASE,
+)
+
+
+def count_unknown(quote: str, counted: frozenset[str]) -> bool:
+    """Whether a quote writes what a question counts (counted: its stems) only to say that its number is not known:
+    "killed 27 soldiers and displaced an unknown number of civilians" gives no count of civilians."""
+    unknown = {stem for match in _UNKNOWN_NUMBER.finditer(quote) for stem in tokenize(match.group(1) or match.group(2))}
+    return bool(counted & unknown) and not counted & set(tokenize(_UNKNOWN_NUMBER.sub(" ", quote)))
+
+
 def _figures(counted: str) -> frozenset[str]:
     return frozenset(m.group().replace(",", "") for m in _DIGITS.finditer(counted))
 
@@ -552,15 +567,22 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None, p
         near = [text[max(0, start - POST_REACH) : end + POST_REACH] for start, end in spots] or [text]
         spelt = {latin_key(stem)[:4] for stem in asked}  # "Олега Сенцова" is the question's Oleg Sentsov
         return any({latin_key(w)[:4] for w in set(tokenize(name)) - asked} - spelt for part in near for name in people_in(part))
-    opening = len(text) - len(text.lstrip())
+    opening, given_before = len(text) - len(text.lstrip()), -1
     for match in _NAME_WORD.finditer(text):
         word = match.group()
         if match.start() == opening and word.lower() in _OPENERS:
             continue
+        if given_before >= 0 and _PLACE_KIND.fullmatch(word) and not text[given_before : match.start()].strip():
+            continue  # "Jonglei State" for the question's "Jonglei": the kind of a place it names
         stems = tokenize(word)
         if stems and not set(stems) & asked and not _MONTH_WORD.match(word):
             return True
+        given_before = match.end() if stems else -1
     return False
+
+
+# the kind of place a name is, written after it: "Jonglei State", "Uror County", "Ituri Province"
+_PLACE_KIND = re.compile(r"County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department|Islands?|City|Village|States?")
 
 
 def people_in(text: str) -> list[str]:
