@@ -979,3 +979,15 @@ def test_a_word_heading_many_names_is_not_the_name_a_question_gives():
     assert unmet(asked, other, other) == ["name"]
     assert unmet(asked, "The Committee on Migrant Workers received 3 reports.", "") == []
     assert unmet(parse("How many reports did the Committee receive?"), other, other) == []  # nothing else named
+
+
+def test_an_english_question_counting_a_kind_is_not_answered_by_a_russian_count_of_another():
+    asked = parse("According to OVD-Info, how many election observers were detained during the Tula elections?")
+    case = "В настоящее время расследуется по меньшей мере одно дело по статье 280.1."
+    assert unmet(asked, case, case) == ["quantity"]  # a case is no observer
+    told = "В Туле на выборах были задержаны 12 наблюдателей."
+    assert unmet(asked, told, told) == []
+    curly = "In 2024, the National Victims’ Unit recorded 1,009 women."  # English, though not ASCII: not held to Russian
+    assert unmet(parse("How many women did the National Victims' Unit record in 2024?"), curly, curly) == []
+    organisers = "В 2014 году пострадали более 45 организаторов и участников этих мероприятий."
+    assert unmet(parse("How many organisers of public events were hurt in 2014?"), organisers, organisers) == []

@@ -40,6 +40,7 @@ from rag.answering.units import (
     only_money,
     people_in,
     post_asked,
+    uncounted_across,
     whole_given,
 )
 from rag.answering.wording import MONTHS, Lang, kind, listed, say
@@ -1005,6 +1006,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         or only_given(quote, constraints.given)
         or counts_otherwise(quote, constraints.counted, constraints.context)
         or count_unknown(quote, constraints.counted)
+        or uncounted_across(quote, constraints.counted)
         or (constraints.counting and only_money(quote))
     ):
         missing.append(constraints.wanted)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import MONTH_START, is_lead_in, is_list_item, is_table_row, latin_key, tokenize
+from rag.text import MONTH_START, is_lead_in, is_list_item, is_table_row, latin_key, script, tokenize
 
 MAX_UNIT_CHARS = 1500  # a widened quote never passes this length
 HEADING_WORDS = 8  # lines this short, with no end punctuation, read as a heading or a term
@@ -507,6 +507,35 @@ def count_unknown(quote: str, counted: frozenset[str]) -> bool:
     "killed 27 soldiers and displaced an unknown number of civilians" gives no count of civilians."""
     unknown = {stem for match in _UNKNOWN_NUMBER.finditer(quote) for stem in tokenize(match.group(1) or match.group(2))}
     return bool(counted & unknown) and not counted & set(tokenize(_UNKNOWN_NUMBER.sub(" ", quote)))
+
+
+# what a question counts, by its English stem's start, as a Russian report writes it, for the kinds of people and things
+# reports count (not "people" or "persons": any of these is some): an English question on a Russian report
+_COUNTED_ACROSS = (
+    (("observ",), ("наблюдат",)), (("journalist", "reporter"), ("журналист", "корреспондент")), (("activist",), ("активист",)),
+    (("detaine",), ("задержан", "заключ")), (("arrest",), ("арест", "задерж")), (("search",), ("обыск",)),
+    (("case",), ("дел", "случа")), (("victim",), ("жертв", "пострадав", "потерпевш")), (("women", "woman"), ("женщин",)),
+    (("child", "minor"), ("дет", "ребен", "ребён", "несовершеннолет")), (("girl",), ("девоч", "девуш")), (("boy",), ("мальчик",)),
+    (("prisoner",), ("заключ", "узник", "осужд")), (("protest", "demonstr"), ("протест", "демонстр", "участник", "митинг")),
+    (("member",), ("член", "участник")), (("convict",), ("осужд", "приговор")), (("sentenc",), ("приговор", "осужд")),
+    (("student",), ("студент",)), (("refuge",), ("беженц",)), (("migrant",), ("мигрант",)), (("soldier",), ("военн", "солдат")),
+    (("officer", "policem"), ("полиц", "сотрудник")), (("fine",), ("штраф",)), (("organ",), ("организ",)),
+    (("attack", "assault"), ("напад", "атак", "избиен")), (("defend",), ("обвиняем", "подсудим", "фигурант")),
+    (("lawyer",), ("адвокат", "юрист")), (("blogger",), ("блогер",)), (("complaint",), ("жалоб", "заявлен", "обращен")),
+    (("report", "articl", "public"), ("доклад", "стат", "публикац", "сообщен", "материал")), (("film", "video"), ("фильм", "видео", "ролик")),
+    (("concert",), ("концерт",)), (("vote",), ("голос",)), (("candid",), ("кандидат",)),
+)
+
+
+def uncounted_across(quote: str, counted: frozenset[str]) -> bool:
+    """Whether a quote in Russian writes nothing of a kind an English question counts (counted: its stems; the kinds
+    in _COUNTED_ACROSS): "at least one case under article 280.1" does not say how many observers were detained. A kind
+    with no Russian form there is not held against it."""
+    if not counted or not all(stem.isascii() for stem in counted) or script(quote) != "cyrillic":
+        return False
+    kinds = [russian for english, russian in _COUNTED_ACROSS if any(stem.startswith(english) for stem in counted)]
+    words = re.findall(r"[а-яё]+", quote.lower())
+    return any(not any(word.startswith(russian) for word in words) for russian in kinds)
 
 
 def _figures(counted: str) -> frozenset[str]:
