@@ -991,3 +991,25 @@ def test_an_english_question_counting_a_kind_is_not_answered_by_a_russian_count_
     assert unmet(parse("How many women did the National Victims' Unit record in 2024?"), curly, curly) == []
     organisers = "В 2014 году пострадали более 45 организаторов и участников этих мероприятий."
     assert unmet(parse("How many organisers of public events were hurt in 2014?"), organisers, organisers) == []
+
+
+def test_a_date_asked_after_a_dated_statement_is_not_the_statements_date():
+    asked = parse("Sri Lanka published a bill in January 2024 to set up a truth commission. When did Parliament pass it?")
+    assert asked.wanted == "date" and not asked.years and not asked.months  # the answer may be any day after
+    published = "Following the publication in January 2024 of a bill establishing a truth commission in Sri Lanka, experts objected."
+    assert unmet(asked, published, published) == ["date"]  # it dates only what the question says
+    passed = "The Parliament of Sri Lanka passed the bill establishing the truth commission on 5 March 2024."
+    assert unmet(asked, passed, passed) == []
+    within = parse("When in 2024 did Sri Lanka pass the bill?")
+    assert "date" in unmet(within, "Sri Lanka passed the bill in 2024.", "") and not unmet(within, "Sri Lanka passed the bill in May 2024.", "")
+
+
+def test_a_country_of_several_words_none_of_them_another_country_is_a_country():
+    from rag.answering.constraints import names_in
+
+    assert names_in("Sri Lanka published a bill. When did Parliament pass it?")[:2] == ("sri", "lanka")  # its first word too
+    assert names_in("Which UN body met?") == ("un",)  # a question word is no name
+    asked = parse("How many survivors did the commission in Sierra Leone register in 2024?")
+    other = "In 2024, the commission registered 312 survivors."
+    assert unmet(asked, other, other, "Conflict-related sexual violence") == ["name"]
+    assert unmet(asked, other, other, "Report on Sierra Leone") == []

@@ -68,6 +68,13 @@ def test_a_question_after_a_statement_is_typed_by_its_asking_sentence():
     assert asking_sentence("How many people did Mr. Kiir remove?") == "How many people did Mr. Kiir remove?"
     assert asking_sentence("Fact Sheet No. 30 lists treaties. Which U.S. Army unit left?") == "Which U.S. Army unit left?"
     assert answer_type("In 2023 deaths rose. Which judge ruled? And how many died?") == "person"  # both parts asked
+    assert asking_sentence("A bill set up a Commission for Truth and Reconciliation. When did Parliament pass it?") == (
+        "When did Parliament pass it?"
+    )
+    assert asking_sentence("Shares of Apple Corp. rose. How many?") == "How many?"
+    assert answer_type("Which force or group carried out that attack?") == "entity"
+    assert answer_type("Which specialized unit of the Haitian National Police arrested the farmers?") == "entity"
+    assert answer_type("What force causes objects to fall?") is None  # a force of physics, named in lower case
 
 
 def test_a_sentence_led_by_a_pronoun_is_quoted_with_the_one_it_refers_to():

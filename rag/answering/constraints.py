@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in
+from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in, country_words
 from rag.answering.units import (
     DATE_QUESTION,
     answer_type,
     answers_type,
+    asking_sentence,
     count_unknown,
     counted_asked,
     counts_otherwise,
@@ -156,6 +157,9 @@ class Constraints:
     # the same for a year ("In which year did the second cycle start?", "В каком году …"): "a four-and-a-half-year
     # cycle" gives none
     year_asked: bool = False
+    # the years, months and day the whole question writes (a statement before it too): a quote dating nothing else
+    # tells nothing of when (dates_only_given)
+    told: tuple[frozenset[int], frozenset[int], tuple[int, int] | None] = (frozenset(), frozenset(), None)
     # for a question counting part of a whole it gives ("Of the 191 victims …, how many were women?"): the whole's
     # figure; a count written away from it ("1,009 women" in another paragraph) is no part of it
     part_of: str = ""
@@ -185,6 +189,11 @@ def parse(question: str) -> Constraints:
     rest = question
     for text in named if any(covered) else ():
         rest = rest.replace(text, " ")
+    # a date asked for is held to the period its asking sentence names, not to a statement's before it ("Sri Lanka
+    # published a bill in January 2024 … When did Parliament pass it?"), whose dates only tell what is known (told)
+    told = (years_in(rest), months_in(rest), the_day(rest, months_in(rest)))
+    if wanted == "date":
+        rest = asking_sentence(rest)
     years, months = years_in(rest), months_in(rest)
     counted, context = _counting(question, wanted)
     return Constraints(
@@ -196,6 +205,7 @@ def parse(question: str) -> Constraints:
         sources=tuple(source_runs(question)),
         events=events,
         day=the_day(rest, months),
+        told=told,
         places=places_in(question, names),
         ordinals=ordinals_in(question),
         spans=_asked_spans(rest, years, months),
@@ -275,6 +285,16 @@ def _counting_clauses(quote: str) -> list[str]:
     semicolons outside them."""
     clauses = _ASIDE.findall(quote) + re.split(r";\s*", _ASIDE.sub(" ", quote))
     return [clause for clause in clauses if holds(clause, "quantity")]
+
+
+def dates_only_given(constraints: Constraints, quote: str) -> bool:
+    """Whether every date a quote writes is one the question gives already (no other year or month, and no day but the
+    question's): it tells nothing of when, for a question asking when."""
+    years, months, days = years_in(quote), months_in(quote), days_in(quote)
+    if not years and not months:
+        return False
+    told_years, told_months, told_day = constraints.told
+    return years <= told_years and months <= told_months and days <= {told_day}
 
 
 def part_of_year(quote: str) -> bool:
@@ -454,6 +474,7 @@ def articles_in(question: str) -> frozenset[str]:
 
 # a capitalised word after the question's first one (which any question capitalises), and a run of them
 _CAPITALISED = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*")
+_RUN_OPENING = re.compile(r"(?:^|(?<=[.!?]\s))[A-ZА-ЯЁ][\w’'-]*(?=\s+[A-ZА-ЯЁ][\w’'-]*)")  # a sentence's first word before a capital
 # (a possessive ends a run: "the Secretary-General's South Sudan report" names two)
 _CAPITALISED_RUN = re.compile(r"(?<=[\s(«\"“'])[A-ZА-ЯЁ][\w’'-]*(?:(?<![’']s)\s+[A-ZА-ЯЁ][\w’'-]*)*")
 
@@ -464,7 +485,9 @@ def names_in(question: str) -> tuple[str, ...]:
     constraints of their own) and the lower-case part of a compound ("supported" of "UNMISS-supported"). Evidence
     about Nigeria does not answer a question about South Sudan, however alike the rest of its words."""
     skip = set(tokenize(period_text(question))) | set(tokenize(named_text(question)))
-    words = [m.group() for m in _CAPITALISED.finditer(question) if not _SENTENCE_END.search(question, 0, m.start())]
+    opening = list(_RUN_OPENING.finditer(question))  # "Sri Lanka published …": a name's first word may open the question
+    found = sorted([*opening, *_CAPITALISED.finditer(question)], key=lambda m: m.start())
+    words = [m.group() for m in found if m in opening or not _SENTENCE_END.search(question, 0, m.start())]
     words = [" ".join(part for part in word.split("-") if part[:1].isupper()) for word in words]  # "UNMISS-supported" names UNMISS
     stems = [t for word in words for t in tokenize(word) if t not in skip and not t[0].isdigit()]
     # Russian writes a country's adjective in lower case: "израильских вооружённых сил" names Israel
@@ -613,14 +636,24 @@ def in_section_on(constraints: Constraints, before: str, quote: str, passage: st
     asked about. A UN report's country section runs over several passages under one heading ("Democratic Republic of
     the Congo"), and its third passage ("In 2024, MONUSCO documented 823 cases …") writes the country nowhere."""
     names = _countries(constraints.names)
-    if not names:
-        return False
-    across = script(passage) != script(" ".join(names))
+    heading = _section_heading(before, quote, passage) if names else ""
+    return bool(heading) and _heads_for(heading, names, passage)
+
+
+def _section_heading(before: str, quote: str, passage: str) -> str:
+    """The last heading line naming a country in the text before a passage and in the passage up to a quote, or ""."""
     for line in reversed(f"{before}\n{_leading(quote, passage)}".split("\n")):
         line = line.strip()
         if line and is_heading(line) and _countries(compounded(tokenize(line))):
-            return bool(countries_in(names) & _countries_of(line)) if across else _writes_one(line, names)
-    return False
+            return line
+    return ""
+
+
+def _heads_for(heading: str, names: Sequence[str], passage: str) -> bool:
+    """Whether a section's heading names one of the countries (names: their stems), compared by country across alphabets."""
+    if script(passage) != script(" ".join(names)):
+        return bool(countries_in(names) & _countries_of(heading))
+    return _writes_one(heading, names)
 
 
 @lru_cache(maxsize=READ_CACHE)
@@ -643,7 +676,8 @@ def _countries(names: Sequence[str]) -> tuple[str, ...]:
     South Sudan do not answer for Haiti, though the service is named)."""
     _, singles = countries()
     named = [name for name in compounded(names) if " " in name or name in singles or _demonym(name)]
-    return tuple(stem for stem in names if any(stem == name or stem[:NAME_PREFIX] in name.split() for name in named))
+    words = country_words(names)  # "Sri Lanka", "Sierra Leone": no other country's name inside, so not compounded
+    return tuple(stem for stem in names if stem in words or any(stem == name or stem[:NAME_PREFIX] in name.split() for name in named))
 
 
 @lru_cache(maxsize=READ_CACHE)
@@ -984,6 +1018,8 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         missing.append("year")  # "In 2012 and 2013 … (in 2012, 14 were convicted under it)": its count is 2012's
     if not missing and misspanned(constraints.spans, quote):
         missing.append("year")  # another budget period, though it shares a year with the one asked
+    if constraints.wanted == "date" and (constraints.told[0] or constraints.told[1]) and dates_only_given(constraints, quote):
+        missing.append("date")  # "published in January 2024" for when a bill published in January 2024 was passed
     if constraints.month_asked and not months_in(quote):
         missing.append("date")  # the month asked is not written
     elif constraints.year_asked and not _ANY_YEAR.search(quote):

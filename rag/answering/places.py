@@ -111,6 +111,17 @@ def _forms() -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
     return {first: tuple(forms) for first, forms in by_first.items()}
 
 
+def country_words(stems: Sequence[str]) -> frozenset[str]:
+    """The stems that are the words of a country's name of several words the stems spell in a run ("sri" and "lanka"
+    of Sri Lanka, "sierra" and "leon" of Sierra Leone); names holding another's are compounded's."""
+    words, forms, found = [stem[:PREFIX] for stem in stems], _forms(), set()
+    for i, word in enumerate(words):
+        for form, _ in forms.get(word, ()):
+            if len(form) > 1 and tuple(words[i : i + len(form)]) == form:
+                found.update(stems[i : i + len(form)])
+    return frozenset(found)
+
+
 def countries_in(stems: Sequence[str]) -> frozenset[str]:
     """The ISO codes of the countries these stems name, in English or in Russian: "Украине" and "Ukraine" both give
     UA, so a Russian question's country can be looked for in an English report (a country's name inside another

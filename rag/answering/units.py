@@ -201,7 +201,11 @@ _TITLED = re.compile(
 _ENTITY_QUESTION = re.compile(
     r"(?:(?:^\W*|\b(?:and|or) |[,;] ?)(?:in |at |from |by |to )?(?:which|what) (?:(?!(?:is|are|was|were|does|did|do|type|kind|sort)\b)[\w-]+ ){0,2}?"
     r"|\bnames? of (?:the |a |an |its |their )?(?:[\w-]+ ){0,3}?)"
-    r"(?:(?:armed|criminal) groups?|organi[sz]ations?|entit(?:y|ies)|institutions?|part(?:y|ies)|compan(?:y|ies)|manufacturers?"
+    # "Which force or group carried out the attack?", "which specialized unit of the police …" (not "What force causes …")
+    r"(?:(?:armed|criminal) groups?|(?:force|group|unit)s?(?: or (?:force|group|unit)s?)? "
+    r"(?=(?:carried|committed|perpetrated|attacked|arrested|killed|executed|abducted|(?:was|were|is|are) (?:responsible|behind))\b)"
+    r"|(?:police|military|security|specialized|specialised) units?|organi[sz]ations?|entit(?:y|ies)|institutions?|part(?:y|ies)"
+    r"|compan(?:y|ies)|manufacturers?"
     r"|agenc(?:y|ies)|gangs?|militias?|factions?|ministr(?:y|ies)|clubs?|newspapers?|outlets?|channels?|firms?|banks?|countr(?:y|ies)"
     r"|cit(?:y|ies)|towns?|villages?|provinces?|counties|county)\b"
     r"|(?:^\W*|\b(?:и|или) |[,;] ?)(?:в |на |из |от |у )?как(?:ой|ая|ое|ие|ого|ом|ую|их|ому|ими) (?:\w+ )?(?:вооруженн\w* групп"
@@ -306,9 +310,11 @@ def answer_type(question: str) -> str | None:
     return next((kind for kind, asks in _QUESTION_KINDS if asks.search(asking)), None)
 
 
-# where a question's sentences part: after a lower-case word's full stop, before a capital ("… обвиняемых пятеро. Кто
-# из них …"), not after "Mr." or "U.S." or "No." (a capital's or a figure's)
-_SENTENCE_BREAK = re.compile(r"(?<!\S)[a-zа-яё][^\s.!]*[.!]\s+(?=[A-ZА-ЯЁ])")
+# where a question's sentences part: after a word's full stop, before a capital ("… обвиняемых пятеро. Кто из них …",
+# "… Truth, Unity and Reconciliation. When did …"), not after "Mr.", "U.S.", "No." or "Corp." (an abbreviation's)
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\S)(?:[a-zа-яё][^\s.!]*|(?!(?:Corp|Sept|Prof|Capt|Govt|Dept|Univ)\.)[A-ZА-ЯЁ][a-zа-яё]{3,})[.!]\s+(?=[A-ZА-ЯЁ])"
+)
 
 
 def asking_sentence(question: str) -> str:
