@@ -50,6 +50,7 @@ def test_a_sentence_or_punishment_asked_for_must_be_written_and_is_not_taken_fro
     assert answer_type("За что обвинили Староверова и какой приговор он получил?") == "penalty"
     assert answer_type("К чему приговорили активиста?") == "penalty"
     assert answer_type("What prison sentence did the court give him?") == "duration"  # a term asked as such
+    assert answer_type("What sanctions did the Security Council impose on the gang leaders?") != "penalty"  # a travel ban
     assert holds("Он был приговорен к трем годам лишения свободы условно.", "penalty")
     assert holds("The court fined him 5,000 euros.", "penalty") and holds("Суд назначил штраф.", "penalty")
     assert not holds("Под стражей находятся Дарья Полюдова и Сергей Титаренко.", "penalty")  # held, not sentenced

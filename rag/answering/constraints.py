@@ -191,7 +191,8 @@ def parse(question: str) -> Constraints:
         rest = rest.replace(text, " ")
     # a date asked for is held to the period its asking sentence names, not to a statement's before it ("Sri Lanka
     # published a bill in January 2024 … When did Parliament pass it?"), whose dates only tell what is known (told)
-    told = (years_in(rest), months_in(rest), the_day(rest, months_in(rest)))
+    told_months = months_in(rest)
+    told = (years_in(rest), told_months, the_day(rest, told_months))
     if wanted == "date":
         rest = asking_sentence(rest)
     years, months = years_in(rest), months_in(rest)

@@ -52,7 +52,7 @@ _DURATION_QUESTION = re.compile(
 # a question asking what sentence or punishment someone received: "What sentence did X receive?", "Какое наказание
 # понес …", "Какой приговор получил …", "К чему приговорили …" (a prison term asked as such is a duration)
 _PENALTY_QUESTION = re.compile(
-    r"\b(?:what|which) (?:\w+ )?(?:sentences?|punishments?|penalt(?:y|ies)|sanctions?)\b(?! (?:of|in) the (?:report|text|paragraph))"
+    r"\b(?:what|which) (?:\w+ )?(?:sentences?|punishments?|penalt(?:y|ies))\b(?! (?:of|in) the (?:report|text|paragraph))"
     r"|\bкак(?:ое|ие|ой|ого|ому|им) (?:\w+ )?(?:наказани|приговор)\w*|\bк чему (?:\w+ ){0,3}?приговор\w*",
     re.IGNORECASE,
 )
