@@ -1013,3 +1013,12 @@ def test_a_country_of_several_words_none_of_them_another_country_is_a_country():
     other = "In 2024, the commission registered 312 survivors."
     assert unmet(asked, other, other, "Conflict-related sexual violence") == ["name"]
     assert unmet(asked, other, other, "Report on Sierra Leone") == []
+
+
+def test_a_word_opening_like_a_country_is_no_demonym_unless_its_people_are_meant():
+    from rag.answering.constraints import _countries
+
+    assert _countries(("colombian", "unit")) == ("colombian",) and _countries(("haitian",)) == ("haitian",)
+    assert _countries(("колумбийск",)) == ("колумбийск",)
+    assert _countries(("children",)) == () and _countries(("child", "right")) == ()  # not Chile's
+    assert _countries(("indigen", "peopl")) == ()  # not India's

@@ -685,12 +685,19 @@ def _countries(names: Sequence[str]) -> tuple[str, ...]:
 def _demonym(stem: str) -> bool:
     """Whether a stem is a one-word country's name with an ending of its people's ("colombian", "sudanes", "haitian",
     "колумбийск"): a question asking which Colombian institution acted names Colombia. The country's name less its last
-    letter must lead it, and little more follow ("roman" is not Romania's); names shorter than five letters are left
-    out, as their stems are mere openings ("гу" of Гуам would lead "Гудков")."""
+    letter must lead it, and little more follow ("roman" is not Romania's), opening with a vowel when the name's last
+    letter is not kept ("chilean", not "children"; "indigenous" is not Indian); names shorter than five letters are
+    left out, as their stems are mere openings ("гу" of Гуам would lead "Гудков")."""
     _, singles = countries()
     return stem not in singles and any(
-        len(single) > NAME_PREFIX and stem.startswith(single[:-1]) and len(stem) <= len(single) + 4 for single in singles
+        len(single) > NAME_PREFIX
+        and len(stem) <= len(single) + 4
+        and (stem.startswith(single) or (stem.startswith(single[:-1]) and stem[len(single) - 1 : len(single)] in _VOWELS))
+        for single in singles
     )
+
+
+_VOWELS = frozenset("aeiouyаеёиоуыэюя")
 
 
 def _leading(quote: str, passage: str) -> str:
