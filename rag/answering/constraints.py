@@ -25,6 +25,7 @@ from typing import Protocol
 from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in, country_words
 from rag.answering.units import (
     DATE_QUESTION,
+    PLACE_KIND_WORDS,
     answer_type,
     answers_type,
     asking_sentence,
@@ -497,10 +498,7 @@ def names_in(question: str) -> tuple[str, ...]:
 
 
 # a place below a country, named with what kind of place it is: "Renk County", "Ituri Province", "Kakuma Camp"
-_PLACE_KINDS = (
-    r"(?:County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department|Island|Islands|Camp|City"
-    r"|Village|Payam|Administrative\s+Area|(?<!Member )(?<!Islamic )(?<!Member\n)State)\b"
-)
+_PLACE_KINDS = rf"(?:{PLACE_KIND_WORDS}|Administrative\s+Area|(?<!Member )(?<!Islamic )(?<!Member\n)State)\b"
 _PLACE = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,3})" + _PLACE_KINDS)
 # places counted together, by their kind in the plural: "in Borno and Adamawa States", "North and South Kivu Provinces"
 _KINDS = r"(?i:states|counties|provinces|districts|regions|governorates|prefectures|municipalities|departments|islands)"

@@ -616,8 +616,10 @@ def names_another(text: str, asked: frozenset[str], wanted: str | None = None, p
     return False
 
 
-# the kind of place a name is, written after it: "Jonglei State", "Uror County", "Ituri Province"
-_PLACE_KIND = re.compile(r"County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department|Islands?|City|Village|States?")
+# the kinds of place a name may be, written after it: "Uror County", "Ituri Province", "Kakuma Camp" (with "State",
+# which rag.answering.constraints reads apart from "Member State")
+PLACE_KIND_WORDS = r"County|Counties|Province|District|Region|Governorate|Prefecture|Municipality|Department|Islands?|Camp|City|Village|Payam"
+_PLACE_KIND = re.compile(rf"{PLACE_KIND_WORDS}|States?")
 
 
 def people_in(text: str) -> list[str]:
