@@ -26,7 +26,7 @@ from rag.answering.constraints import (
 from rag.answering.export import export
 from rag.answering.extractive import EMPTY_INDEX, SentenceVectors, abstain, extractive_answer, not_mentioned, note_answer
 from rag.answering.generate import AnswerStream, generative_stream
-from rag.answering.notes import asked_note
+from rag.answering.notes import Note, asked_note, later_note, notes_of
 from rag.answering.places import countries
 from rag.answering.questions import clean_question, resolve_followup
 from rag.answering.retrieve import Mode, missing_names, retrieve, with_rare_match
@@ -232,12 +232,21 @@ class Pipeline:
             stream = AnswerStream.of(
                 extractive_answer(
                     resolved, vector, passages, self.sentence_vectors, self.settings, constraints, question, self.opening,
-                    keywords.rarity, self.store.page, self.preceding,
+                    keywords.rarity, self.store.page, self.preceding, self.note,
                 )
             )
         else:
             stream = generative_stream(resolved, vector, passages, self.sentence_vectors, self.chat_model, self.settings)
         return stream.then(label)
+
+    def note(self, source: str, number: str, page: int) -> Note | None:
+        """The note a mark on that page of a document points to: at the foot of the page, else on a later page (a
+        report's endnotes), looked for among the document's passages holding the number."""
+        found = notes_of(self.store.page(source, page)).get(number)
+        if found is None:
+            hits = self.keywords().search_tokens([number], NOTE_CHUNKS, [source])
+            found = later_note(self.store.get([i for i, _ in hits]), number, page)
+        return found
 
     def opening(self, chunk: Chunk) -> str:
         """The opening passages of a chunk's document, where a report states its period."""

@@ -155,7 +155,7 @@ _CLOSERS = "\"'»”’)]"
 # footnote ("3 The Commission has since been replaced …") right after a line cut off mid-sentence: a page that carries
 # the mark ends its body text there. (A note after a finished sentence is split off by the sentence end already; "CD4"
 # and "IL6" are marks to this pattern too, so it is kept to the one case a PDF reader gets wrong.)
-GLUED_MARK = r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:)]|$)|(?<=[.,;:)»”\"’])(\d{1,3})(?=\s|$)"
+GLUED_MARK = r"(?<=[^\W\d_])(\d{1,3})(?=[\s.,;:)]|$)|(?<=[.,;:)»”\"’])(\d{1,3})(?=\s|[.,;:](?!\d)|$)"
 _GLUED_MARK = re.compile(GLUED_MARK)
 _NOTE_LINE = re.compile(r"(?<=[^\s.!?…:;\"'»”’)\]])[ \t]*\n(\d{1,3}) (?=[A-ZА-ЯЁ“\"«(])")
 

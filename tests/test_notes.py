@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rag.answering.extractive import extractive_answer
-from rag.answering.notes import marks, note_for, notes_of
+from rag.answering.notes import asks_source, later_note, marks, note_for, notes_of, on_page, source_words
 from rag.config import Settings
 from rag.text import sentence_spans, tokenize
 from rag.types import Chunk, Passage
@@ -40,6 +40,7 @@ def test_marks_glued_to_a_word_or_its_punctuation_or_spaced_after_a_comma():
     assert marks("part of the airport road, 4 in Delmas commune") == ["4"]
     assert marks("500 million gourdes (equivalent to $3,800,358.47) 84 per day") == ["84"]  # spaced after a bracket
     assert marks("At least 207 people were killed in 2024.") == []
+    assert marks("атакующие скандируют «Путин»11, но вполне вероятно") == ["11"]  # after a closing quote, before a comma
 
 
 def test_the_notes_of_a_page_by_number():
@@ -53,13 +54,49 @@ def test_a_note_is_taken_only_when_it_holds_a_question_word_the_quote_lacks():
     body = PAGE[0]
     first = body.spans()[0]
     asked = set(tokenize("Which stretch of the airport road in Delmas is meant, and how far is it from the international airport?"))
-    note = note_for(body, *first, asked, page_of)
+    note = note_for(body, *first, asked, on_page(page_of))
     assert note is not None and "Carrefour" in note[0].text[note[1] : note[2]]
     # the note of the second sentence only names a source: nothing it holds was asked
     second = body.spans()[1]
-    assert note_for(body, *second, set(tokenize("Who traffics drugs by air?")), page_of) is None
+    assert note_for(body, *second, set(tokenize("Who traffics drugs by air?")), on_page(page_of)) is None
+    # unless the question asks what the report cites for it
+    cited = note_for(body, *second, set(tokenize("Who traffics drugs by air?")), on_page(page_of), source_asked=True)
+    assert cited is not None and cited[0].text[cited[1] : cited[2]].startswith("5 Interviews with a gang analyst")
     # a quote without a page has no notes to read
-    assert note_for(chunk(BODY, 0, 0, page=None), *first, asked, page_of) is None
+    assert note_for(chunk(BODY, 0, 0, page=None), *first, asked, on_page(page_of)) is None
+
+
+def test_a_question_asking_what_the_report_cites_and_the_words_that_ask_it():
+    assert asks_source("On which video platform was that footage published, according to the report's references?")
+    assert asks_source("На публикацию какого издания ссылается доклад в этом месте и какого числа она вышла?")
+    assert asks_source("Which outlet reported the attack?") and asks_source("What source does the report cite for the toll?")
+    assert not asks_source("How many people were killed in Delmas in 2024?")
+    words = source_words("На публикацию какого издания ссылается доклад и какого числа она вышла? Нападение в Нижнем Новгороде")
+    assert words == set(tokenize("публикацию издания ссылается числа вышла"))  # not the event's words
+    assert source_words("How many people were killed in Delmas?") == set()
+
+
+ENDNOTES = (
+    "11. Видео нападения на пикет\nhttp://rutube.ru/video/017a67fc/\n«Rutube», 07.12.2014\n"
+    "12. На активисток напали\nhttp://snob.ru/selected/entry/73131\n«Сноб», 06.03.2014"
+)
+
+
+def test_an_endnote_is_found_on_a_later_page_of_the_document():
+    body = chunk("Пример — нападение на активисток в Нижнем Новгороде12. Нападавшие задержаны не были.", 0, 0, page=4)
+    notes = chunk(ENDNOTES, 9, 5000, page=12)
+    earlier = chunk("12. A numbered paragraph of an earlier page ↩ http://example.org", 1, 100, page=2)
+    found = later_note([notes, earlier, body], "12", 4)
+    assert found is not None and found[0] is notes
+    assert notes.text[found[1] : found[2]].startswith("12. На активисток напали") and "06.03.2014" in notes.text[found[1] : found[2]]
+    assert later_note([notes], "13", 4) is None
+
+    def lookup(source: str, number: str, page: int):
+        return later_note([notes], number, page)
+
+    asked = "На публикацию какого издания ссылается доклад, говоря о нападении в Нижнем Новгороде?"
+    cited = note_for(body, *body.spans()[0], set(tokenize(asked)), lookup, source_asked=asks_source(asked))
+    assert cited is not None and "Сноб" in cited[0].text[cited[1] : cited[2]]
 
 
 def test_the_answer_quotes_the_note_after_its_sentence_with_its_own_citation():
@@ -109,3 +146,29 @@ def test_a_note_asked_for_by_its_number_is_looked_up_and_quoted(make_pipeline):
     pipeline.index()
     named = pipeline.ask("What does footnote 67 of the South Sudan report say?")
     assert named.abstained and named.answer == "There is no note numbered 67 in sudan.pdf.", named.answer
+
+
+def test_a_question_asking_what_the_report_cites_is_answered_with_the_endnote_on_its_last_page(make_pipeline):
+    pipeline = make_pipeline()
+    make_pdf(
+        pipeline.settings.corpus_dir / "persecution.pdf",
+        [
+            "Attacks on activists. In March 2014 two activists were attacked with green dye at a café in Nizhny Novgorod.12 "
+            "Police officers of the local anti-extremism centre stood by and did nothing to stop the attackers.13",
+            "Dismissals from universities. Students who took part in protests were expelled from their universities.14",
+            "12. Activists attacked with green dye\nhttp://snob.ru/selected/entry/73131\n«Snob», 06.03.2014\n"
+            "13. Centre E at the scene\nhttp://example.org/centre-e\n«Kommersant», 07.03.2014\n"
+            "14. Expelled for protesting\nhttp://example.org/expelled\n«Novaya Gazeta», 24.12.2014",
+        ],
+    )
+    pipeline.index()
+    answer = pipeline.ask(
+        "The report says two activists were attacked with green dye at a café in Nizhny Novgorod. "
+        "Which publication does it cite for this, and on what date?"
+    )
+    assert not answer.abstained, answer.answer
+    assert "«Snob», 06.03.2014" in answer.answer and answer.citations[-1].page == 3, answer.answer
+    assert "Kommersant" not in answer.answer  # the next sentence's note is not this one's
+    # asked without asking for the source, the note (which holds no word of the question) is left out
+    plain = pipeline.ask("Where were two activists attacked with green dye in March 2014?")
+    assert not plain.abstained and "Snob" not in plain.answer, plain.answer

@@ -47,7 +47,7 @@ from rag.answering.constraints import (
     written_names,
     written_words,
 )
-from rag.answering.notes import PageChunks, note_for, note_span
+from rag.answering.notes import NoteLookup, PageChunks, asks_source, note_for, note_span, on_page, source_words
 from rag.answering.tables import caption_below, row_at, row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, listed, say
@@ -200,9 +200,10 @@ def score_sentences(
     # both scores leave out the words naming the question's period and source: the period is a constraint every quote
     # is held to (fits), and counting its words too ranks first the sentence that states the period ("The report
     # covers … 16 January to 31 March 2025") over the one holding what was asked about it; the source's name chose
-    # where to look, and every sentence of that report shares it
+    # where to look, and every sentence of that report shares it; nor, when the question asks what the report cites,
+    # the words asking for the note ("на материал какого издания ссылается", "published … according to its references")
     written = asked or question
-    ranked = (q_tokens - set(tokenize(period_text(written))) - set(tokenize(named_text(written)))) or q_tokens
+    ranked = (q_tokens - set(tokenize(period_text(written))) - set(tokenize(named_text(written))) - source_words(written)) or q_tokens
     weight = rarity(ranked) if rarity is not None and ranked else dict.fromkeys(ranked, 1.0)
     whole = sum(weight.values()) or 1.0
     bonus = settings.cross_language_bonus or 0.0
@@ -386,13 +387,15 @@ def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | No
     return unmet(constraints, unit.text, chunk.text, *documents, before=before)
 
 
-def with_notes(chosen: Sequence[ScoredSentence], question: set[str], page: PageChunks) -> list[ScoredSentence]:
-    """The units, each followed by the footnote it points to when that note holds what was asked and the unit does
-    not (rag.answering.notes); the note is read from the unit's page and quoted with its own citation."""
+def with_notes(chosen: Sequence[ScoredSentence], question: str, notes: NoteLookup) -> list[ScoredSentence]:
+    """The units, each followed by the note it points to when that note holds what was asked and the unit does not,
+    or when the question asks what the report cites (rag.answering.notes); the note is read from the unit's page, or
+    from the document's later pages (endnotes), and quoted with its own citation."""
+    words, source_asked = set(tokenize(question)), asks_source(question)
     units: list[ScoredSentence] = []
     for unit in chosen:
         units.append(unit)
-        note = note_for(unit.passage.chunk, unit.start, unit.end, question, page)
+        note = note_for(unit.passage.chunk, unit.start, unit.end, words, notes, source_asked)
         if note is not None:
             units.append(_cell(unit, *note))
     return distinct(units)
@@ -540,10 +543,12 @@ def extractive_answer(
     rarity: Rarity | None = None,
     page: PageChunks | None = None,
     preceding: Preceding | None = None,
+    notes: NoteLookup | None = None,
 ) -> Answer:
     """Quote the best units of the passages that meet the question's constraints, or abstain: plainly when the
     evidence is too weak, saying what is missing when it is on the topic but not for the period or type asked.
-    preceding gives the text of a passage's document before it (the section it sits in; see fits)."""
+    preceding gives the text of a passage's document before it (the section it sits in; see fits); notes finds the note
+    a mark points to (by default on the mark's page only; see with_notes)."""
     constraints = constraints or parse(question)
     sentences = score_sentences(question, query_vector, passages, vectors, settings, asked, rarity)
     units = [widened(s, constraints.wanted, constraints.second) for s in sentences]
@@ -556,7 +561,7 @@ def extractive_answer(
     first = preferred(candidates, constraints.wanted, defined_term(asked or question), threshold)
     chosen = distinct(as_lists(choose(first, threshold, most) or choose(candidates, threshold, most)))
     if chosen and page is not None:
-        chosen = with_continuations(with_notes(chosen, set(tokenize(asked or question)), page), page)
+        chosen = with_continuations(with_notes(chosen, asked or question, notes or on_page(page)), page)
     if not chosen and page is not None:
         chosen = from_table(units, constraints, settings.abstain_threshold, asked or question, page, opening, preceding)
     if chosen:

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 from rag.text import GLUED_MARK, MONTH_START, tokenize
 from rag.types import Chunk
 
 PageChunks = Callable[[str, int], list[Chunk]]  # (source, page) -> the chunks of that page
+Note = tuple[Chunk, int, int]  # a note: the chunk holding it, and where in its text it starts and ends
+# (source, number, page) -> the note of that number a mark on that page of the document points to, or None
+NoteLookup = Callable[[str, str, int], "Note | None"]
 # a note mark: figures glued to a word or to the punctuation after it ("road,4", "elvers63", "drugs.8"), or set apart
 # after a comma or a closing bracket before a lower-case word ("road, 4 in Delmas", "($3,800,358.47) 84 per day", as
 # some PDF readers space a superscript)
@@ -34,7 +38,42 @@ _ENDNOTE = re.compile(r"(\d{1,3})\.\s+(?=[^\W\d_]|[“\"«(])")
 # a line opening a note: its number (and a stop, for an endnote), then its text
 _NOTE_LINE = re.compile(r"(?m)^[ \t]*(\d{1,3})(\.?)\s+(?=[^\W\d_]|[“\"«(])")
 _MONTH = re.compile(MONTH_START, re.IGNORECASE)
+# a question asking where a statement comes from: the outlet, publication or document the report cites for it ("On which
+# platform was it published, according to the report's references?", "На публикацию какого издания ссылается доклад?")
+_ASKS_SOURCE = re.compile(
+    r"\b(?:cit(?:e|es|ed|ing)|references?|referenced|(?:foot|end)notes?)\b"
+    r"|\b(?:which|what)\s+(?:\w+\s+)?(?:outlets?|publications?|newspapers?|websites?|platforms?|news\s+agenc(?:y|ies)|sources?)\b"
+    r"|\bссыла\w*|\bссылк\w*|\bкак\w*\s+(?:\w+\s+)?(?:издани|сми\b|газет|сайт|источник)\w*",
+    re.IGNORECASE,
+)
 NOTE_CHARS = 700  # the most of a note quoted: a long one is cut at a sentence's end within it
+
+
+# the words of such a question that ask about the note and not about the statement it stands under: what a sentence is
+# scored on leaves them out, as it leaves out the period's words, since the note holds them and the sentence never does
+_SOURCE_WORDS = (
+    "cite cites cited citing reference references referenced footnote footnotes endnote endnotes note notes source "
+    "sources outlet outlets publication publications published publish newspaper website site platform agency channel "
+    "date dated aired broadcast according "
+    "ссылается ссылаются ссылка ссылки ссылках ссылке источник источника источнике издание издания изданию материал "
+    "материала публикация публикацию публикации сюжет сюжета газета газеты сайт сайта дата даты числа число вышел "
+    "вышла вышло эфир эфире опубликован опубликована опубликовано"
+)
+
+
+def asks_source(question: str) -> bool:
+    """Whether a question asks what the report cites for what it says (its note, reference or outlet)."""
+    return bool(_ASKS_SOURCE.search(question))
+
+
+def source_words(question: str) -> set[str]:
+    """The question's words asking for the note (its outlet, date, reference) when it asks for the source, else none."""
+    return set(tokenize(question)) & _source_stems() if asks_source(question) else set()
+
+
+@cache
+def _source_stems() -> frozenset[str]:
+    return frozenset(tokenize(_SOURCE_WORDS))
 
 
 def asked_note(question: str) -> str:
@@ -83,9 +122,9 @@ def marks(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def notes_of(chunks: Sequence[Chunk]) -> dict[str, tuple[Chunk, int, int]]:
+def notes_of(chunks: Sequence[Chunk]) -> dict[str, Note]:
     """The notes of a page: number -> (chunk, start, end) of the unit it opens; the first one of each number."""
-    found: dict[str, tuple[Chunk, int, int]] = {}
+    found: dict[str, Note] = {}
     for chunk in sorted(chunks, key=lambda c: c.start):
         for start, end in chunk.spans():
             match = _NOTE.match(chunk.text, start)
@@ -94,24 +133,43 @@ def notes_of(chunks: Sequence[Chunk]) -> dict[str, tuple[Chunk, int, int]]:
     return found
 
 
-def note_for(chunk: Chunk, start: int, end: int, question: set[str], page: PageChunks) -> tuple[Chunk, int, int] | None:
-    """The note that the quote chunk.text[start:end] points to and that holds a question word the quote lacks, or None.
+def on_page(page: PageChunks) -> NoteLookup:
+    """The note lookup that reads the mark's own page only (footnotes at the foot of the page)."""
+    return lambda source, number, at: notes_of(page(source, at)).get(number)
 
-    Only a quote with a page is looked at (its notes are read from the same page), and only when it carries a mark."""
+
+def later_note(chunks: Sequence[Chunk], number: str, at: int) -> Note | None:
+    """The note of that number in a document's chunks (those holding the number), the first on page `at` or after it:
+    a report printed from a web page lists its notes at its end ("12. Title ↩ http://… «Outlet», 06.03.2014"), and a
+    typeset one numbers its footnotes through the document, a long one running on to the next page."""
+    for chunk in sorted(chunks, key=lambda c: c.ord):
+        if chunk.page is not None and chunk.page < at:
+            continue
+        span = note_span(chunk, number)
+        if span is not None:
+            return chunk, *span
+    return None
+
+
+def note_for(chunk: Chunk, start: int, end: int, question: set[str], note: NoteLookup, source_asked: bool = False) -> Note | None:
+    """The note that the quote chunk.text[start:end] points to and that holds a question word the quote lacks (any note
+    it points to, when the question asks for the source: source_asked), or None.
+
+    Only a quote with a page is looked at (a note is looked up from its page on), and only when it carries a mark."""
     quote = chunk.text[start:end]
     found = marks(quote)
     if chunk.page is None or not found:
         return None
     missing = question - set(tokenize(quote))
-    if not missing:
+    if not missing and not source_asked:
         return None
-    notes = notes_of(page(chunk.source, chunk.page))
     for mark in found:
-        if mark not in notes:
+        got = note(chunk.source, mark, chunk.page)
+        if got is None:
             continue
-        note_chunk, note_start, note_end = notes[mark]
-        if chunk.start + start <= note_chunk.start + note_start < chunk.start + end:
+        note_chunk, note_start, note_end = got
+        if note_chunk.source == chunk.source and chunk.start + start <= note_chunk.start + note_start < chunk.start + end:
             continue  # the quote holds the note itself
-        if missing & set(tokenize(note_chunk.text[note_start:note_end])):
-            return notes[mark]
+        if source_asked or missing & set(tokenize(note_chunk.text[note_start:note_end])):
+            return got
     return None
