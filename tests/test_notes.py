@@ -172,3 +172,28 @@ def test_a_question_asking_what_the_report_cites_is_answered_with_the_endnote_on
     # asked without asking for the source, the note (which holds no word of the question) is left out
     plain = pipeline.ask("Where were two activists attacked with green dye in March 2014?")
     assert not plain.abstained and "Snob" not in plain.answer, plain.answer
+
+
+def test_a_footnote_is_read_under_the_sentence_carrying_its_mark(make_pipeline):
+    from rag.answering.notes import carrying_mark, marked, opens_note
+
+    text = "Gangs fled.29 Between 26 and 29 January 2025, gangs attacked Kenscoff.30\n29 Interview, November 2024.\n30 According to a news report."
+    note_at = text.index("30 According")
+    assert opens_note(text, note_at) == "30" and opens_note(text, text.index("Kenscoff")) == ""
+    assert marked(text[:note_at], "30") == "Between 26 and 29 January 2025, gangs attacked Kenscoff.30"
+    assert carrying_mark(chunk(text, 0, 0), note_at, "") == "Between 26 and 29 January 2025, gangs attacked Kenscoff.30"
+
+    pipeline = make_pipeline()
+    make_pdf(
+        pipeline.settings.corpus_dir / "haiti.pdf",
+        [
+            "Report of the Panel of Experts on Haiti, October 2024 to February 2025. In November 2024, gang violence forced "
+            "40,000 people to flee their homes in Port-au-Prince.29 Between 26 and 29 January 2025, gangs launched multiple "
+            "attacks in Kenscoff, south of Port-au-Prince, to seize control of the area.30 The violence destroyed more than "
+            "100 households.\n__________________\n29 Interview with a humanitarian worker, November 2024.\n"
+            "30 According to a news report, Krisla's gang, operating from Ti Bwa, carried out the attacks."
+        ],
+    )
+    pipeline.index()
+    answer = pipeline.ask("According to a news report, which gang carried out the January 2025 attacks on Kenscoff?")
+    assert not answer.abstained and "Krisla" in answer.answer, answer.answer  # note 30 is of January 2025, not November 2024

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from rag.answering.notes import carrying_mark, opens_note
 from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in, country_words
 from rag.answering.units import (
     DATE_QUESTION,
@@ -1183,13 +1184,25 @@ def fitting(
         documents = document_texts(chunk, opening)
         if not unmet(period, chunk.text, chunk.text, *documents):
             return True
-        first = next(iter(chunk.spans()), None)
-        if first is None or preceding is None or not constraints.months:  # (a year in passing dates nothing after it)
+        if preceding is None:
             return False
-        sentence = chunk.text[first[0] : first[1]]
-        return not unmet(period, sentence, sentence, *documents, before=preceding(chunk))
+        first = next(iter(chunk.spans()), None)
+        if first is not None and constraints.months:  # (a year in passing dates nothing after it)
+            sentence = chunk.text[first[0] : first[1]]
+            if not unmet(period, sentence, sentence, *documents, before=preceding(chunk)):
+                return True
+        # a page's footnotes are of the period of the sentences carrying their marks (note 30 of a page dated by note
+        # 29's "November 2024" tells of the attacks of January 2025 its mark stands in)
+        return any(not unmet(period, sentence, sentence, *documents) for sentence in marking(chunk, preceding))
 
     return [p for p in passages if meets(p.chunk)]
+
+
+def marking(chunk: Chunk, preceding: Preceding) -> list[str]:
+    """The sentences above a chunk's footnotes that carry their marks, read in the passages before it (SECTION_CHUNKS)."""
+    starts = [start for start, _ in chunk.spans() if opens_note(chunk.text, start)]
+    before = preceding(chunk, SECTION_CHUNKS) if starts else ""
+    return [sentence for start in starts if (sentence := carrying_mark(chunk, start, before))]
 
 
 def document_texts(chunk: Chunk, opening: Opening | None) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ from rag.answering.constraints import (
     written_names,
     written_words,
 )
-from rag.answering.notes import NoteLookup, PageChunks, asks_source, note_for, note_span, on_page, source_words
+from rag.answering.notes import NoteLookup, PageChunks, asks_source, carrying_mark, note_for, note_span, on_page, opens_note, source_words
 from rag.answering.tables import caption_below, row_at, row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, listed, say
@@ -381,10 +381,23 @@ def _unmet(unit: ScoredSentence, constraints: Constraints, opening: Opening | No
     follows, which the report's own year does.)"""
     chunk = unit.passage.chunk
     documents = document_texts(chunk, opening) if constraints.period or constraints.names else (chunk.title,)
+    passage = under_note(unit, preceding) or chunk.text
     before = ""
-    if constraints.months and preceding is not None and not dated(up_to(unit.text, chunk.text)):
+    if constraints.months and preceding is not None and not dated(up_to(unit.text, passage)):
         before = preceding(chunk)
-    return unmet(constraints, unit.text, chunk.text, *documents, before=before)
+    return unmet(constraints, unit.text, passage, *documents, before=before)
+
+
+def under_note(unit: ScoredSentence, preceding: Preceding | None) -> str:
+    """For a footnote, the sentence carrying its mark and then the note: what the note is read under for its period and
+    names (note 30's "Krisla's gang … carried out the attacks" is about "Between 26 and 29 January 2025 … Viv Ansanm30
+    launched multiple attacks in Kenscoff", not about the note before it, dated November 2024); "" for any other
+    unit, or when no sentence above it on its page carries the mark."""
+    chunk = unit.passage.chunk
+    if preceding is None or not opens_note(chunk.text, unit.start):
+        return ""
+    sentence = carrying_mark(chunk, unit.start, preceding(chunk, SECTION_CHUNKS))
+    return f"{sentence}\n{unit.text}" if sentence else ""
 
 
 def with_notes(chosen: Sequence[ScoredSentence], question: str, notes: NoteLookup) -> list[ScoredSentence]:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from rag.text import GLUED_MARK, MONTH_START, tokenize
+from rag.text import GLUED_MARK, MONTH_START, sentence_spans, tokenize
 from rag.types import Chunk
 
 PageChunks = Callable[[str, int], list[Chunk]]  # (source, page) -> the chunks of that page
@@ -120,6 +120,30 @@ def marks(text: str) -> list[str]:
     """The note marks a quote carries, in order, each once."""
     found = [next(g for g in m.groups() if g) for m in _MARK.finditer(text)]
     return list(dict.fromkeys(found))
+
+
+def opens_note(text: str, start: int) -> str:
+    """The number of the footnote that opens a line at start of text ("30 According to a news report, …"), or ""."""
+    if text[text.rfind("\n", 0, start) + 1 : start].strip():
+        return ""
+    match = _NOTE.match(text, start)
+    return match.group(1) if match else ""
+
+
+def marked(text: str, number: str) -> str:
+    """The last sentence of text carrying the mark of that note ("… Viv Ansanm30 launched multiple attacks in Kenscoff"),
+    or "": what a note says stands under that sentence, its date and place included."""
+    for start, end in reversed(sentence_spans(text)):
+        if number in marks(text[start:end]):
+            return text[start:end]
+    return ""
+
+
+def carrying_mark(chunk: Chunk, start: int, before: str) -> str:
+    """The sentence carrying the mark of the footnote opening at start of a chunk's text, read in the chunk up to it
+    and in the document's text before the chunk (before), or "" when none does or no note opens there."""
+    number = opens_note(chunk.text, start)
+    return marked(f"{before}\n{chunk.text[:start]}", number) if number else ""
 
 
 def notes_of(chunks: Sequence[Chunk]) -> dict[str, Note]:
