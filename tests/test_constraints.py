@@ -6,7 +6,7 @@ import pytest
 
 from rag.answering.constraints import Constraints, fitting, last_dated, near_miss_message, parse, period_of, unmet, years_in
 from rag.answering.extractive import NOT_ANSWERED
-from rag.text import sentence_spans
+from rag.text import sentence_spans, tokenize
 from rag.types import Chunk, Passage
 from tests.helpers import indexed
 
@@ -991,6 +991,23 @@ def test_an_english_question_counting_a_kind_is_not_answered_by_a_russian_count_
     assert unmet(parse("How many women did the National Victims' Unit record in 2024?"), curly, curly) == []
     organisers = "В 2014 году пострадали более 45 организаторов и участников этих мероприятий."
     assert unmet(parse("How many organisers of public events were hurt in 2014?"), organisers, organisers) == []
+
+
+def test_a_russian_question_counting_a_kind_is_not_answered_by_an_english_count_of_another():
+    from rag.answering.units import counted_asked
+
+    assert counted_asked("Сколько человек было похищено в Гаити за 2023 год?") == {"человек", "похищ"}
+    assert counted_asked("Сколько журналистов задержали в 2013 году?") == set(tokenize("журналистов задержали"))
+    asked = parse("Сколько человек было похищено в Гаити за 2023 год?")
+    survivors = "In 2024, MSF assisted 4,463 survivors of sexual violence in Haiti, compared to 3,207 in 2023."
+    assert unmet(asked, survivors, survivors) == ["quantity"]  # survivors are not the kidnapped
+    kidnapped = "In 2023, 2,490 people were kidnapped in Haiti."
+    assert unmet(asked, kidnapped, kidnapped) == []
+    russian = "В 2023 году в Гаити было похищено 2490 человек."  # the question's own alphabet: read as before
+    assert unmet(asked, russian, russian) == []
+    journalists = parse("Сколько журналистов задержали в 2013 году?")
+    arrested = "In 2013, police arrested 12 journalists covering the protests."
+    assert unmet(journalists, arrested, arrested) == []  # "задержали" is an arrest as well as a detention
 
 
 def test_a_date_asked_after_a_dated_statement_is_not_the_statements_date():

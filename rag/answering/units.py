@@ -459,10 +459,18 @@ _COUNTED_IN_TEXT = re.compile(
 )
 
 
+# the same in Russian: the words after "сколько" up to a preposition or a stop ("сколько человек было похищено в …")
+_RU_BREAK = r"(?:в|во|на|за|по|из|от|до|с|со|к|у|о|об|при|для|и|или|согласно|среди|между|после|чем|если)"
+_COUNTED_ASKED_RU = re.compile(
+    rf"\bскольк(?:о|их|им|ими)\s+((?:(?!{_RU_BREAK}\b)[\w-]+\s+){{1,3}}?)(?={_RU_BREAK}\b|[,?:;(«])", re.IGNORECASE
+)
+
+
 def counted_asked(question: str) -> frozenset[str]:
     """The stems of what a "how many" question counts ("convict" of "How many convictions had resulted from the
-    proceedings …"), or none when it does not say in so many words."""
-    match = _COUNTED_ASKED.search(question)
+    proceedings …"; "человек", "похищ" of "Сколько человек было похищено в …"), or none when it does not say in so
+    many words."""
+    match = _COUNTED_ASKED.search(question) or _COUNTED_ASKED_RU.search(question)
     return frozenset(tokenize(match.group(1))) if match else frozenset()
 
 
@@ -515,8 +523,8 @@ def count_unknown(quote: str, counted: frozenset[str]) -> bool:
     return bool(counted & unknown) and not counted & set(tokenize(_UNKNOWN_NUMBER.sub(" ", quote)))
 
 
-# what a question counts, by its English stem's start, as a Russian report writes it, for the kinds of people and things
-# reports count (not "people" or "persons": any of these is some): an English question on a Russian report
+# what a question counts, by its English stem's start and as a Russian report writes it, for the kinds of people and
+# things reports count (not "people" or "persons": any of these is some): a question on a report in the other language
 _COUNTED_ACROSS = (
     (("observ",), ("наблюдат",)), (("journalist", "reporter"), ("журналист", "корреспондент")), (("activist",), ("активист",)),
     (("detaine",), ("задержан", "заключ")), (("arrest",), ("арест", "задерж")), (("search",), ("обыск",)),
@@ -530,18 +538,35 @@ _COUNTED_ACROSS = (
     (("lawyer",), ("адвокат", "юрист")), (("blogger",), ("блогер",)), (("complaint",), ("жалоб", "заявлен", "обращен")),
     (("report", "articl", "public"), ("доклад", "стат", "публикац", "сообщен", "материал")), (("film", "video"), ("фильм", "видео", "ролик")),
     (("concert",), ("концерт",)), (("vote",), ("голос",)), (("candid",), ("кандидат",)),
+    (("kidnap", "abduct", "hostage"), ("похищ", "заложник")),
+    (("kill", "dead", "death", "murder", "homicid", "fatalit"), ("убит", "убийств", "погиб", "смерт", "гибел")),
+    (("injur", "wound"), ("ранен", "травм")), (("displac",), ("перемещ",)), (("rape",), ("изнасил",)),
+    (("deport", "expel", "expul", "repatri"), ("депорт", "выслан", "высыл", "выдвор", "репатри")), (("survivor",), ("выживш",)),
+    (("execut",), ("казн",)), (("allegat",), ("обвинени",)), (("troop",), ("войск", "военнослужащ")),
 )
 
 
 def uncounted_across(quote: str, counted: frozenset[str]) -> bool:
-    """Whether a quote in Russian writes nothing of a kind an English question counts (counted: its stems; the kinds
-    in _COUNTED_ACROSS): "at least one case under article 280.1" does not say how many observers were detained. A kind
-    with no Russian form there is not held against it."""
-    if not counted or not all(stem.isascii() for stem in counted) or script(quote) != "cyrillic":
+    """Whether a quote in one alphabet writes nothing of a kind a question in the other counts (counted: its stems;
+    the kinds in _COUNTED_ACROSS): "at least one case under article 280.1" does not say how many observers were
+    detained, nor "4,463 survivors of sexual violence … 3,207 in 2023" how many people were kidnapped ("Сколько
+    человек было похищено"). A word of the question naming no kind there is not held against it."""
+    if not counted:
         return False
-    kinds = [russian for english, russian in _COUNTED_ACROSS if any(stem.startswith(english) for stem in counted)]
-    words = re.findall(r"[а-яё]+", quote.lower())
-    return any(not any(word.startswith(russian) for word in words) for russian in kinds)
+    english = all(stem.isascii() for stem in counted)
+    if english == (script(quote) != "cyrillic"):
+        return False  # the question's alphabet is the quote's
+    words = re.findall(r"[а-яё]+" if english else r"[a-z]+", quote.lower())
+    for stem in counted:
+        forms = {
+            form
+            for english_forms, russian_forms in _COUNTED_ACROSS
+            if any(stem.startswith(f) for f in (english_forms if english else russian_forms))
+            for form in (russian_forms if english else english_forms)
+        }
+        if forms and not any(word.startswith(form) for word in words for form in forms):
+            return True
+    return False
 
 
 def _figures(counted: str) -> frozenset[str]:
