@@ -197,3 +197,21 @@ def test_a_footnote_is_read_under_the_sentence_carrying_its_mark(make_pipeline):
     pipeline.index()
     answer = pipeline.ask("According to a news report, which gang carried out the January 2025 attacks on Kenscoff?")
     assert not answer.abstained and "Krisla" in answer.answer, answer.answer  # note 30 is of January 2025, not November 2024
+
+
+def test_a_passage_of_notes_is_kept_for_the_period_of_the_sentences_carrying_their_marks():
+    from rag.answering.constraints import fitting, marking, parse
+
+    body = "Between 26 and 29 January 2025, gangs launched multiple attacks in Kenscoff.30 Police arrived late."
+    notes = "29 Interview with a humanitarian worker, November 2024.\n30 According to a news report, Krisla's gang carried out the attacks."
+    ending = "In 2024 exports could be about 800 tons a year.153\n152 Interview, November 2024.\n30 A note."
+    chunks = [chunk(body, 0, 0, page=12), chunk(notes, 1, 200, page=12), chunk(ending, 2, 400, page=12)]
+
+    def preceding(c: Chunk, n: int = 2) -> str:
+        return "\n".join(x.text for x in chunks if c.ord - n <= x.ord < c.ord)
+
+    assert marking(chunks[1], preceding) == [body[: body.index(" Police")]]
+    assert marking(chunks[2], preceding) == []  # it opens in body text: its own dates tell its period
+    asked = parse("Which gang carried out the attacks on Kenscoff in January 2025?")
+    kept = fitting([Passage(c, 1.0, None, None) for c in chunks], asked, preceding=preceding)
+    assert [p.chunk.ord for p in kept] == [0, 1]

@@ -1191,17 +1191,22 @@ def fitting(
             sentence = chunk.text[first[0] : first[1]]
             if not unmet(period, sentence, sentence, *documents, before=preceding(chunk)):
                 return True
-        # a page's footnotes are of the period of the sentences carrying their marks (note 30 of a page dated by note
-        # 29's "November 2024" tells of the attacks of January 2025 its mark stands in)
+        # a passage of a page's footnotes is of the periods of the sentences carrying their marks (note 30 of a passage
+        # dated by note 29's "November 2024" tells of the attacks of January 2025 its mark stands in); a passage of body
+        # text that ends in notes is dated by its text, as before
         return any(not unmet(period, sentence, sentence, *documents) for sentence in marking(chunk, preceding))
 
     return [p for p in passages if meets(p.chunk)]
 
 
 def marking(chunk: Chunk, preceding: Preceding) -> list[str]:
-    """The sentences above a chunk's footnotes that carry their marks, read in the passages before it (SECTION_CHUNKS)."""
-    starts = [start for start, _ in chunk.spans() if opens_note(chunk.text, start)]
-    before = preceding(chunk, SECTION_CHUNKS) if starts else ""
+    """The sentences above the footnotes of a chunk that opens with one, carrying their marks, read in the passages
+    before it (SECTION_CHUNKS); none for a chunk opening in body text."""
+    spans = chunk.spans()
+    if not spans or not opens_note(chunk.text, spans[0][0]):
+        return []  # the passage opens in body text
+    starts = [start for start, _ in spans if opens_note(chunk.text, start)]
+    before = preceding(chunk, SECTION_CHUNKS)
     return [sentence for start in starts if (sentence := carrying_mark(chunk, start, before))]
 
 
