@@ -254,6 +254,19 @@ def test_a_person_asked_for_is_a_name_not_an_institution():
     assert answers_type("Ярослав Белоусов был осужден.", "person") and not answers_type("Верховный суд отменил решение.", "person")
     # "Secretary-General" is a post, "General Assembly" a body (its "General" no title before a name)
     assert not answers_type("The General Assembly established the post of Special Representative of the Secretary-General.", "person")
+    # what a ministry or an authority is of is no one's name either
+    ministry = "The Ministry of Agriculture, Natural Resources and Rural Development (MARNDR) issues export licenses."
+    assert not answers_type(ministry, "person")
+    assert not answers_type("the Deputy Executive Secretary of the Intergovernmental Authority on Development visited Juba.", "person")
+
+
+def test_a_question_asking_who_held_a_post_wants_a_person():
+    for question in (
+        "Who was the IGAD deputy executive secretary who came to Juba on 5-6 May 2025?",
+        "Which deputy governor signed the order?",
+        "Who was the special representative in 2024?",
+    ):
+        assert answer_type(question) == "person", question
 
 
 def test_a_person_asked_for_is_one_the_question_does_not_name():

@@ -146,6 +146,7 @@ _PERSON_NOUNS = (
     r"(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?|lawyers?|attorneys?|journalists?|activists?|individuals?"
     r"|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)|envoys?|ambassadors?"
     r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?|soldiers?|victims?|detainees?|defendants?|suspects?|hostages?"
+    r"|secretar(?:y|ies)|governors?|mayors?|deput(?:y|ies)|representatives?|administrators?|commissioners?"
     # a general, not the General Assembly or a general comment
     r"|generals?(?!\s+(?:(?-i:[A-Z])|assembly|assemblies|comments?|recommendations?|debates?|elections?|principles?|provisions?|secretary))"
     r")\b"
@@ -188,7 +189,11 @@ _NOT_PERSON = frozenset(
     "report resolution declaration charter framework process talks movement front alliance coalition group centre center "
     "institute foundation association society organization organisation network federation kingdom "
     # a place or a unit named as one: "the Presidential Palace", "the Counter-Ambush Team"
-    "palace team gang camp site hospital university school station airport port".split()
+    "palace team gang camp site hospital university school station airport port "
+    # what a ministry or an office is of: "the Ministry of Agriculture, Natural Resources and Rural Development"
+    "resources development agriculture affairs interior defence defense health education finance labour labor "
+    "environment energy trade industry transport welfare protection relations planning authority executive "
+    "intergovernmental".split()
 )
 _APPOSED = re.compile(r"\b" + _PERSON_NOUNS + r",\s+([A-Z][\w’'-]+)(?=[,;)]|\s+(?:was|is|who|had|has)\b)")
 _CALLED = re.compile(r"\b(?:named|called)\s+([A-Z][\w’'-]+)")  # "a Norman named Oursel"
