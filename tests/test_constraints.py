@@ -196,6 +196,12 @@ def test_the_words_naming_a_questions_source_are_found_and_left_out_of_the_keywo
     assert source_text("Сколько заключенных было в 2014 году по данным центра «Мемориал»?") == "центра «Мемориал»"
     assert without_source("How many members does the Committee have?") is None  # no source named
     assert without_source("According to the fact sheet?") is None  # nothing would be left to search
+    from rag.answering.constraints import report_text
+
+    # a report named after "per" is where to look, as after "in": its publisher's name is no name the quote must write
+    per = "Per the glossary of the OHCHR treaty system fact sheet, how long can a State report wait?"
+    assert report_text(per) == "the OHCHR treaty system fact sheet" and "ohchr" not in parse(per).names
+    assert report_text("Per capita income rose in 2024, the report says?") == ""  # "per" opening no report
 
 
 

@@ -801,10 +801,11 @@ _SOURCE_NAMED = re.compile(
     re.IGNORECASE,
 )
 # a question opening with the report it asks of, or closing with it: "In the Secretary-General's South Sudan report
-# covering January to March 2025, how much …", "В докладе ОВД-Инфо об уголовных преследованиях, сколько …", "… listed
+# covering January to March 2025, how much …", "Per the glossary of the OHCHR fact sheet, …", "В докладе ОВД-Инфо об
+# уголовных преследованиях, сколько …", "… listed
 # in the annex of the Secretary-General's 2024 CRSV report?" (a report, not a body it must be attributed to)
 _REPORT_NAMED = re.compile(
-    r"^\s*(?:in|from)\s+(?!(?:which|what|whose|how|when)\b)((?:the\s+|its\s+|a\s+)?[^,?;]{0,80}?"
+    r"^\s*(?:in|from|per)\s+(?!(?:which|what|whose|how|when)\b)((?:the\s+|its\s+|a\s+)?[^,?;]{0,80}?"
     r"\b(?:report|fact sheet|study|survey|review|bulletin|update|annex)s?\b[^,?;]{0,80})(?=,)"
     r"|^\s*(?:в|из)\s+(?!как)((?:доклад|отч[её]т|обзор|исследовани|приложени)\w*[^,?;]{0,80})(?=,)"
     r"|\b(?:in|from) (?:the |its |a )?((?:[\w’'.-]+\s+){0,8}?(?:report|fact sheet|study|survey|review|bulletin|update))\s*\?\s*$",
