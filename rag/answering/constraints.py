@@ -802,8 +802,8 @@ _SOURCE_NAMED = re.compile(
 )
 # a question opening with the report it asks of, or closing with it: "In the Secretary-General's South Sudan report
 # covering January to March 2025, how much …", "Per the glossary of the OHCHR fact sheet, …", "В докладе ОВД-Инфо об
-# уголовных преследованиях, сколько …", "… listed
-# in the annex of the Secretary-General's 2024 CRSV report?" (a report, not a body it must be attributed to)
+# уголовных преследованиях, сколько …", "… listed in the annex of the Secretary-General's 2024 CRSV report?" (a report,
+# not a body it must be attributed to)
 _REPORT_NAMED = re.compile(
     r"^\s*(?:in|from|per)\s+(?!(?:which|what|whose|how|when)\b)((?:the\s+|its\s+|a\s+)?[^,?;]{0,80}?"
     r"\b(?:report|fact sheet|study|survey|review|bulletin|update|annex)s?\b[^,?;]{0,80})(?=,)"
