@@ -513,10 +513,12 @@ def counts_otherwise(quote: str, counted: frozenset[str], context: frozenset[str
     return bool(objects) and all(words & context for words in objects)
 
 
-# a number a quote says is not known: "displaced an unknown number of civilians", "неустановленное число жителей"
+# a number a quote says is not known: "displaced an unknown number of civilians", "неустановленное число жителей" (its
+# words may be parted by a PDF's line break)
 _UNKNOWN_NUMBER = re.compile(
-    r"\b(?:an? )?(?:unknown|unspecified|undetermined|unconfirmed|undisclosed|uncounted) (?:number|count|total) of ((?:[\w-]+ ){0,2}?[\w-]+)"
-    r"|(?:неизвестн|неустановленн|неуточн[её]нн|неопредел[её]нн)\w* (?:числ|количеств)\w* ((?:\w+ ){0,2}?\w+)",
+    r"\b(?:an?\s+)?(?:unknown|unspecified|undetermined|unconfirmed|undisclosed|uncounted)\s+(?:number|count|total)\s+of\s+"
+    r"((?:[\w-]+\s+){0,2}?[\w-]+)"
+    r"|(?:неизвестн|неустановленн|неуточн[её]нн|неопредел[её]нн)\w*\s+(?:числ|количеств)\w*\s+((?:\w+\s+){0,2}?\w+)",
     re.IGNORECASE,
 )
 
