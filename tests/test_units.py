@@ -245,6 +245,11 @@ def test_a_share_is_a_percentage_or_a_fraction():
     assert not answers_type("UNMISS trained 43 military police (5 women) on prison management.", "percent")
 
 
+def test_a_type_is_read_across_a_line_break():
+    assert holds("He was placed under house\narrest.", "penalty")  # as a PDF's lines run
+    assert holds("Он был оштрафован на 10 000\nрублей.", "penalty") and not holds("He was placed under\nguard.", "penalty")
+
+
 def test_a_person_asked_for_is_a_name_not_an_institution():
     ruling = "On 19 February 2025, the Appeals Court ruled that the Court of First Instance did not have the power to summon them."
     assert not answers_type(ruling, "person")  # courts and a date, no one who presided

@@ -344,9 +344,13 @@ def defined_term(question: str) -> str:
 
 
 def holds(text: str, wanted: str | None) -> bool:
-    """Whether text holds something of the wanted type (any text does when nothing in particular is wanted)."""
+    """Whether text holds something of the wanted type (any text does when nothing in particular is wanted). A phrase
+    is read across a PDF's line breaks ("five years'\nimprisonment"); figures and definitions, which lines set apart
+    (a paragraph's number, a glossary's term), are read with them."""
     if wanted == "quantity":  # a figure that counts something, not a span of time
         return _has_figure(text)
+    if wanted != "definition":
+        text = " ".join(text.split())
     if wanted == "duration":  # a span of time, or a term for life ("пожизненное лишение свободы"); "2014 года" is a date
         return _TIME_SPAN.search(_DATE_FIGURES.sub(" ", text)) is not None or _LIFE.search(text) is not None
     if wanted == "money":
