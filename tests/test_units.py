@@ -270,6 +270,8 @@ def test_a_question_asking_who_held_a_post_wants_a_person():
         "Who was the IGAD deputy executive secretary who came to Juba on 5-6 May 2025?",
         "Which deputy governor signed the order?",
         "Who was the special representative in 2024?",
+        "Who was the 22-year-old student killed by a stray bullet?",
+        "What is the name of the Women's Protection Adviser newly deployed to BINUH?",
     ):
         assert answer_type(question) == "person", question
 

@@ -146,7 +146,7 @@ _PERSON_NOUNS = (
     r"(?:judges?|prosecutors?|ministers?|presidents?|officials?|officers?|lawyers?|attorneys?|journalists?|activists?|individuals?"
     r"|commanders?|chairs?|chairpersons?|chairmen|chairman|directors?|leaders?|spokes(?:man|woman|person)|envoys?|ambassadors?"
     r"|rapporteurs?|coordinators?|investigators?|witness(?:es)?|soldiers?|victims?|detainees?|defendants?|suspects?|hostages?"
-    r"|secretar(?:y|ies)|governors?|mayors?|deput(?:y|ies)|representatives?|administrators?|commissioners?"
+    r"|secretar(?:y|ies)|governors?|mayors?|deput(?:y|ies)|representatives?|administrators?|commissioners?|advis[eo]rs?|students?"
     # a general, not the General Assembly or a general comment
     r"|generals?(?!\s+(?:(?-i:[A-Z])|assembly|assemblies|comments?|recommendations?|debates?|elections?|principles?|provisions?|secretary))"
     r")\b"
