@@ -245,6 +245,14 @@ def test_a_share_is_a_percentage_or_a_fraction():
     assert not answers_type("UNMISS trained 43 military police (5 women) on prison management.", "percent")
 
 
+def test_a_date_asked_for_needs_some_word_placing_a_time():
+    launched = "Jimmy Chérizier, the most vocal leader of the alliance, has even launched the Viv Ansanm political party."
+    assert not answers_type(launched, "date")  # it happened, but the sentence says nothing of when
+    for told in ("He launched it in the 1960s.", "It fell during the Cretaceous.", "After the war the party was launched.",
+                 "Партию создали вскоре после выборов.", "He was released on Tuesday."):
+        assert answers_type(told, "date"), told
+
+
 def test_a_type_is_read_across_a_line_break():
     assert holds("He was placed under house\narrest.", "penalty")  # as a PDF's lines run
     assert holds("Он был оштрафован на 10 000\nрублей.", "penalty") and not holds("He was placed under\nguard.", "penalty")
