@@ -248,6 +248,8 @@ def test_a_share_is_a_percentage_or_a_fraction():
 def test_a_date_asked_for_needs_some_word_placing_a_time():
     launched = "Jimmy Chérizier, the most vocal leader of the alliance, has even launched the Viv Ansanm political party."
     assert not answers_type(launched, "date")  # it happened, but the sentence says nothing of when
+    assert not answers_type(launched.replace("Jimmy Chérizier,", "Jimmy Chérizier (HTi.001),"), "date")  # an identifier's figures
+    assert not answers_type("Сутугу приговорили к трем годам и одному месяцу лишения свободы.", "date")  # how long, not when
     for told in ("He launched it in the 1960s.", "It fell during the Cretaceous.", "After the war the party was launched.",
                  "Партию создали вскоре после выборов.", "He was released on Tuesday."):
         assert answers_type(told, "date"), told

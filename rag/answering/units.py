@@ -282,17 +282,20 @@ _YEAR_OR_MONTH = re.compile(
 )
 
 
-# anything a "when" may be answered by: a figure (a year, a day, "the 1960s", "the 19th century"), a month or a day of
-# the week, or words placing a time ("during the war", "after his death", "at the time of drafting", "вскоре после")
+# anything a "when" may be answered by: a year ("1066", "the 1960s", "9000 BP"; not an identifier's "HTi.001"), an
+# ordinal ("the 19th century"), a written date, a month or a day of the week, or words placing a time ("during the
+# war", "after his death", "at the time of drafting", "вскоре после"); not a span's unit ("three years", "трем годам
+# и одному месяцу" is how long, not when)
 _WHEN_TOLD = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"(?<![\w.])\d{3,4}(?:s|'s|-е|-х)?\b(?![.,]\d)|\b\d{1,2}(?:st|nd|rd|th|-?[йгмх]\w?)\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\b(?:during|after|before|since|until|till|when|while|ago|later|earlier|following|prior|then|once|now|today|yesterday"
     r"|tomorrow|recently|formerly|previously|initially|eventually|subsequently|meanwhile|century|centuries|decade|decades|era|age"
-    r"|period|reign|years?|months?|weeks?|days?|night|morning|evening|spring|summer|autumn|fall|winter|season|times?|beginning|end"
+    r"|period|reign|night|morning|evening|spring|summer|autumn|fall|winter|season|times?|beginning|end"
     r"|first|last|early|late|mid|dynasty|war)\b"
     r"|(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр|понедельник|вторник|сред[ауы]|четверг|пятниц"
     r"|суббот|воскресень|во время|в ходе|после|накануне|перед|до того|когда|пока|тогда|сейчас|сегодня|вчера|ранее|позже|позднее"
-    r"|спустя|через|недавно|прежде|вскоре|век|веке|году|года|годы|годах|лет|месяц|недел|день|дня|дней|ночь|утр|вечер|весн|лет[оа]"
+    r"|спустя|через|недавно|прежде|вскоре|век|веке|году|годах|ночь|утр|вечер|весн|летом"
     r"|осен|зим|время|начал|конц|войн)",
     re.IGNORECASE,
 )
