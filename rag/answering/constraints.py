@@ -1052,7 +1052,7 @@ def unmet(constraints: Constraints, quote: str, passage: str, *document: str, be
         or count_unknown(quote, constraints.counted)
         or uncounted_across(quote, constraints.counted)
         or (constraints.counting and only_money(quote))
-    ):
+    ) and constraints.wanted not in missing:  # (a date asked for may have been found missing as the year asked)
         missing.append(constraints.wanted)
     if unnamed(constraints, quote, passage, *document):
         missing.append("name")
