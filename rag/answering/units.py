@@ -288,15 +288,16 @@ _YEAR_OR_MONTH = re.compile(
 # и одному месяцу" is how long, not when)
 _WHEN_TOLD = re.compile(
     r"(?<![\w.])\d{3,4}(?:s|'s|-е|-х)?\b(?![.,]\d)|\b\d{1,2}(?:st|nd|rd|th|-?[йгмх]\w?)\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
-    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?"
+    r"|Dec(?:ember)?)\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
     r"|\b(?:during|after|before|since|until|till|when|while|ago|later|earlier|following|prior|then|once|now|today|yesterday"
     r"|tomorrow|recently|formerly|previously|initially|eventually|subsequently|meanwhile|century|centuries|decade|decades|era|age"
     r"|period|reign|night|morning|evening|spring|summer|autumn|fall|winter|season|times?|beginning|end"
     r"|first|last|early|late|mid|dynasty|war)\b"
-    r"|(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр|понедельник|вторник|сред[ауы]|четверг|пятниц"
-    r"|суббот|воскресень|во время|в ходе|после|накануне|перед|до того|когда|пока|тогда|сейчас|сегодня|вчера|ранее|позже|позднее"
-    r"|спустя|через|недавно|прежде|вскоре|век|веке|году|годах|ночь|утр|вечер|весн|летом"
-    r"|осен|зим|время|начал|конц|войн)",
+    r"|\bма[йяе]\b|\b(?:январ|феврал|март|апрел|июн|июл|август|сентябр|октябр|ноябр|декабр|понедельник|вторник|четверг|пятниц"
+    r"|суббот|воскресень|накануне|недавно|вскоре|спустя|позже|позднее|ранее|прежде|зим|весн|осен|летом|утр|вечер|ноч)\w*"
+    r"|\b(?:во время|в ходе|после|перед|до того|когда|пока|тогда|сейчас|сегодня|вчера|век|века|веке|году|годах|время|в начале"
+    r"|в конце|войны|войне)\b",
     re.IGNORECASE,
 )
 # a span of time is no count of what a "how many" question asks for: "sentenced to three years" answers no "how many
