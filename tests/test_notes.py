@@ -97,6 +97,12 @@ def test_an_endnote_is_found_on_a_later_page_of_the_document():
     asked = "На публикацию какого издания ссылается доклад, говоря о нападении в Нижнем Новгороде?"
     cited = note_for(body, *body.spans()[0], set(tokenize(asked)), lookup, source_asked=asks_source(asked))
     assert cited is not None and "Сноб" in cited[0].text[cited[1] : cited[2]]
+    # a sentence without a mark is sourced by the note of the next one that has one, when the source is asked
+    story = chunk("Против активиста возбудили дело о грабеже. Его задержали в конце февраля12. Потом отпустили.", 3, 0, page=4)
+    first = story.spans()[0]
+    sourced = note_for(story, *first, set(tokenize(asked)), lookup, source_asked=True)
+    assert sourced is not None and "Сноб" in sourced[0].text[sourced[1] : sourced[2]]
+    assert note_for(story, *first, set(tokenize("Кого задержали в Нижнем Новгороде?")), lookup) is None  # not asked: no note
 
 
 def test_the_answer_quotes_the_note_after_its_sentence_with_its_own_citation():

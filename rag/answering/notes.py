@@ -47,6 +47,7 @@ _ASKS_SOURCE = re.compile(
     re.IGNORECASE,
 )
 NOTE_CHARS = 700  # the most of a note quoted: a long one is cut at a sentence's end within it
+SOURCE_REACH = 2  # sentences after a quote without a mark read for the mark of its source, when the source is asked
 
 
 # the words of such a question that ask about the note and not about the statement it stands under: what a sentence is
@@ -177,11 +178,15 @@ def later_note(chunks: Sequence[Chunk], number: str, at: int) -> Note | None:
 
 def note_for(chunk: Chunk, start: int, end: int, question: set[str], note: NoteLookup, source_asked: bool = False) -> Note | None:
     """The note that the quote chunk.text[start:end] points to and that holds a question word the quote lacks (any note
-    it points to, when the question asks for the source: source_asked), or None.
+    it points to, when the question asks for the source: source_asked, and then, for a quote carrying no mark, the note
+    of the first of the next SOURCE_REACH sentences that carries one), or None.
 
     Only a quote with a page is looked at (a note is looked up from its page on), and only when it carries a mark."""
     quote = chunk.text[start:end]
     found = marks(quote)
+    if source_asked and not found:  # the story's note often stands at the end of its next sentence or the one after
+        following = [chunk.text[a:b] for a, b in chunk.spans() if a >= end][:SOURCE_REACH]
+        found = next((marks(sentence) for sentence in following if marks(sentence)), [])
     if chunk.page is None or not found:
         return None
     missing = question - set(tokenize(quote))
