@@ -74,6 +74,11 @@ def test_a_question_asking_what_the_report_cites_and_the_words_that_ask_it():
     words = source_words("На публикацию какого издания ссылается доклад и какого числа она вышла? Нападение в Нижнем Новгороде")
     assert words == set(tokenize("публикацию издания ссылается числа вышла"))  # not the event's words
     assert source_words("How many people were killed in Delmas?") == set()
+    from rag.answering.constraints import parse
+
+    # the date asked with the source is the publication's, which the note gives: the sentence need not write one
+    assert parse("На публикацию какого издания ссылается доклад и какого числа она вышла?").wanted is None
+    assert parse("Когда вышла публикация о нападении?").wanted == "date"
 
 
 ENDNOTES = (

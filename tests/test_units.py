@@ -252,6 +252,7 @@ def test_a_date_asked_for_needs_some_word_placing_a_time():
     assert not answers_type("Сутугу приговорили к трем годам и одному месяцу лишения свободы.", "date")  # how long, not when
     assert not answers_type("Поводом могла стать его поездка на Майдан.", "date")  # "Майдан" is no May
     assert not answers_type("An attorney may seek changes in the law.", "date") and answers_type("It was signed in May.", "date")
+    assert answers_type("Initial report within 1 year; periodic reports every 2 years", "date")  # when a report is due
     for told in ("He launched it in the 1960s.", "It fell during the Cretaceous.", "After the war the party was launched.",
                  "Партию создали вскоре после выборов.", "He was released on Tuesday."):
         assert answers_type(told, "date"), told

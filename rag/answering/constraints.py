@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from rag.answering.notes import carrying_mark, opens_note
+from rag.answering.notes import asks_source, carrying_mark, opens_note
 from rag.answering.places import PREFIX, another_country, compounded, countries, countries_in, country_words
 from rag.answering.units import (
     DATE_QUESTION,
@@ -185,6 +185,8 @@ def parse(question: str) -> Constraints:
     """The constraints of a question (none when it names no period and asks for nothing in particular). A period
     written in the name of the report asked of is that report's (covered_years, covered_months), not the answer's."""
     wanted, names = answer_type(question), names_in(question)
+    if wanted == "date" and asks_source(question):
+        wanted = None  # the date of the publication a report cites ("и какого числа она вышла?"): its note gives it
     events = events_in(question, names) if wanted == "date" else ()
     named = [text for text in (source_text(question), report_text(question)) if text]
     covered = (frozenset().union(*map(years_in, named)), frozenset().union(*map(months_in, named)))

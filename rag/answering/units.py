@@ -290,7 +290,7 @@ _WHEN_TOLD = re.compile(
     r"(?<![\w.])\d{3,4}(?:s|'s|-е|-х)?\b(?![.,]\d)|\b\d{1,2}(?:st|nd|rd|th|-?[йгмх]\w?)\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b"
     r"|\b(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?"
     r"|Dec(?:ember)?)\b|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|\b(?:during|after|before|since|until|till|when|while|ago|later|earlier|following|prior|then|once|now|today|yesterday"
+    r"|\b(?:during|after|before|since|until|till|within|every|when|while|ago|later|earlier|following|prior|then|once|now|today|yesterday"
     r"|tomorrow|recently|formerly|previously|initially|eventually|subsequently|meanwhile|century|centuries|decade|decades|era|age"
     r"|period|reign|night|morning|evening|spring|summer|autumn|fall|winter|season|times?|beginning|end"
     r"|first|last|early|late|mid|dynasty|war)\b"
