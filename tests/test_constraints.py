@@ -1001,6 +1001,16 @@ def test_an_english_question_counting_a_kind_is_not_answered_by_a_russian_count_
     assert unmet(parse("How many organisers of public events were hurt in 2014?"), organisers, organisers) == []
 
 
+def test_a_figure_counted_in_a_place_is_that_places():
+    asked = parse("How many conflict-related sexual violence cases did MONUSCO document in Ituri in 2024?")
+    assert asked.places == ("ituri",) and parse("Сколько наблюдателей задержали в Туле?").places == ("тул",)
+    national = "In 2024, MONUSCO documented 823 cases, affecting 416 women and 391 girls."
+    assert "name" in unmet(asked, national, national)  # the whole country's count is not Ituri's
+    ituri = "In Ituri, MONUSCO documented 51 cases in 2024."
+    assert unmet(asked, ituri, ituri) == []
+    assert parse("Who documented the cases in Ituri?").places == ()  # only a figure asked is held to its place
+
+
 def test_a_russian_question_counting_a_kind_is_not_answered_by_an_english_count_of_another():
     from rag.answering.units import counted_asked
 

@@ -211,7 +211,7 @@ def parse(question: str) -> Constraints:
         events=events,
         day=the_day(rest, months),
         told=told,
-        places=places_in(question, names),
+        places=places_in(question, names, wanted in _FIGURES),
         ordinals=ordinals_in(question),
         spans=_asked_spans(rest, years, months),
         asked=frozenset(tokenize(question)) if wanted in ("entity", "person") else frozenset(),
@@ -512,12 +512,20 @@ _JOINT = re.compile(
 )
 
 
-def places_in(question: str, names: Sequence[str]) -> tuple[str, ...]:
-    """The stems of the places below a country a question names with their kind ("Renk County" gives ("renk",)): like a
-    country, such a place must be written where the answer is (a mobile court's convictions in Wau do not answer for
-    Renk, though the same mission supported both)."""
+def places_in(question: str, names: Sequence[str], figure: bool = False) -> tuple[str, ...]:
+    """The stems of the places below a country a question names with their kind ("Renk County" gives ("renk",)), and,
+    for a figure asked (figure), the name a question counts in ("How many cases were documented in Ituri in 2024?",
+    "Сколько задержали в Туле?"): like a country, such a place must be written where the answer is (a mobile court's
+    convictions in Wau do not answer for Renk, though the same mission supported both; the 823 cases of a whole
+    country are not Ituri's)."""
     stems = [t for m in _PLACE.finditer(question) for t in tokenize(m.group(1))]
+    if figure:
+        stems += [t for m in _COUNTED_IN.finditer(question) for t in tokenize(m.group(1)) if t not in _GENERIC_NAMES]
     return tuple(dict.fromkeys(t for t in stems if t in names))
+
+
+# where a figure is counted: "in Ituri", "at Kakuma", "в Туле" (a capitalised name right after the preposition)
+_COUNTED_IN = re.compile(r"\b(?:in|at|в|во)\s+((?-i:[A-ZА-ЯЁ])[\w’'-]+)")
 
 
 _SENTENCE_END = re.compile(r"[a-zа-яё\d)]{2}[.!?]\s+$")  # a word opening a question's second sentence ("… sanctions regime. Whose name …")
