@@ -519,13 +519,16 @@ def places_in(question: str, names: Sequence[str], figure: bool = False) -> tupl
     convictions in Wau do not answer for Renk, though the same mission supported both; the 823 cases of a whole
     country are not Ituri's)."""
     stems = [t for m in _PLACE.finditer(question) for t in tokenize(m.group(1))]
-    if figure:
-        stems += [t for m in _COUNTED_IN.finditer(question) for t in tokenize(m.group(1)) if t not in _GENERIC_NAMES]
+    if figure and not _JOINT.search(question):  # (a country is held to anyway, by its own rule; places counted
+        # together, "in Borno and Adamawa States", by theirs: counted_together)
+        runs = [tokenize(m.group(1)) for m in _COUNTED_IN.finditer(question)]
+        stems += [t for run in runs if not countries_in(compounded(run)) for t in run if t not in _GENERIC_NAMES | _KIND_STEMS]
     return tuple(dict.fromkeys(t for t in stems if t in names))
 
 
+_KIND_STEMS = frozenset(tokenize(PLACE_KIND_WORDS.replace("|", " ") + " State States"))  # "County" of "Renk County"
 # where a figure is counted: "in Ituri", "at Kakuma", "в Туле" (a capitalised name right after the preposition)
-_COUNTED_IN = re.compile(r"\b(?:in|at|в|во)\s+((?-i:[A-ZА-ЯЁ])[\w’'-]+)")
+_COUNTED_IN = re.compile(r"\b(?:in|at|в|во)\s+((?-i:[A-ZА-ЯЁ])[\w’'-]+(?:\s+(?-i:[A-ZА-ЯЁ])[\w’'-]+){0,2})")
 
 
 _SENTENCE_END = re.compile(r"[a-zа-яё\d)]{2}[.!?]\s+$")  # a word opening a question's second sentence ("… sanctions regime. Whose name …")
