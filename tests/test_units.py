@@ -258,8 +258,16 @@ def test_a_date_asked_for_needs_some_word_placing_a_time():
         assert answers_type(told, "date"), told
 
 
+def test_ages_count_no_one():
+    ukraine = "In 2024, the Commission found that occupying forces committed rape against women and girls between the ages of 15 to 83."
+    assert not answers_type(ukraine, "quantity") and not answers_type("a 22-year-old student was killed", "quantity")
+    assert answers_type("UNMISS verified 31 incidents affecting 74 survivors ranging in age from 10 to 70 years.", "quantity")
+
+
 def test_a_type_is_read_across_a_line_break():
-    assert holds("He was placed under house\narrest.", "penalty")  # as a PDF's lines run
+    assert holds("He was ordered to do community\nservice.", "penalty")  # as a PDF's lines run
+    # being placed under house arrest awaits a trial: it is no sentence (one sentenced to it is "sentenced")
+    assert not holds("Депутат Янкаускас помещен под домашний арест.", "penalty") and not holds("placed under house arrest", "penalty")
     assert holds("Он был оштрафован на 10 000\nрублей.", "penalty") and not holds("He was placed under\nguard.", "penalty")
 
 

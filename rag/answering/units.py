@@ -59,8 +59,8 @@ _PENALTY_QUESTION = re.compile(
 # what a sentence or a punishment is written with: a term, a fine, a colony, a suspended sentence, an acquittal
 _PENALTY = re.compile(
     r"\b(?:sentenced|sentences? of|imprison\w*|prison|jail\w*|fined?|fines|probation|suspended|acquitt\w*|death penalty"
-    r"|community service|house arrest|penal colony|punish\w*|disciplin\w*|reprimand\w*)\b"
-    r"|лишени\w* свободы|колони\w*|штраф\w*|условн\w*|оправда\w*|приговор\w*|(?:административн|домашн)\w* арест\w*|арест\w* на \d"
+    r"|community service|penal colony|punish\w*|disciplin\w*|reprimand\w*)\b"
+    r"|лишени\w* свободы|колони\w*|штраф\w*|условн\w*|оправда\w*|приговор\w*|административн\w* арест\w*|арест\w* на \d"
     r"|исправительн\w* работ|пожизненн\w*|заключени\w*|наказ\w*|выговор\w*",
     re.IGNORECASE,
 )
@@ -97,6 +97,9 @@ _NOT_COUNTS = re.compile(
     r"|(?i:\b(?:один|одна|одно|одного|одной|одному|одним|одном|одну)\s+и\s+т(?:от|а|о|ого|ой|ому|ем|у)\s+же\b|\bone and the same\b)"
     r"|(?i:\b(?:art|arts|article|articles|resolution|resolutions|paragraph|para|paras|rule|section|chapter|annex|no|ст|статья|статьи|стать[ейяю]|пункт|ч|часть|части)\.?\s+\d+(?:[.,]\d+)*(?:\s*\(\d{4}\))?)"
     r"|(?i:\b(?:version|ver|v|attribution|sharealike|noncommercial|noderivatives|noderivs|license|licence|версия|версии)\.?\s+\d+(?:\.\d+)+\b)"
+    # ages count no one: "between the ages of 15 to 83", "ranging in age from 10 to 70", "aged 12", "a 22-year-old"
+    r"|(?i:\b(?:aged|ages?\s+of|in\s+age\s+from|в\s+возрасте(?:\s+от)?)\s+\d{1,3}(?:\s*(?:to|and|-|–|до)\s*\d{1,3})?\b"
+    r"|\b\d{1,3}-year-olds?\b|\b\d{1,3}-летн\w*)"
 )
 # zero said in words is a figure too ("None of the original treaties …")
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")  # a figure written in digits, with its separators
