@@ -1009,6 +1009,7 @@ def test_a_figure_counted_in_a_place_is_that_places():
     ituri = "In Ituri, MONUSCO documented 51 cases in 2024."
     assert unmet(asked, ituri, ituri) == []
     assert parse("Who documented the cases in Ituri?").places == ()  # only a figure asked is held to its place
+    assert parse("What was the budget in US dollars?").places == () and parse("Сколько из них содержались в СИЗО?").places == ()
 
 
 def test_a_russian_question_counting_a_kind_is_not_answered_by_an_english_count_of_another():

@@ -521,13 +521,15 @@ def places_in(question: str, names: Sequence[str], figure: bool = False) -> tupl
     stems = [t for m in _PLACE.finditer(question) for t in tokenize(m.group(1))]
     if figure and not _JOINT.search(question):  # (a country is held to anyway, by its own rule; places counted
         # together, "in Borno and Adamawa States", by theirs: counted_together)
-        runs = [tokenize(m.group(1)) for m in _COUNTED_IN.finditer(question)]
+        runs = [tokenize(m.group(1)) for m in _COUNTED_IN.finditer(question) if not _ACRONYM.search(m.group(1))]
         stems += [t for run in runs if not countries_in(compounded(run)) for t in run if t not in _GENERIC_NAMES | _KIND_STEMS]
     return tuple(dict.fromkeys(t for t in stems if t in names))
 
 
 _KIND_STEMS = frozenset(tokenize(PLACE_KIND_WORDS.replace("|", " ") + " State States"))  # "County" of "Renk County"
-# where a figure is counted: "in Ituri", "at Kakuma", "в Туле" (a capitalised name right after the preposition)
+# where a figure is counted: "in Ituri", "at Kakuma", "в Туле" (a capitalised name right after the preposition; not an
+# acronym, which is a country held to by its own rule or no place: "in US dollars", "в СИЗО")
+_ACRONYM = re.compile(r"\b[A-ZА-ЯЁ]{2,}\b")
 _COUNTED_IN = re.compile(r"\b(?:in|at|в|во)\s+((?-i:[A-ZА-ЯЁ])[\w’'-]+(?:\s+(?-i:[A-ZА-ЯЁ])[\w’'-]+){0,2})")
 
 
