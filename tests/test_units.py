@@ -262,6 +262,7 @@ def test_ages_count_no_one():
     ukraine = "In 2024, the Commission found that occupying forces committed rape against women and girls between the ages of 15 to 83."
     assert not answers_type(ukraine, "quantity") and not answers_type("a 22-year-old student was killed", "quantity")
     assert answers_type("UNMISS verified 31 incidents affecting 74 survivors ranging in age from 10 to 70 years.", "quantity")
+    assert not answers_type("Three years after the 2022 invasion, reports indicated systematic torture.", "quantity")  # a year
 
 
 def test_a_type_is_read_across_a_line_break():

@@ -79,10 +79,10 @@ _QUANTITY_IN_TEXT = re.compile(
     re.IGNORECASE,
 )
 # a year or a day of a date is no quantity: "in 2025", "2025 год", "on 12 March", "1 January to 31 July 2025", "on 1
-# and 2 May", "с 23 по 25 марта"
+# and 2 May", "с 23 по 25 марта", "after the 2022 invasion"
 _FIGURE_DATE = re.compile(r"\b\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\b")  # a date in figures: "01.10.2013", "7/8/2024"
 _DATE_FIGURES = re.compile(
-    r"(?i:\b(?:in|by|since|of|during|until|to|from|early|late|mid|в|с|по|до|к|на|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
+    r"(?i:\b(?:in|by|since|of|during|until|to|from|early|late|mid|the|its|this|that|в|с|по|до|к|на|jan|feb|mar|apr|may|jun|jul|aug|sep|oct"
     r"|nov|dec|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)[a-zа-я]*\.?\s+)(?:1[89]|20)\d\d\b"
     r"|\b(?:1[89]|20)\d\d(?=\s*(?:год|г\.|гг|[-–—/]\d|[.,;:)]|$))"
     r"|\b\d{1,2}(?=(?:\s*(?:and|to|[-–—]|и|по)\s*\d{1,2})?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
