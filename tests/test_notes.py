@@ -226,3 +226,30 @@ def test_a_passage_of_notes_is_kept_for_the_period_of_the_sentences_carrying_the
     asked = parse("Which gang carried out the attacks on Kenscoff in January 2025?")
     kept = fitting([Passage(c, 1.0, None, None) for c in chunks], asked, preceding=preceding)
     assert [p.chunk.ord for p in kept] == [0, 1]
+
+
+def test_asked_for_its_source_a_sentence_citing_nothing_is_no_answer(make_pipeline):
+    from rag.answering.notes import cites
+    from rag.answering.wording import say
+
+    assert cites("30 According to a news report, Krisla's gang carried out the attacks.")  # a note, and an attribution
+    assert cites("12. На активисток напали ↩ http://snob.ru/selected/entry/73131 «Сноб», 06.03.2014")
+    assert cites("По данным «Мемориала», в России 46 политзаключенных.")
+    assert not cites("Two activists were attacked with green dye at a café in Nizhny Novgorod.")
+    from rag.answering.notes import asks_citation
+
+    # only a question naming the citing itself is held to it: an outlet or a platform may be what a statement is about
+    assert asks_citation("Which publication does the report cite for the attack?") and asks_citation("На какой источник ссылается ОВД-Инфо?")
+    assert not asks_citation("What platform was Setanta Sports planning on launching on?")
+    assert not asks_citation("Gandhi often referenced Shelley's poem in his efforts to do what?")
+
+    pipeline = make_pipeline()
+    make_pdf(
+        pipeline.settings.corpus_dir / "attacks.pdf",
+        ["Attacks on activists. In March 2014 two activists were attacked with green dye at a café in Nizhny Novgorod. "
+         "Police officers of the local anti-extremism centre stood by and did nothing to stop the attackers."],
+    )
+    pipeline.index()
+    answer = pipeline.ask("Which publication does the report cite for the green dye attack on two activists in Nizhny Novgorod?")
+    assert answer.abstained and answer.answer == say("no_source", "en"), answer.answer
+    assert answer.nearest and "green dye" in answer.nearest[0].quote  # the passage that tells it, shown for the reader

@@ -47,7 +47,19 @@ from rag.answering.constraints import (
     written_names,
     written_words,
 )
-from rag.answering.notes import NoteLookup, PageChunks, asks_source, carrying_mark, note_for, note_span, on_page, opens_note, source_words
+from rag.answering.notes import (
+    NoteLookup,
+    PageChunks,
+    asks_citation,
+    asks_source,
+    carrying_mark,
+    cites,
+    note_for,
+    note_span,
+    on_page,
+    opens_note,
+    source_words,
+)
 from rag.answering.tables import caption_below, row_at, row_for
 from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, listed, say
@@ -577,7 +589,10 @@ def extractive_answer(
         chosen = with_continuations(with_notes(chosen, asked or question, notes or on_page(page)), page)
     if not chosen and page is not None:
         chosen = from_table(units, constraints, settings.abstain_threshold, asked or question, page, opening, preceding)
-    if chosen:
+    if chosen and page is not None and asks_citation(asked or question) and not any(cites(u.text) for u in chosen):
+        # asked what the report cites, it quotes no note, reference or attribution: the sentence alone does not say
+        answer = abstain(question, sentences, passages, say("no_source", language(question)))
+    elif chosen:
         answer = compose(question, chosen, opening)
     else:
         near = [u for u in units if u.evidence >= settings.abstain_threshold]

@@ -62,6 +62,20 @@ _SOURCE_WORDS = (
 )
 
 
+# such a question in so many words: it names the citing itself ("does the report cite", "its references", "footnote",
+# "ссылается", "источник"), not only an outlet or a platform, which may be what the statement is about ("What platform
+# was Setanta planning to launch on?")
+_ASKS_CITATION = re.compile(
+    r"\b(?:cite|cites|cited|citing|references|reference|footnotes?|endnotes?)\b(?!\s+(?:to|point))|\bссыла\w*|\bссылк\w*|\bисточник\w*",
+    re.IGNORECASE,
+)
+
+
+def asks_citation(question: str) -> bool:
+    """Whether a question asks in so many words what the report cites: then a quote citing nothing does not answer."""
+    return bool(_ASKS_CITATION.search(question))
+
+
 def asks_source(question: str) -> bool:
     """Whether a question asks what the report cites for what it says (its note, reference or outlet)."""
     return bool(_ASKS_SOURCE.search(question))
@@ -75,6 +89,20 @@ def source_words(question: str) -> set[str]:
 @cache
 def _source_stems() -> frozenset[str]:
     return frozenset(tokenize(_SOURCE_WORDS))
+
+
+# what says where a statement comes from: a note or a reference (its web address, its back-link), or an attribution
+_CITING = re.compile(
+    r"https?://|www\.|↩|\b(?:according to|as reported by|reported by|cited by|quoted by|see)\b"
+    r"|\b(?:по данным|по информации|согласно|по сообщению|как сообщает|как сообщил\w*|сообщает|сообщил\w*|пишет)\b",
+    re.IGNORECASE,
+)
+
+
+def cites(text: str) -> bool:
+    """Whether a quote says where what it states comes from: a note (it opens with its number), a reference, or an
+    attribution ("According to a news report, …", "по данным «Мемориала»")."""
+    return bool(_CITING.search(text) or _NOTE.match(text.lstrip()) or _ENDNOTE.match(text.lstrip()))
 
 
 def asked_note(question: str) -> str:

@@ -21,6 +21,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "В проиндексированных докладах, по-видимому, нет ответа на этот вопрос.",
     ),
     "not_mentioned": ("The indexed reports do not mention {names}.", "В проиндексированных докладах не упоминается {names}."),
+    "no_source": (
+        "The nearest passages tell of this but cite no source for it: the reports do not appear to say where it comes from.",
+        "Ближайшие фрагменты говорят об этом, но не ссылаются на источник: в докладах, по-видимому, не сказано, откуда это известно.",
+    ),
     "no_passage": (
         "No passage of the chosen reports matches this question.",
         "Ни один фрагмент выбранных докладов не подходит к этому вопросу.",
