@@ -236,6 +236,7 @@ def test_asked_for_its_source_a_sentence_citing_nothing_is_no_answer(make_pipeli
     assert cites("12. На активисток напали ↩ http://snob.ru/selected/entry/73131 «Сноб», 06.03.2014")
     assert cites("По данным «Мемориала», в России 46 политзаключенных.")
     assert not cites("Two activists were attacked with green dye at a café in Nizhny Novgorod.")
+    assert cites("On 7 January 2025, United Nations agencies reported that gang violence had resulted in 5,601 deaths.")
     from rag.answering.notes import asks_citation
 
     # only a question naming the citing itself is held to it: an outlet or a platform may be what a statement is about

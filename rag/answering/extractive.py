@@ -61,7 +61,7 @@ from rag.answering.notes import (
     source_words,
 )
 from rag.answering.tables import caption_below, row_at, row_for
-from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, dateline_end, defined_term, holds, is_heading, quotable, unit_span
+from rag.answering.units import ANSWER_TYPES, MAX_UNIT_CHARS, asking_sentence, dateline_end, defined_term, holds, is_heading, quotable, unit_span
 from rag.answering.wording import Lang, every, language, listed, say
 from rag.config import Settings
 from rag.models.embeddings import Encoder
@@ -589,7 +589,7 @@ def extractive_answer(
         chosen = with_continuations(with_notes(chosen, asked or question, notes or on_page(page)), page)
     if not chosen and page is not None:
         chosen = from_table(units, constraints, settings.abstain_threshold, asked or question, page, opening, preceding)
-    if chosen and page is not None and asks_citation(asked or question) and not any(cites(u.text) for u in chosen):
+    if chosen and page is not None and asks_citation(asking_sentence(asked or question)) and not any(cites(u.text) for u in chosen):
         # asked what the report cites, it quotes no note, reference or attribution: the sentence alone does not say
         answer = abstain(question, sentences, passages, say("no_source", language(question)))
     elif chosen:

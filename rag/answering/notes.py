@@ -94,6 +94,7 @@ def _source_stems() -> frozenset[str]:
 # what says where a statement comes from: a note or a reference (its web address, its back-link), or an attribution
 _CITING = re.compile(
     r"https?://|www\.|↩|\b(?:according to|as reported by|reported by|cited by|quoted by|see)\b"
+    r"|\b(?:reported|stated|said|announced|noted|indicated|estimated|found)\s+that\b"
     r"|\b(?:по данным|по информации|согласно|по сообщению|как сообщает|как сообщил\w*|сообщает|сообщил\w*|пишет)\b",
     re.IGNORECASE,
 )
