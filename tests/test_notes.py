@@ -254,3 +254,14 @@ def test_asked_for_its_source_a_sentence_citing_nothing_is_no_answer(make_pipeli
     answer = pipeline.ask("Which publication does the report cite for the green dye attack on two activists in Nizhny Novgorod?")
     assert answer.abstained and answer.answer == say("no_source", "en"), answer.answer
     assert answer.nearest and "green dye" in answer.nearest[0].quote  # the passage that tells it, shown for the reader
+
+
+def test_asked_for_its_source_an_uncited_sentence_is_joined_by_the_reference_near_the_cut():
+    body = chunk("В Чечне в 2014 году возбудили дело против правозащитника Руслана Кутаева по статье о наркотиках.", 0, 0, page=14)
+    note = chunk("36. За что осудили Руслана Кутаева ↩\nhttp://www.pytkam.net/4067\nКомитет против пыток, 08.07.2014", 9, 5000, page=25)
+    passages = [Passage(body, 1.0, None, None), Passage(note, 0.9, None, None)]
+    settings = Settings(abstain_threshold=1.2, answer_sentences=1)
+    question = "На какой источник ссылается доклад, сообщая о деле против правозащитника Руслана Кутаева в Чечне?"
+    answer = extractive_answer(question, np.asarray(UNIT), passages, SameVectors(), settings, page=lambda s, p: [])
+    assert not answer.abstained and "Комитет против пыток" in answer.answer, answer.answer
+    assert [c.page for c in answer.citations] == [14, 25]  # the sentence first, then the reference
