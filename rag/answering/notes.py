@@ -6,6 +6,12 @@ meant and how far it is from the airport. A quote carrying a note mark ("road,4"
 "drugs.8 By air") is followed by that note, read from the same page of the index, when the note
 holds a word of the question the quote lacks: a note that only names a source ("Interviews with a
 gang analyst") is left out, so answers do not fill up with references.
+
+Unless the source is what was asked ("Which outlet does the report cite for this?", "На публикацию
+какого издания ссылается доклад?"): then the note is quoted whatever it holds, looked for on the mark's
+page and then on the document's later pages, where a report printed from a web page lists its
+endnotes ("12. … ↩ http://snob.ru/… «Сноб», 06.03.2014"). And a note is read under the sentence that
+carries its mark (carrying_mark): that sentence's date and place are the note's.
 """
 
 from __future__ import annotations
