@@ -522,7 +522,8 @@ def places_in(question: str, names: Sequence[str], figure: bool = False) -> tupl
     if figure and not _JOINT.search(question):  # (a country is held to anyway, by its own rule; places counted
         # together, "in Borno and Adamawa States", by theirs: counted_together)
         runs = [tokenize(m.group(1)) for m in _COUNTED_IN.finditer(question) if not _ACRONYM.search(m.group(1))]
-        stems += [t for run in runs if not countries_in(compounded(run)) for t in run if t not in _GENERIC_NAMES | _KIND_STEMS]
+        skip = _GENERIC_NAMES | _KIND_STEMS
+        stems += [t for run in runs if not countries_in(compounded(run)) for t in run if t not in skip]
     return tuple(dict.fromkeys(t for t in stems if t in names))
 
 

@@ -589,15 +589,14 @@ def extractive_answer(
         chosen = with_continuations(with_notes(chosen, asked or question, notes or on_page(page)), page)
     if not chosen and page is not None:
         chosen = from_table(units, constraints, settings.abstain_threshold, asked or question, page, opening, preceding)
+    uncited = False
     if chosen and page is not None and asks_citation(asking_sentence(asked or question)) and not any(cites(u.text) for u in chosen):
         # asked what the report cites, it quotes no note, reference or attribution: the sentence alone does not say;
         # a note or reference among the units that meet the question, near the cut, says it (an endnote whose
         # headline names the case: "36. За что осудили Руслана Кутаева … ↩ … Комитет против пыток, 08.07.2014")
         citing = [u for u in candidates if cites(u.text) and u.evidence >= threshold - REFUSED_MARGIN]
-        chosen = distinct([*chosen, max(citing, key=lambda u: u.evidence)]) if citing else []
         uncited = not citing
-    else:
-        uncited = False
+        chosen = [] if uncited else distinct([*chosen, max(citing, key=lambda u: u.evidence)])
     if uncited:
         answer = abstain(question, sentences, passages, say("no_source", language(question)))
     elif chosen:
